@@ -1,0 +1,181 @@
+// Typed, validated settings shared by the extension (read from `oprover.*`) and the CLI (flags, env
+// and an optional JSON file). The API key is never a setting: SecretStorage in the editor,
+// OPROVER_API_KEY for the CLI.
+
+export type InsertMode = 'insert-all' | 'ask' | 'report-only';
+
+export interface EndpointConfig {
+  baseUrl: string;
+  model: string;
+}
+
+export interface OProverConfig {
+  /** OpenAI-compatible endpoints; requests are spread over all healthy ones. Empty: none configured. */
+  endpoints: EndpointConfig[];
+  promptProfile: string;
+  /** User template for the `custom` profile; placeholders documented in the README. */
+  customTemplate: string;
+  /** Section headers of the `oprover` profile. */
+  promptHeaders: { retrieved: string; previous: string; errors: string; task: string };
+  rounds: number;
+  samplesPerRound: number;
+  temperature: number;
+  topP: number;
+  maxTokens: number;
+  /** Prompt budget in characters (about 3.5 characters a token): retrieved proofs are trimmed first, then feedback. */
+  contextChars: number;
+  retrievalK: number;
+  /** Symbolic pre-pass tactics, tried before any GPU call. */
+  prepassTactics: string[];
+  prepassEnabled: boolean;
+  /** Verbatim replays of this many retrieved proofs in the pre-pass. */
+  prepassReplays: number;
+  requestTimeoutMs: number;
+  candidateTimeoutMs: number;
+  maxRetries: number;
+  /** Warm scratch documents for verification (0 = choose from free memory). */
+  verifierSlots: number;
+  allowNativeDecide: boolean;
+  /** Lean server command: empty means `lake serve` in a Lake project, else `lean --server`. */
+  leanPath: string;
+  lakePath: string;
+  batchConcurrency: number;
+  batchTimeLimitMs: number;
+  insertMode: InsertMode;
+  /** Folder of a user-supplied ONNX embedder (model.onnx + tokenizer.json); empty = the built-in one. */
+  embedderPath: string;
+  embedderPooling: 'mean' | 'cls' | 'none';
+  maxFeedbackErrors: number;
+}
+
+export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
+export const DEFAULT_TACTICS_MATHLIB = ['norm_num', 'linarith', 'nlinarith', 'positivity', 'aesop'];
+
+export const DEFAULT_CONFIG: OProverConfig = {
+  endpoints: [],
+  promptProfile: 'oprover',
+  customTemplate: '',
+  promptHeaders: {
+    retrieved: '**Retrieved Verified Proofs:**',
+    previous: '**Previous Failed Attempt:**',
+    errors: '**Error Messages:**',
+    task: '**Current Task:**',
+  },
+  rounds: 4,
+  samplesPerRound: 4,
+  temperature: 1.0,
+  topP: 0.95,
+  maxTokens: 16384,
+  contextChars: 100_000,
+  retrievalK: 4,
+  prepassTactics: [...DEFAULT_TACTICS_CORE, ...DEFAULT_TACTICS_MATHLIB],
+  prepassEnabled: true,
+  prepassReplays: 2,
+  requestTimeoutMs: 600_000,
+  candidateTimeoutMs: 60_000,
+  maxRetries: 3,
+  verifierSlots: 0,
+  allowNativeDecide: false,
+  leanPath: '',
+  lakePath: '',
+  batchConcurrency: 2,
+  batchTimeLimitMs: 600_000,
+  insertMode: 'ask',
+  embedderPath: '',
+  embedderPooling: 'mean',
+  maxFeedbackErrors: 8,
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`oprover.${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const INT_RANGES: Partial<Record<keyof OProverConfig, [number, number]>> = {
+  rounds: [1, 64],
+  samplesPerRound: [1, 64],
+  maxTokens: [16, 1_000_000],
+  contextChars: [1000, 10_000_000],
+  retrievalK: [0, 64],
+  prepassReplays: [0, 64],
+  requestTimeoutMs: [1000, 3_600_000],
+  candidateTimeoutMs: [1000, 3_600_000],
+  maxRetries: [0, 20],
+  verifierSlots: [0, 32],
+  batchConcurrency: [1, 64],
+  batchTimeLimitMs: [1000, 86_400_000],
+  maxFeedbackErrors: [1, 100],
+};
+
+/** Parse a base URL the way users type it: trailing slashes dropped, `/v1` added when missing. */
+export function normalizeBaseUrl(raw: string): string {
+  const trimmed = raw.trim().replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new ConfigError('endpoint', `"${raw}" is not a URL; expected something like http://gpu-box:8000/v1`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('endpoint', `"${raw}" must start with http:// or https://`);
+  }
+  return /\/v\d+$/.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
+/**
+ * Merge user values over the defaults, checking every type and range. Unknown keys are ignored;
+ * a wrong value throws a ConfigError that names the setting and what it should be.
+ */
+export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>>): OProverConfig {
+  const out: OProverConfig = structuredClone(DEFAULT_CONFIG);
+  for (const [key, value] of Object.entries(user) as [keyof OProverConfig, unknown][]) {
+    if (value === undefined || value === null || !(key in DEFAULT_CONFIG)) continue;
+    const def = DEFAULT_CONFIG[key];
+    if (key === 'endpoints') {
+      if (!Array.isArray(value)) throw new ConfigError(key, 'expected a list of {baseUrl, model}');
+      out.endpoints = value.map((e, i) => {
+        if (typeof e !== 'object' || e === null || typeof (e as EndpointConfig).baseUrl !== 'string') {
+          throw new ConfigError(`${key}[${i}]`, 'expected {"baseUrl": "http://host:8000/v1", "model": "..."}');
+        }
+        const model = (e as EndpointConfig).model;
+        return { baseUrl: normalizeBaseUrl((e as EndpointConfig).baseUrl), model: typeof model === 'string' ? model : '' };
+      });
+      continue;
+    }
+    if (typeof def === 'number') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(key, `expected a number, got ${JSON.stringify(value)}`);
+      const range = INT_RANGES[key];
+      if (range && (value < range[0] || value > range[1] || !Number.isInteger(value))) {
+        throw new ConfigError(key, `expected a whole number from ${range[0]} to ${range[1]}, got ${value}`);
+      }
+      if ((key === 'temperature' && (value < 0 || value > 2)) || (key === 'topP' && (value <= 0 || value > 1))) {
+        throw new ConfigError(key, `out of range: ${value}`);
+      }
+      (out as unknown as Record<string, unknown>)[key] = value;
+    } else if (typeof def === 'boolean') {
+      if (typeof value !== 'boolean') throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+      (out as unknown as Record<string, unknown>)[key] = value;
+    } else if (typeof def === 'string') {
+      if (typeof value !== 'string') throw new ConfigError(key, `expected a string, got ${JSON.stringify(value)}`);
+      if (key === 'insertMode' && !['insert-all', 'ask', 'report-only'].includes(value)) {
+        throw new ConfigError(key, 'expected one of insert-all, ask, report-only');
+      }
+      if (key === 'embedderPooling' && !['mean', 'cls', 'none'].includes(value)) {
+        throw new ConfigError(key, 'expected one of mean, cls, none');
+      }
+      (out as unknown as Record<string, unknown>)[key] = value;
+    } else if (Array.isArray(def)) {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(key, 'expected a list of strings');
+      (out as unknown as Record<string, unknown>)[key] = [...value];
+    } else if (key === 'promptHeaders') {
+      if (typeof value !== 'object') throw new ConfigError(key, 'expected an object of section headers');
+      out.promptHeaders = { ...out.promptHeaders, ...(value as object) };
+    }
+  }
+  return out;
+}

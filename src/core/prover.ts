@@ -1,0 +1,206 @@
+// The repair loop: round 0 (symbolic pre-pass and replays of retrieved proofs), then rounds of
+// retrieve → prompt → sample → extract → screen → verify → feedback, until Lean accepts a candidate
+// or the budget is spent. It only talks to ports and emits events.
+import type { OProverConfig } from '../config';
+import type { JobEvent, JobListener, TargetInfo } from './events';
+import { candidateFromReply } from './extract';
+import { prepassCandidates } from './prepass';
+import { getProfile } from './prompt';
+import { screenCandidate } from './screen';
+import { contextBefore, statementWithSorry } from './source';
+import type { Candidate, Model, ProofTarget, Retriever, RetrievedProof, Verdict, Verifier } from './types';
+
+export interface ProverPorts {
+  verifier: Verifier;
+  retriever?: Retriever;
+  /** Absent when no endpoint is configured: the loop then runs only round 0. */
+  model?: Model;
+}
+
+export interface JobResult {
+  status: 'proved' | 'failed' | 'cancelled' | 'error';
+  reason: string;
+  proof?: Candidate;
+  rounds: number;
+  elapsedMs: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+let jobCounter = 0;
+export function newJobId(): string {
+  jobCounter += 1;
+  return `job-${Date.now().toString(36)}-${jobCounter}`;
+}
+
+export function targetInfo(target: ProofTarget): TargetInfo {
+  return {
+    file: target.file,
+    line: target.sorry.range.start.line + 1,
+    declarationName: target.declaration.fullName ?? target.declaration.name ?? 'example',
+    statement: target.declaration.header,
+  };
+}
+
+export interface ProveOptions {
+  jobId?: string;
+  signal?: AbortSignal;
+  onEvent?: JobListener;
+  /** Extra rounds beyond config.rounds (Retry with more rounds). */
+  rounds?: number;
+}
+
+/** Proves one target. Never throws for model, Lean or extraction failures: they become events and a result. */
+export async function prove(target: ProofTarget, config: OProverConfig, ports: ProverPorts, options: ProveOptions = {}): Promise<JobResult> {
+  const jobId = options.jobId ?? newJobId();
+  const emit = (e: JobEvent): void => options.onEvent?.(e);
+  const started = Date.now();
+  const signal = options.signal;
+  const totalRounds = options.rounds ?? config.rounds;
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let round = 0;
+
+  const finish = (status: JobResult['status'], reason: string, proof?: Candidate): JobResult => {
+    const elapsedMs = Date.now() - started;
+    emit({ type: 'job-finished', jobId, status, reason, proof, rounds: round, elapsedMs });
+    return { status, reason, proof, rounds: round, elapsedMs, promptTokens, completionTokens };
+  };
+
+  emit({ type: 'job-started', jobId, target: targetInfo(target), endpoint: ports.model?.description ?? 'none', at: started });
+
+  /** Screens, then verifies; returns the first proved candidate. */
+  const check = async (round: number, candidates: { sample: number; candidate: Candidate }[]): Promise<{ proof?: Candidate; verdicts: Map<string, Verdict> }> => {
+    const verdicts = new Map<string, Verdict>();
+    const toVerify: Candidate[] = [];
+    const sampleOf = new Map<string, number>();
+    for (const { sample, candidate } of candidates) {
+      sampleOf.set(candidate.id, sample);
+      const screened = screenCandidate(candidate, target, { allowNativeDecide: config.allowNativeDecide });
+      if (!screened.ok) {
+        const verdict: Verdict = { kind: 'rejected', rule: 'screening', reason: screened.reason, messages: [], feedback: screened.reason, elapsedMs: 0 };
+        verdicts.set(candidate.id, verdict);
+        emit({ type: 'verdict', jobId, round, sample, candidateId: candidate.id, verdict });
+      } else {
+        toVerify.push(candidate);
+      }
+    }
+    if (toVerify.length > 0) {
+      const results = await ports.verifier.verify({ target, candidates: toVerify, timeoutMs: config.candidateTimeoutMs }, signal);
+      for (const candidate of toVerify) {
+        const verdict: Verdict = results.get(candidate.id) ?? {
+          kind: 'infra-error',
+          reason: 'the verifier returned no verdict for this candidate',
+          messages: [],
+          feedback: '',
+          elapsedMs: 0,
+        };
+        verdicts.set(candidate.id, verdict);
+        emit({ type: 'verdict', jobId, round, sample: sampleOf.get(candidate.id) ?? 0, candidateId: candidate.id, verdict });
+      }
+    }
+    const proof = candidates.find((c) => verdicts.get(c.candidate.id)?.kind === 'proved')?.candidate;
+    return { proof, verdicts };
+  };
+
+  try {
+    const availability = await ports.verifier.availability();
+    if (!availability.ok) return finish('error', availability.reason);
+
+    // Retrieval once per job: the query (the statement) does not change between rounds.
+    let retrieved: RetrievedProof[] = [];
+    if (ports.retriever && config.retrievalK > 0) {
+      retrieved = await ports.retriever.retrieve(
+        { statement: target.declaration.header, excludeName: target.declaration.fullName, excludeFile: undefined },
+        Math.max(config.retrievalK, config.prepassReplays),
+        signal,
+      );
+    }
+
+    // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.
+    if (config.prepassEnabled) {
+      emit({ type: 'round-started', jobId, round, kind: 'prepass' });
+      if (retrieved.length > 0) emit({ type: 'retrieved', jobId, round, proofs: retrieved.slice(0, config.prepassReplays) });
+      const pre = prepassCandidates(target, config.prepassTactics, retrieved.slice(0, config.prepassReplays));
+      pre.forEach((candidate, i) => emit({ type: 'attempt', jobId, round, sample: i, raw: candidate.body, candidate }));
+      const { proof } = await check(round, pre.map((candidate, sample) => ({ sample, candidate })));
+      emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
+      if (proof) return finish('proved', `proved by the pre-pass (${describeOrigin(proof)})`, proof);
+    }
+    signal?.throwIfAborted();
+
+    if (!ports.model) {
+      return finish('failed', 'no inference endpoint is configured: set oprover.endpoint (and the API key) to run model rounds');
+    }
+
+    const profile = getProfile(config);
+    const history: { attempt: string; feedback: string }[] = [];
+    const context = contextBefore(target.text, target.declaration);
+    const statement = statementWithSorry(target.declaration);
+    for (round = 1; round <= totalRounds; round++) {
+      signal?.throwIfAborted();
+      emit({ type: 'round-started', jobId, round, kind: 'model' });
+      const shown = retrieved.slice(0, config.retrievalK);
+      if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
+      const messages = profile.render({ context, statement, retrieved: shown, round, history });
+      emit({ type: 'prompt', jobId, round, messages });
+      const completions = await ports.model.generate(
+        { messages, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens },
+        { signal, onDelta: (sample, delta) => emit({ type: 'sample-delta', jobId, round, sample, delta }) },
+      );
+      const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);
+      const roundCompletion = completions.reduce((a, c) => a + (c.completionTokens ?? 0), 0);
+      promptTokens += roundPrompt;
+      completionTokens += roundCompletion;
+      emit({ type: 'usage', jobId, round, promptTokens: roundPrompt, completionTokens: roundCompletion });
+
+      const candidates: { sample: number; candidate: Candidate }[] = [];
+      const problems: { sample: number; raw: string; problem: string }[] = [];
+      completions.forEach((completion, sample) => {
+        const extracted = candidateFromReply(completion.text, target, { kind: 'model', round, sample });
+        if (extracted.ok) {
+          candidates.push({ sample, candidate: extracted.candidate });
+          emit({ type: 'attempt', jobId, round, sample, raw: completion.text, candidate: extracted.candidate });
+        } else {
+          problems.push({ sample, raw: completion.text, problem: extracted.problem });
+          emit({ type: 'attempt', jobId, round, sample, raw: completion.text, problem: extracted.problem });
+        }
+      });
+      const { proof, verdicts } = await check(round, candidates);
+      emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
+      if (proof) return finish('proved', `proved in round ${round}`, proof);
+
+      // Feedback for the next round: the first failed sample with Lean messages, else any failure.
+      const failed = candidates
+        .map((c) => ({ c, v: verdicts.get(c.candidate.id) }))
+        .sort((a, b) => rankFeedback(a.v) - rankFeedback(b.v))[0];
+      if (failed?.v) {
+        history.push({ attempt: failed.c.candidate.declarationText, feedback: failed.v.feedback || failed.v.reason });
+      } else if (problems[0]) {
+        history.push({ attempt: problems[0].raw.slice(-4000), feedback: problems[0].problem });
+      }
+    }
+    round = totalRounds;
+    return finish('failed', `no verified proof after ${totalRounds} round${totalRounds === 1 ? '' : 's'}`);
+  } catch (err) {
+    if (signal?.aborted) return finish('cancelled', 'cancelled');
+    return finish('error', err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Lean errors make the most useful feedback; screening rejections next; infrastructure failures least. */
+function rankFeedback(v: Verdict | undefined): number {
+  if (!v) return 9;
+  return { 'lean-error': 0, rejected: 1, timeout: 2, proved: 3, 'infra-error': 4, cancelled: 5 }[v.kind];
+}
+
+function describeOrigin(c: Candidate): string {
+  switch (c.origin.kind) {
+    case 'tactic':
+      return `tactic ${c.origin.tactic}`;
+    case 'replay':
+      return `replay of retrieved proof ${c.origin.proofId}`;
+    case 'model':
+      return `round ${c.origin.round}, sample ${c.origin.sample + 1}`;
+  }
+}
