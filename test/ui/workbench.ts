@@ -1,0 +1,125 @@
+// Drives code-server's workbench in Chromium the way a person does: keyboard, clicks, menus, the panel.
+// Every wait is bounded; failures name what was awaited.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Frame, Locator, Page } from 'playwright-core';
+
+export const screenshotDir = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'ui');
+
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+    readonly workspace: string,
+  ) {}
+
+  async open(): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/?folder=${encodeURIComponent(this.workspace)}`, { timeout: 60_000 });
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await this.dismissNotifications();
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by its relative path, and wait for its text. */
+  async openFile(relativePath: string, expectText: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(relativePath);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.editorLine(expectText).waitFor({ timeout: 15_000 });
+  }
+
+  editorLine(text: string): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: text }).first();
+  }
+
+  /** Moves the caret with Go to Line (Ctrl+G), "line:column", both 1-based. */
+  async goTo(line: number, column: number): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  async focusEditor(): Promise<void> {
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 400, y: 5 } });
+  }
+
+  /** Runs a command from the palette (F1) by its title. */
+  async palette(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    // the row whose label is exactly the title (not one that merely contains it)
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.getByText(title, { exact: true }) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+  }
+
+  /** Opens the quick-fix menu (Ctrl+.) at the caret; returns its rows. */
+  async openCodeActions(expectTitle: string): Promise<Locator> {
+    await this.page.keyboard.press('Control+.');
+    const row = this.page.locator('.action-widget .monaco-list-row', { hasText: expectTitle }).first();
+    await row.waitFor({ timeout: 20_000 });
+    return row;
+  }
+
+  /**
+   * The webview frame (inside VS Code's two nested iframes) that holds an element with this
+   * data-testid. Polls, because webviews load after their view opens.
+   */
+  async webviewWith(testId: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame()) continue;
+        const count = await frame.locator(`[data-testid="${testId}"]`).count().catch(() => 0);
+        if (count > 0) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no webview shows [data-testid="${testId}"] after ${timeoutMs} ms`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** Switches the color theme with Preferences: Color Theme, as a person would. */
+  async setTheme(theme: 'Dark Modern' | 'Light Modern'): Promise<void> {
+    await this.palette('Preferences: Color Theme');
+    const input = this.page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(theme);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    const light = theme.startsWith('Light');
+    await this.page.locator(light ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+    await this.page.waitForTimeout(700); // webviews restyle after the workbench
+  }
+
+  async dismissNotifications(): Promise<void> {
+    for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear').all()) {
+      await close.click().catch(() => {});
+    }
+  }
+
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    const file = path.join(screenshotDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}
+
+/** Polls until `probe` returns a value other than undefined/false, or throws naming `what`. */
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
