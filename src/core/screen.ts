@@ -1,0 +1,232 @@
+// Candidate screening: before Lean sees a candidate, its body must be nothing but a proof of the
+// target. Lean runs code while it elaborates (`#eval`, `run_cmd`, `elab`, `initialize`, ...), so a
+// body that adds a command, a metaprogram, an axiom, an option that weakens checking, or a `sorry`
+// is rejected here with a reason the next prompt can quote. The rules work on Lean tokens: a
+// `sorry` in a comment or a string is harmless text, while a comment can never hide code from us
+// because the lexer reads comments exactly as Lean does.
+import { COMMAND_KEYWORDS, lexLean, type LeanToken } from './source';
+import type { Candidate, ProofTarget } from './types';
+
+export interface ScreenOptions {
+  allowNativeDecide: boolean;
+}
+
+export type ScreenResult = { ok: true } | { ok: false; reason: string };
+
+/** Bodies above this size are rejected unseen: no real proof is this long, and Lean would spend minutes on it. */
+export const MAX_BODY_CHARS = 100_000;
+
+const DECLARATION_KEYWORDS = new Set(['theorem', 'lemma', 'example', 'def', 'abbrev', 'instance', 'opaque', 'axiom', 'structure', 'inductive', 'class', 'irreducible_def', 'proof_wanted']);
+const MODIFIER_KEYWORDS = new Set(['private', 'protected', 'noncomputable', 'nonrec', 'local', 'scoped', 'deriving']);
+
+/** Commands a restated reply may carry around its theorem: they never reach Lean (only the proof does). */
+const HARMLESS_REPLY_COMMANDS = new Set(['import', 'prelude', 'namespace', 'section', 'end', 'universe', 'variable', 'omit', 'include', 'mutual', 'open', 'set_option']);
+
+const INCOMPLETE = new Map([
+  ['sorry', '`sorry` leaves the proof unfinished'],
+  ['admit', '`admit` leaves the proof unfinished (it is `sorry`)'],
+  ['sorryAx', '`sorryAx` is the axiom behind `sorry`'],
+  ['stop', '`stop` discards the rest of the proof (it is `repeat sorry`)'],
+]);
+
+const NATIVE = new Map([
+  ['native_decide', '`native_decide` trusts compiled code (axiom Lean.ofReduceBool); set oprover.allowNativeDecide to allow it'],
+  ['Lean.ofReduceBool', '`Lean.ofReduceBool` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+  ['ofReduceBool', '`ofReduceBool` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+  ['Lean.ofReduceNat', '`Lean.ofReduceNat` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+  ['Lean.trustCompiler', '`Lean.trustCompiler` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+]);
+
+const METAPROGRAMS = new Map([
+  ['run_tac', '`run_tac` runs a metaprogram while the proof elaborates'],
+  ['by_elab', '`by_elab` runs a metaprogram while the proof elaborates'],
+  ['run_cmd', '`run_cmd` runs a metaprogram'],
+  ['run_elab', '`run_elab` runs a metaprogram'],
+  ['run_meta', '`run_meta` runs a metaprogram'],
+  ['elab', '`elab` defines an elaborator (a metaprogram)'],
+  ['elab_rules', '`elab_rules` defines an elaborator (a metaprogram)'],
+  ['macro', '`macro` defines new syntax'],
+  ['macro_rules', '`macro_rules` redefines syntax'],
+  ['syntax', '`syntax` defines new syntax'],
+  ['initialize', '`initialize` runs code when the file loads'],
+  ['builtin_initialize', '`builtin_initialize` runs code when the file loads'],
+  ['include_str', '`include_str` reads a file from disk'],
+  ['implemented_by', '`implemented_by` swaps in unchecked code'],
+  ['extern', '`extern` swaps in unchecked code'],
+  ['unsafe', '`unsafe` code bypasses the kernel'],
+  ['partial', '`partial` definitions are not checked for termination'],
+  ['unsafeIO', '`unsafeIO` performs IO'],
+  ['unsafeBaseIO', '`unsafeBaseIO` performs IO'],
+  ['unsafeEIO', '`unsafeEIO` performs IO'],
+  ['unsafeCast', '`unsafeCast` bypasses the type checker'],
+  ['axiom', '`axiom` would add an unproved assumption'],
+  ['opaque', '`opaque` would add an unchecked constant'],
+  ['attribute', '`attribute` changes global state; only the proof may be given'],
+]);
+
+/** Name prefixes of APIs that only metaprograms use, or that perform IO. */
+const FORBIDDEN_PREFIXES = ['IO.', 'EIO.', 'BaseIO.', 'System.', 'Lean.Elab.', 'Lean.Meta.', 'Lean.Compiler.', 'Lean.Parser.', 'Lean.Environment', 'Lean.Core.'];
+const FORBIDDEN_NAMES = new Set(['IO', 'EIO', 'BaseIO', 'System']);
+
+/** Search tactics print a suggestion and re-run the search on every build: ask for the term they find. */
+const SEARCH_TACTICS = new Set(['exact?', 'apply?', 'rw?', 'library_search', 'hint', 'rw_search']);
+
+/**
+ * Options a proof may set with `set_option ... in`: limits and cosmetics. Anything else, and
+ * `debug.*` above all (`debug.skipKernelTC` turns the kernel off), is refused.
+ */
+const OPTION_LIMITS: Record<string, number> = {
+  maxHeartbeats: 10_000_000,
+  maxRecDepth: 100_000,
+  'synthInstance.maxHeartbeats': 10_000_000,
+  'synthInstance.maxSize': 100_000,
+};
+const OPTION_PREFIXES_ALLOWED = ['pp.', 'linter.'];
+const OPTIONS_ALLOWED = new Set(['tactic.hygienic', 'simprocs', 'push_neg.use_distrib']);
+
+/** Invisible and bidirectional control characters: they make code read differently from how Lean reads it. */
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/;
+
+/** Letters from scripts Lean never reads as identifiers: look-alikes of Latin letters. */
+const LOOKALIKE_LETTERS = /[\u00C0-\u024F\u0400-\u052F\uFF00-\uFFEF]/;
+
+export type ScreenMode =
+  /** The body of the candidate: only a proof is allowed. */
+  | 'proof'
+  /** The rest of a model's reply around the proof: restated imports, `open`s and helper declarations pass, code execution does not. */
+  | 'reply';
+
+function describeChar(ch: string): string {
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Checks a `set_option NAME VALUE` at token index k. */
+function checkOption(tokens: LeanToken[], k: number, mode: ScreenMode): string | undefined {
+  const name = tokens[k + 1];
+  const value = tokens[k + 2];
+  if (!name || name.kind !== 'ident' || !value) return '`set_option` without an option name and value';
+  const option = name.text;
+  const allowedName = option in OPTION_LIMITS || OPTIONS_ALLOWED.has(option) || OPTION_PREFIXES_ALLOWED.some((p) => option.startsWith(p));
+  if (!allowedName) {
+    if (option.startsWith('debug.')) return `\`set_option ${option}\` weakens checking (debug options can turn the kernel check off)`;
+    return `\`set_option ${option}\` is not allowed in a proof (allowed: ${Object.keys(OPTION_LIMITS).join(', ')}, pp.*, linter.*)`;
+  }
+  if (mode === 'reply') return undefined;
+  const limit = OPTION_LIMITS[option];
+  if (limit !== undefined) {
+    const n = value.kind === 'number' ? Number(value.text.replace(/_/g, '')) : NaN;
+    if (!Number.isFinite(n) || n <= 0 || n > limit) return `\`set_option ${option} ${value.text}\`: the value must be a number between 1 and ${limit} (0 means no limit)`;
+  }
+  if (tokens[k + 3]?.text !== 'in') return '`set_option` without `in` is a command; inside a proof write `set_option NAME VALUE in` before a tactic';
+  return undefined;
+}
+
+/** Checks that `open` at index k is `open ... in` (a proof-local open), not an `open` command. */
+function checkOpen(tokens: LeanToken[], k: number): string | undefined {
+  for (let j = k + 1; j < tokens.length && j < k + 64; j++) {
+    const t = tokens[j]!;
+    if (t.kind === 'ident' && t.text === 'in') return undefined;
+    const partOfOpen = t.kind === 'ident' || (t.kind === 'symbol' && (t.text === '(' || t.text === ')' || t.text === '→'));
+    if (!partOfOpen || COMMAND_KEYWORDS.has(t.text) || DECLARATION_KEYWORDS.has(t.text)) break;
+  }
+  return '`open` without `in` is a command; inside a proof write `open NAMES in` before a tactic or term';
+}
+
+/** The first rule a run of code tokens breaks, as a reason for a person and for the next prompt; or undefined. */
+export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: ScreenOptions): string | undefined {
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.unterminated) return `an unterminated ${t.kind === 'string' ? 'string' : t.kind === 'char' ? 'character literal' : 'comment'} would swallow the text after the proof`;
+    if (t.kind === 'hash-command') {
+      if (t.text === '#exit') return '`#exit` would cut off the rest of the file';
+      return `\`${t.text}\` is a command, not part of a proof`;
+    }
+    if (t.kind === 'quotation') return 'syntax quotations (`(...)) are metaprogramming, not proof';
+    if (t.kind === 'symbol' && LOOKALIKE_LETTERS.test(t.text)) {
+      return `the character ${describeChar(t.text)} (${t.text}) looks like a Latin letter but Lean does not read it as one`;
+    }
+    if (t.kind !== 'ident') continue;
+    const word = t.text;
+
+    if (word === 'set_option') {
+      const problem = checkOption(tokens, k, mode);
+      if (problem) return problem;
+      continue;
+    }
+    if (word === 'open') {
+      if (mode === 'proof') {
+        const problem = checkOpen(tokens, k);
+        if (problem) return problem;
+      }
+      continue;
+    }
+    const meta = METAPROGRAMS.get(word);
+    if (meta) return meta;
+    if (word === 'eval' && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return '`eval%` runs code while the proof elaborates';
+    if (FORBIDDEN_NAMES.has(word) || FORBIDDEN_PREFIXES.some((p) => word.startsWith(p))) return `\`${word}\` belongs to IO or metaprogramming, not to a proof`;
+
+    if (mode === 'reply') {
+      if (HARMLESS_REPLY_COMMANDS.has(word) || DECLARATION_KEYWORDS.has(word) || MODIFIER_KEYWORDS.has(word)) continue;
+      if (COMMAND_KEYWORDS.has(word)) return `the reply adds the command \`${word}\`; only a proof of the theorem may be given`;
+      continue;
+    }
+
+    const incomplete = INCOMPLETE.get(word);
+    if (incomplete) return incomplete;
+    if (!opts.allowNativeDecide) {
+      const native = NATIVE.get(word);
+      if (native) return native;
+      const previous = tokens[k - 1];
+      if (word === 'native' && ((previous?.text === '+' && previous.end === t.start) || tokens[k + 1]?.text === ':=')) {
+        return '`decide +native` trusts compiled code (axiom Lean.ofReduceBool); set oprover.allowNativeDecide to allow it';
+      }
+    }
+    if (SEARCH_TACTICS.has(word)) return `\`${word}\` only prints a suggestion; write the proof it finds instead`;
+    if (DECLARATION_KEYWORDS.has(word) || MODIFIER_KEYWORDS.has(word)) return `\`${word}\` starts a new declaration; only the proof of the target may be given`;
+    if (COMMAND_KEYWORDS.has(word)) return `\`${word}\` is a command, not part of a proof`;
+  }
+  return undefined;
+}
+
+/** Text-level rules that tokens cannot see: size and invisible characters (comments included). */
+export function textViolation(text: string): string | undefined {
+  if (text.length > MAX_BODY_CHARS) return `the proof is ${text.length} characters long (limit ${MAX_BODY_CHARS})`;
+  const invisible = INVISIBLE.exec(text);
+  if (invisible) return `the proof contains the invisible or bidirectional control character ${describeChar(invisible[0])}`;
+  return undefined;
+}
+
+/** Screens a proof body (`:= by ...`) on its own. */
+export function screenBody(body: string, opts: ScreenOptions): ScreenResult {
+  const textProblem = textViolation(body);
+  if (textProblem) return { ok: false, reason: textProblem };
+  const all = lexLean(body);
+  const unterminated = all.find((t) => t.unterminated);
+  if (unterminated) return { ok: false, reason: firstViolation([unterminated], 'proof', opts) ?? 'unterminated comment' };
+  const tokens = all.filter((t) => t.kind !== 'comment' && t.kind !== 'doc-comment');
+  const first = tokens[0];
+  if (!first) return { ok: false, reason: 'the proof is empty' };
+  if (!(first.kind === 'symbol' && (first.text === ':=' || first.text === '|')) && !(first.kind === 'ident' && first.text === 'where')) {
+    return { ok: false, reason: `the proof must start with \`:=\`, not \`${first.text.slice(0, 40)}\`` };
+  }
+  const problem = firstViolation(tokens, 'proof', opts);
+  return problem ? { ok: false, reason: problem } : { ok: true };
+}
+
+/**
+ * Screens a candidate: its text must be the target's own header followed by the body, and the body
+ * must be nothing but a proof. Lean still has the last word; this only keeps out what must never
+ * reach it.
+ */
+export function screenCandidate(c: Candidate, target: ProofTarget, opts: ScreenOptions): ScreenResult {
+  const header = target.declaration.header;
+  if (!c.declarationText.startsWith(header) || c.declarationText.slice(header.length).trim() !== c.body.trim()) {
+    return { ok: false, reason: "the candidate does not keep the target's own statement" };
+  }
+  return screenBody(c.body, opts);
+}
+
+/** Screens the parts of a reply outside the proof that is used (`text` and its tokens). */
+export function screenReplyRest(tokens: LeanToken[], opts: ScreenOptions): string | undefined {
+  return firstViolation(tokens, 'reply', opts);
+}
