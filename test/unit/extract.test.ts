@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { candidateFromReply, codeBlocks, hashText, makeCandidate, stripThinking } from '../../src/core/extract';
+import { prepassCandidates, replayBody, tacticBody } from '../../src/core/prepass';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget, RetrievedProof } from '../../src/core/types';
+
+const repliesDir = path.join(import.meta.dirname, '../fixtures/replies');
+
+function targetFrom(text: string, file = 'Target.lean'): ProofTarget {
+  const sorry = findSorries(text)[0];
+  assert.ok(sorry?.declaration, 'the fixture has a sorry inside a declaration');
+  return { file, projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration };
+}
+
+const model = (sample = 0) => ({ kind: 'model' as const, round: 1, sample });
+
+interface ReplyCase {
+  file: string;
+  why: string;
+  ok: boolean;
+  body?: string;
+  problem?: string;
+}
+
+describe('extract: reply corpus', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(repliesDir, 'manifest.json'), 'utf8')) as { target: string; replies: ReplyCase[] };
+  const target = targetFrom(fs.readFileSync(path.join(repliesDir, manifest.target), 'utf8'));
+
+  it('has the target the corpus is written for', () => {
+    assert.equal(target.declaration.name, 'mathd_algebra_478');
+    assert.ok(manifest.replies.length >= 15);
+  });
+
+  for (const c of manifest.replies) {
+    it(`${c.file}: ${c.why}`, () => {
+      const reply = fs.readFileSync(path.join(repliesDir, c.file), 'utf8');
+      const result = candidateFromReply(reply, target, model());
+      if (c.ok) {
+        assert.ok(result.ok, result.ok ? '' : result.problem);
+        assert.equal(result.candidate.body, c.body);
+        assert.equal(result.candidate.declarationText, `${target.declaration.header} ${c.body}`);
+        assert.ok(result.candidate.declarationText.startsWith(target.declaration.header), "the target's own header, doc comment included");
+      } else {
+        assert.equal(result.ok, false, `expected a problem for ${c.file}`);
+        assert.ok(!result.ok && result.problem.includes(c.problem!), !result.ok ? result.problem : '');
+      }
+    });
+  }
+
+  it('handles a 1 MB reply: long reasoning, then the proof', () => {
+    const reasoning = 'We consider the product b * h and substitute the values. '.repeat(18_000);
+    assert.ok(reasoning.length > 1_000_000);
+    const reply = `<think>${reasoning}</think>\n${reasoning}\n\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n  rw [h₁, h₂, h₃]\n  norm_num\n\`\`\``;
+    const result = candidateFromReply(reply, target, model());
+    assert.ok(result.ok);
+    assert.equal(result.candidate.body, ':= by\n  rw [h₁, h₂, h₃]\n  norm_num');
+  });
+
+  it('handles a 1 MB code block (screening then refuses its size)', () => {
+    const tactics = '  norm_num\n'.repeat(100_000);
+    const reply = `\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n${tactics}\`\`\``;
+    const result = candidateFromReply(reply, target, model());
+    assert.ok(result.ok);
+    assert.ok(result.candidate.body.length > 1_000_000);
+  });
+});
+
+describe('extract: pieces', () => {
+  it('strips closed, close-only and unclosed reasoning', () => {
+    assert.equal(stripThinking('<think>a</think>b<think>c</think>d'), 'd');
+    assert.equal(stripThinking('reasoning</think>answer'), 'answer');
+    assert.equal(stripThinking('<think>never closed'), '');
+    assert.equal(stripThinking('answer <think>late'), 'answer ');
+    assert.equal(stripThinking('plain'), 'plain');
+  });
+
+  it('reads fences of any length, labels and a missing closing fence', () => {
+    const blocks = codeBlocks('```lean4\na\n```\ntext\n````\n```lean\nb\n```\n````\n~~~python\nc\n~~~\n```lean\nd');
+    assert.deepEqual(
+      blocks.map((b) => [b.language, b.code, b.unclosed]),
+      [
+        ['lean4', 'a', false],
+        ['', '```lean\nb\n```', false],
+        ['python', 'c', false],
+        ['lean', 'd', true],
+      ],
+    );
+  });
+
+  it('gives unique, stable ids by origin and text', () => {
+    const target = targetFrom('theorem t : True := by sorry');
+    const a = makeCandidate(target, ':= by trivial', model(0));
+    const b = makeCandidate(target, ':= by trivial', model(1));
+    const c = makeCandidate(target, ':= by simp', model(0));
+    assert.notEqual(a.id, b.id);
+    assert.notEqual(a.id, c.id);
+    assert.equal(a.id, makeCandidate(target, ':= by trivial', model(0)).id);
+    assert.equal(hashText('abc'), hashText('abc'));
+    assert.notEqual(hashText('abc'), hashText('abd'));
+  });
+
+  it('matches the target by full name inside a namespace', () => {
+    const target = targetFrom('namespace Foo\ntheorem bar (n : Nat) : n + 0 = n := by sorry\nend Foo');
+    assert.equal(target.declaration.fullName, 'Foo.bar');
+    const reply = '```lean4\ntheorem Foo.baz (n : Nat) : n + 0 = n := by simp\ntheorem Foo.bar (n : Nat) : n + 0 = n := by\n  omega\n```';
+    const result = candidateFromReply(reply, target, model());
+    assert.ok(result.ok);
+    assert.equal(result.candidate.body, ':= by\n  omega');
+  });
+
+  it('keeps the target header with its open ... in prefix', () => {
+    const target = targetFrom('open Nat in\ntheorem p (n : ℕ) : succ n ≠ 0 := by sorry');
+    const result = candidateFromReply('```lean4\ntheorem p (n : ℕ) : succ n ≠ 0 := by simp\n```', target, model());
+    assert.ok(result.ok);
+    assert.equal(result.candidate.declarationText, 'open Nat in\ntheorem p (n : ℕ) : succ n ≠ 0 := by simp');
+  });
+});
+
+describe('prepass', () => {
+  const target = targetFrom('theorem t (a b : Nat) : a + b = b + a := by sorry');
+
+  it('makes one candidate per tactic, without duplicates or blanks', () => {
+    const candidates = prepassCandidates(target, ['rfl', 'omega', ' omega ', '', 'simp\nomega'], []);
+    assert.deepEqual(
+      candidates.map((c) => c.body),
+      [':= by rfl', ':= by omega', ':= by\n  simp\n  omega'],
+    );
+    assert.deepEqual(candidates[1]!.origin, { kind: 'tactic', tactic: 'omega' });
+    assert.equal(candidates[1]!.declarationText, 'theorem t (a b : Nat) : a + b = b + a := by omega');
+    assert.equal(new Set(candidates.map((c) => c.id)).size, candidates.length);
+  });
+
+  it('replays retrieved proofs under the target header, skipping unreadable ones', () => {
+    const replays: RetrievedProof[] = [
+      {
+        id: 'p1',
+        name: 'Nat.add_comm_copy',
+        statement: 'theorem Nat.add_comm_copy (a b : Nat) : a + b = b + a',
+        proof: '@[simp] theorem Nat.add_comm_copy (a b : Nat) : a + b = b + a := Nat.add_comm a b',
+        source: { kind: 'accepted' },
+        score: 0.9,
+      },
+      { id: 'p2', statement: 'axiom nope : False', proof: 'axiom nope : False', source: { kind: 'corpus' }, score: 0.5 },
+      {
+        id: 'p3',
+        statement: 'theorem x : 1 = 1',
+        proof: 'theorem helper : True := trivial\ntheorem x : 1 = 1 := by\n  rfl',
+        source: { kind: 'workspace', file: 'A.lean', line: 3 },
+        score: 0.4,
+      },
+    ];
+    const candidates = prepassCandidates(target, ['omega'], replays);
+    assert.deepEqual(
+      candidates.map((c) => [c.origin.kind, c.body]),
+      [
+        ['tactic', ':= by omega'],
+        ['replay', ':= Nat.add_comm a b'],
+        ['replay', ':= by\n  rfl'],
+      ],
+    );
+    assert.deepEqual(candidates[1]!.origin, { kind: 'replay', proofId: 'p1' });
+  });
+
+  it('reads a replay body by statement, then by name', () => {
+    const proof: RetrievedProof = {
+      id: 'q',
+      name: 'b',
+      statement: 'theorem zzz : 2 = 2',
+      proof: 'theorem a : 1 = 1 := rfl\ntheorem b : 2 = 2 := by decide\ntheorem c : 3 = 3 := rfl',
+      source: { kind: 'corpus' },
+      score: 1,
+    };
+    assert.equal(replayBody(proof), ':= by decide');
+    assert.equal(tacticBody('simp'), ':= by simp');
+  });
+});
