@@ -13,6 +13,11 @@ export interface ScreenOptions {
 
 export type ScreenResult = { ok: true } | { ok: false; reason: string };
 
+/** Deeper nesting than any real proof has: Lean's parser would recurse on it. */
+export const MAX_NESTING = 256;
+const OPENING = new Set(['(', '[', '{', '⟨', '⦃', '⟦', '@[']);
+const CLOSING = new Set([')', ']', '}', '⟩', '⦄', '⟧']);
+
 /** Bodies above this size are rejected unseen: no real proof is this long, and Lean would spend minutes on it. */
 export const MAX_BODY_CHARS = 100_000;
 
@@ -134,8 +139,14 @@ function checkOpen(tokens: LeanToken[], k: number): string | undefined {
 
 /** The first rule a run of code tokens breaks, as a reason for a person and for the next prompt; or undefined. */
 export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: ScreenOptions): string | undefined {
+  let depth = 0;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
+    if (t.kind === 'symbol') {
+      if (OPENING.has(t.text)) depth++;
+      else if (CLOSING.has(t.text)) depth--;
+      if (depth > MAX_NESTING) return `brackets nested deeper than ${MAX_NESTING}`;
+    }
     if (t.unterminated) return `an unterminated ${t.kind === 'string' ? 'string' : t.kind === 'char' ? 'character literal' : 'comment'} would swallow the text after the proof`;
     if (t.kind === 'hash-command') {
       if (t.text === '#exit') return '`#exit` would cut off the rest of the file';
@@ -146,7 +157,8 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
       return `the character ${describeChar(t.text)} (${t.text}) looks like a Latin letter but Lean does not read it as one`;
     }
     if (t.kind !== 'ident') continue;
-    const word = t.text;
+    // `«sorry»` names the same thing as `sorry` would: judge identifiers without their guillemets.
+    const word = t.text.includes('«') ? t.text.replace(/[«»]/g, '') : t.text;
 
     if (word === 'set_option') {
       const problem = checkOption(tokens, k, mode);
@@ -166,6 +178,8 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     if (FORBIDDEN_NAMES.has(word) || FORBIDDEN_PREFIXES.some((p) => word.startsWith(p))) return `\`${word}\` belongs to IO or metaprogramming, not to a proof`;
 
     if (mode === 'reply') {
+      // An instance beside the proof would be found by the proof without being named, yet is not kept.
+      if (word === 'instance' || word === 'deriving') return `the reply declares an instance beside the proof (\`${word}\`); only the proof is kept, so state what it needs inside the proof`;
       if (HARMLESS_REPLY_COMMANDS.has(word) || DECLARATION_KEYWORDS.has(word) || MODIFIER_KEYWORDS.has(word)) continue;
       if (COMMAND_KEYWORDS.has(word)) return `the reply adds the command \`${word}\`; only a proof of the theorem may be given`;
       continue;

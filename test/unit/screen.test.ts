@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { candidateFromReply, makeCandidate } from '../../src/core/extract';
+import { MAX_BODY_CHARS, screenBody, screenCandidate } from '../../src/core/screen';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget } from '../../src/core/types';
+
+const adversarialDir = path.join(import.meta.dirname, '../fixtures/adversarial');
+const strict = { allowNativeDecide: false };
+
+function targetFrom(text: string): ProofTarget {
+  const sorry = findSorries(text)[0];
+  assert.ok(sorry?.declaration);
+  return { file: 'Target.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration };
+}
+
+interface AdversarialEntry {
+  name: string;
+  reply: string;
+  expect: 'reject-before-lean' | 'reject-by-lean';
+  why: string;
+  /** Replaces `{{REPEAT}}` in `reply` with `text` repeated `times` times (keeps enormous entries small on disk). */
+  repeat?: { text: string; times: number };
+}
+
+function loadCorpus(): { file: string; entry: AdversarialEntry }[] {
+  return fs
+    .readdirSync(adversarialDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((file) => (JSON.parse(fs.readFileSync(path.join(adversarialDir, file), 'utf8')) as AdversarialEntry[]).map((entry) => ({ file, entry })));
+}
+
+function replyOf(entry: AdversarialEntry): string {
+  return entry.repeat ? entry.reply.replace('{{REPEAT}}', entry.repeat.text.repeat(entry.repeat.times)) : entry.reply;
+}
+
+/** Extraction then screening, as the repair loop runs them: a reason when refused before Lean. */
+function refusal(reply: string, target: ProofTarget): string | undefined {
+  const extracted = candidateFromReply(reply, target, { kind: 'model', round: 1, sample: 0 });
+  if (!extracted.ok) return extracted.problem;
+  const screened = screenCandidate(extracted.candidate, target, strict);
+  return screened.ok ? undefined : screened.reason;
+}
+
+describe('screen: adversarial corpus', () => {
+  const target = targetFrom(fs.readFileSync(path.join(adversarialDir, 'target.lean'), 'utf8'));
+  const corpus = loadCorpus();
+
+  it('has at least 50 entries, each with a known expectation and a unique name', () => {
+    assert.ok(corpus.length >= 50, `${corpus.length} entries`);
+    assert.equal(new Set(corpus.map((c) => c.entry.name)).size, corpus.length);
+    for (const { entry } of corpus) assert.ok(entry.expect === 'reject-before-lean' || entry.expect === 'reject-by-lean', entry.name);
+  });
+
+  for (const { file, entry } of corpus) {
+    const label = `${file.replace(/\.json$/, '')}/${entry.name}: ${entry.why}`;
+    if (entry.expect === 'reject-before-lean') {
+      it(`refuses ${label}`, () => {
+        const reason = refusal(replyOf(entry), target);
+        assert.ok(reason !== undefined && reason.length > 10, `${entry.name} reached Lean`);
+      });
+    } else {
+      it(`leaves to Lean ${label}`, () => {
+        // Entries only Lean can refuse must pass extraction and screening, or their label is wrong.
+        const reason = refusal(replyOf(entry), target);
+        assert.equal(reason, undefined, `${entry.name} was refused before Lean: ${reason}`);
+      });
+    }
+  }
+});
+
+describe('screen: rules', () => {
+  const target = targetFrom('theorem t (a b : Nat) : a + b = b + a := by sorry');
+  const body = (text: string) => screenBody(text, strict);
+
+  it('accepts ordinary proofs, with comments and strings that mention forbidden words', () => {
+    for (const ok of [
+      ':= by omega',
+      ':= Nat.add_comm a b',
+      ':= by\n  -- sorry, #eval and axiom in a comment are text\n  /- theorem x : False := sorry -/\n  omega',
+      ':= by\n  have : "sorry #eval theorem" = "sorry #eval theorem" := rfl\n  omega',
+      ':= by\n  set_option maxHeartbeats 400000 in\n  omega',
+      ':= by\n  set_option pp.all true in\n  omega',
+      ':= by\n  open Nat in\n  exact Nat.add_comm a b',
+      ':= by\n  exact sorry_free a b',
+      ':= by\n  induction a with\n  | zero => simp\n  | succ n ih => omega',
+      ':= by\n  simp only [Nat.add_comm]\ntermination_by a\ndecreasing_by omega',
+      ':= by\n  rcases h with ⟨x, hx⟩ | h\n  all_goals omega',
+      ':= by exact Classical.byContradiction fun h => h (Nat.add_comm a b)',
+    ]) {
+      assert.deepEqual(body(ok), { ok: true }, ok);
+    }
+  });
+
+  it('refuses native_decide unless allowed', () => {
+    assert.equal(body(':= by native_decide').ok, false);
+    assert.deepEqual(screenBody(':= by native_decide', { allowNativeDecide: true }), { ok: true });
+    assert.deepEqual(screenBody(':= by decide +native', { allowNativeDecide: true }), { ok: true });
+  });
+
+  it('gives a reason that names the construct', () => {
+    const reason = (text: string) => {
+      const r = body(text);
+      assert.equal(r.ok, false, text);
+      return r.ok ? '' : r.reason;
+    };
+    assert.match(reason(':= by sorry'), /sorry/);
+    assert.match(reason(':= by\n  omega\n#eval 1'), /#eval/);
+    assert.match(reason(':= by\n  omega\n#exit'), /#exit/);
+    assert.match(reason(':= by\n  set_option debug.skipKernelTC true in\n  omega'), /debug\.skipKernelTC/);
+    assert.match(reason(':= by\n  set_option maxHeartbeats 0 in\n  omega'), /maxHeartbeats/);
+    assert.match(reason(':= by\n  omega\ntheorem x : False := sorry'), /theorem/);
+    assert.match(reason(':= by\n  run_tac pure ()'), /run_tac/);
+    assert.match(reason(':= by omega /- never closed'), /unterminated/);
+    assert.match(reason(':= by exact "never closed'), /unterminated/);
+    assert.match(reason(`:= by\n${'  omega\n'.repeat(MAX_BODY_CHARS / 8 + 1)}`), /limit/);
+    assert.match(reason('by omega'), /must start with `:=`/);
+    assert.match(reason(''), /empty/);
+    assert.match(reason(':= by\n  open Lean'), /open/);
+  });
+
+  it('refuses a candidate whose text is not the target header followed by its body', () => {
+    const good = makeCandidate(target, ':= by omega', { kind: 'tactic', tactic: 'omega' });
+    assert.deepEqual(screenCandidate(good, target, strict), { ok: true });
+    const swapped = { ...good, declarationText: 'theorem t (a b : Nat) : True := by omega' };
+    assert.equal(screenCandidate(swapped, target, strict).ok, false);
+    const extra = { ...good, declarationText: `${good.declarationText}\naxiom x : False` };
+    assert.equal(screenCandidate(extra, target, strict).ok, false);
+  });
+});
