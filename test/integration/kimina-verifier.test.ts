@@ -1,0 +1,191 @@
+// The kimina-lean-server backend against the fixture server (a real process speaking the same API).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeCandidate } from '../../src/core/extract';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget } from '../../src/core/types';
+import { EXAMPLE_CHECK_NAME, KiminaVerifier } from '../../src/lean/kimina';
+
+const root = path.resolve(__dirname, '../..');
+
+const FILE = `import Mathlib
+import Aesop
+
+open Nat
+
+theorem sorried_lemma (n : ℕ) : n + 0 = n := by sorry
+
+/-- The target. -/
+theorem target_thm (a b : ℕ) (h : a < b) : a + 1 ≤ b := by
+  sorry
+
+example : (2 : ℕ) + 2 = 4 := by sorry
+`;
+
+function targetAt(text: string, index: number): ProofTarget {
+  const sorry = findSorries(text)[index]!;
+  return { file: 'Demo.lean', projectRoot: os.tmpdir(), text, version: 0, sorry, declaration: sorry.declaration! };
+}
+
+interface Fixture {
+  url: string;
+  proc: ChildProcess;
+  log: string;
+}
+
+async function startFixture(extra: string[] = []): Promise<Fixture> {
+  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kimina-fixture-')), 'requests.jsonl');
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/fixtures/kimina/server.ts'), '--log', log, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.on('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+  });
+  return { url, proc, log };
+}
+
+function requests(f: Fixture): { url: string; authorization: string | null; body: { codes: { custom_id: string; proof: string }[]; timeout: number } }[] {
+  if (!fs.existsSync(f.log)) return [];
+  return fs
+    .readFileSync(f.log, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+}
+
+describe('kimina verifier against the fixture server', function () {
+  let fixture: Fixture;
+  before(async () => {
+    fixture = await startFixture();
+  });
+  after(() => {
+    fixture.proc.kill();
+  });
+
+  it('reports the server healthy', async () => {
+    const v = new KiminaVerifier({ baseUrl: fixture.url });
+    const a = await v.availability();
+    assert.equal(a.ok, true);
+  });
+
+  it('accepts a proof Lean accepts, sending the file prefix, the candidate and #print axioms', async () => {
+    const target = targetAt(FILE, 1);
+    const good = makeCandidate(target, ':= by omega', { kind: 'tactic', tactic: 'omega' });
+    const v = new KiminaVerifier({ baseUrl: fixture.url + '/verify/' });
+    const verdicts = await v.verify({ target, candidates: [good], timeoutMs: 20_000 });
+    const verdict = verdicts.get(good.id)!;
+    assert.equal(verdict.kind, 'proved', verdict.reason);
+    assert.deepEqual(verdict.axioms, ['propext']);
+    const sent = requests(fixture).at(-1)!;
+    assert.equal(sent.url, '/verify');
+    assert.equal(sent.body.timeout, 20);
+    const code = sent.body.codes[0]!.proof;
+    assert.equal(sent.body.codes[0]!.custom_id, good.id);
+    assert.ok(code.startsWith(FILE.slice(0, FILE.indexOf('theorem target_thm'))), 'the prefix is the user file up to the target, byte-identical');
+    assert.ok(code.includes('theorem target_thm (a b : ℕ) (h : a < b) : a + 1 ≤ b := by omega'));
+    assert.ok(code.trimEnd().endsWith('#print axioms target_thm'));
+  });
+
+  it('turns a Lean error into feedback on the candidate’s own lines', async () => {
+    const target = targetAt(FILE, 1);
+    const bad = makeCandidate(target, ':= by\n  have := h\n  linarith', { kind: 'model', round: 1, sample: 0 });
+    const v = new KiminaVerifier({ baseUrl: fixture.url });
+    const verdict = (await v.verify({ target, candidates: [bad], timeoutMs: 20_000 })).get(bad.id)!;
+    assert.equal(verdict.kind, 'lean-error');
+    assert.equal(verdict.rule, 'lean-error');
+    const error = verdict.messages.find((m) => m.severity === 'error')!;
+    // The doc comment is part of the declaration: header line 0 is `/-- The target. -/`.
+    const lines = bad.declarationText.split('\n');
+    assert.match(lines[error.range.start.line]!, /linarith/);
+    assert.match(verdict.feedback, /linarith failed/);
+    assert.match(verdict.feedback, /line 4/);
+  });
+
+  it('rejects sorry, dependence on a sorried lemma, and non-standard axioms', async () => {
+    const target = targetAt(FILE, 1);
+    const viaLemma = makeCandidate(target, ':= by exact sorried_helper a b h', { kind: 'model', round: 1, sample: 0 });
+    const customAxiom = makeCandidate(target, ':= by exact my_axiom a b h', { kind: 'model', round: 1, sample: 1 });
+    const native = makeCandidate(target, ':= by native_decide', { kind: 'model', round: 1, sample: 2 });
+    const literalSorry = makeCandidate(target, ':= by sorry', { kind: 'model', round: 1, sample: 3 });
+    const v = new KiminaVerifier({ baseUrl: fixture.url });
+    const verdicts = await v.verify({ target, candidates: [viaLemma, customAxiom, native, literalSorry], timeoutMs: 20_000 });
+    assert.equal(verdicts.get(viaLemma.id)!.rule, 'uses-sorry');
+    assert.equal(verdicts.get(viaLemma.id)!.kind, 'rejected');
+    assert.equal(verdicts.get(customAxiom.id)!.rule, 'axioms');
+    assert.match(verdicts.get(customAxiom.id)!.reason, /my_axiom/);
+    assert.equal(verdicts.get(native.id)!.kind, 'rejected');
+    assert.equal(verdicts.get(literalSorry.id)!.kind, 'rejected');
+
+    const permissive = new KiminaVerifier({ baseUrl: fixture.url, allowNativeDecide: true });
+    const allowed = (await permissive.verify({ target, candidates: [native], timeoutMs: 20_000 })).get(native.id)!;
+    assert.equal(allowed.kind, 'proved', allowed.reason);
+  });
+
+  it('checks an example under a temporary theorem name', async () => {
+    const target = targetAt(FILE, 2);
+    assert.equal(target.declaration.kind, 'example');
+    const c = makeCandidate(target, ':= by decide', { kind: 'tactic', tactic: 'decide' });
+    const v = new KiminaVerifier({ baseUrl: fixture.url });
+    const verdict = (await v.verify({ target, candidates: [c], timeoutMs: 20_000 })).get(c.id)!;
+    assert.equal(verdict.kind, 'proved', verdict.reason);
+    const code = requests(fixture).at(-1)!.body.codes[0]!.proof;
+    assert.ok(code.includes(`theorem ${EXAMPLE_CHECK_NAME} : (2 : ℕ) + 2 = 4 := by decide`));
+  });
+
+  it('reports a server-side timeout as a timeout', async () => {
+    const target = targetAt(FILE, 1);
+    const slow = makeCandidate(target, ':= by slow_tactic', { kind: 'model', round: 1, sample: 0 });
+    const v = new KiminaVerifier({ baseUrl: fixture.url });
+    const verdict = (await v.verify({ target, candidates: [slow], timeoutMs: 1000 })).get(slow.id)!;
+    assert.equal(verdict.kind, 'timeout');
+  });
+
+  it('says what is wrong when the server cannot be reached', async () => {
+    const v = new KiminaVerifier({ baseUrl: 'http://127.0.0.1:9' });
+    const a = await v.availability();
+    assert.equal(a.ok, false);
+    assert.match(a.ok ? '' : a.reason, /cannot reach the kimina server/);
+    const target = targetAt(FILE, 1);
+    const c = makeCandidate(target, ':= by omega', { kind: 'tactic', tactic: 'omega' });
+    const verdict = (await v.verify({ target, candidates: [c], timeoutMs: 2000 })).get(c.id)!;
+    assert.equal(verdict.kind, 'infra-error');
+  });
+});
+
+describe('kimina verifier with an API key and a busy server', function () {
+  let fixture: Fixture;
+  before(async () => {
+    fixture = await startFixture(['--api-key', 'sekret', '--busy-first', '1']);
+  });
+  after(() => {
+    fixture.proc.kill();
+  });
+
+  it('sends the key as a bearer token and retries after 429', async () => {
+    const target = targetAt(FILE, 1);
+    const c = makeCandidate(target, ':= by omega', { kind: 'tactic', tactic: 'omega' });
+    const v = new KiminaVerifier({ baseUrl: fixture.url, apiKey: 'sekret' });
+    const verdict = (await v.verify({ target, candidates: [c], timeoutMs: 20_000 })).get(c.id)!;
+    assert.equal(verdict.kind, 'proved', verdict.reason);
+    const sent = requests(fixture);
+    assert.equal(sent.length, 2, 'one refused with 429, one answered');
+    assert.ok(sent.every((r) => r.authorization === 'Bearer sekret'));
+  });
+
+  it('names the API key when the server refuses it', async () => {
+    const target = targetAt(FILE, 1);
+    const c = makeCandidate(target, ':= by omega', { kind: 'tactic', tactic: 'omega' });
+    const v = new KiminaVerifier({ baseUrl: fixture.url, apiKey: 'wrong' });
+    const verdict = (await v.verify({ target, candidates: [c], timeoutMs: 20_000 })).get(c.id)!;
+    assert.equal(verdict.kind, 'infra-error');
+    assert.match(verdict.reason, /API key/);
+  });
+});
