@@ -694,7 +694,8 @@ function arrowBeforeAssign(tokens: LeanToken[], from: number, last: number): boo
  * declaration's last token (trailing whitespace and comments excluded).
  */
 export function findDeclarations(text: string): Declaration[] {
-  return parseFile(text).declarations;
+  // Copies: callers may sort or edit what they get without touching the cached parse.
+  return parseFile(text).declarations.map((d) => ({ ...d }));
 }
 
 /** The `sorry` tokens of a file (not in comments, strings or longer identifiers), with their declarations. */
