@@ -330,7 +330,22 @@ describe('source: findSorries', () => {
       assert.equal(decl?.name, row.name);
       assert.equal(decl?.body, ':= by sorry');
       assert.equal(statementWithSorry(decl!), row.lean.slice(decl!.start));
+      const context = contextBefore(row.lean, decl!);
+      assert.ok(context.startsWith('import Mathlib'), context);
+      assert.ok(!context.includes('theorem'), context);
     }
+  });
+});
+
+describe('source: Windows line endings', () => {
+  it('finds sorries and declarations in a \r\n file with the same lines and columns', () => {
+    const unix = 'import Mathlib\n\ntheorem w (n : ℕ) : n = n := by\n  sorry\n';
+    const windows = unix.replace(/\n/g, '\r\n');
+    const [u] = findSorries(unix);
+    const [w] = findSorries(windows);
+    assert.deepEqual(w!.range, u!.range);
+    assert.equal(w!.declaration?.body, ':= by\r\n  sorry');
+    assert.equal(contextBefore(windows, w!.declaration!), 'import Mathlib');
   });
 });
 
