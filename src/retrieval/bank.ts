@@ -1,0 +1,404 @@
+// The on-disk proof bank of one workspace: an append-only record log plus a vector file.
+//
+// records.log  = header (magic "OPRVLOG\0", u32 version, u32 reserved), then records, each
+//                u32 payload length, u32 CRC-32 of the payload, payload (UTF-8 JSON of a BankRecord).
+// vectors.bin  = header (magic "OPRVVEC\0", u32 version, u32 dim, u32 fingerprint length, the
+//                embedder's fingerprint; 256 bytes in all), then one f32 row per record, in order.
+//
+// A batch is appended vectors first, then records, in one write each. A process killed mid-write
+// therefore leaves at most a torn last record (detected by its length or CRC, truncated and
+// reported on the next open) and perhaps vector rows without records (cut back to the record count).
+// A vector file written by another embedder (fingerprint or width differs) is rebuilt from the log.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProofSource, VerifiedProof } from '../core/types';
+import { normalizeStatement } from '../core/source';
+import type { Embedder } from './embedder';
+import { hashFeature } from './lean-features';
+import { VectorIndex, type ScoredRow } from './search';
+
+export const BANK_VERSION = 1;
+const LOG_MAGIC = Buffer.from('OPRVLOG\0', 'latin1');
+const VEC_MAGIC = Buffer.from('OPRVVEC\0', 'latin1');
+const LOG_HEADER_BYTES = 16;
+const VEC_HEADER_BYTES = 256;
+const RECORD_HEADER_BYTES = 8;
+
+export const RECORDS_FILE = 'records.log';
+export const VECTORS_FILE = 'vectors.bin';
+
+export interface BankRecord {
+  /** Stable id: the first 16 hex digits of the dedup key. */
+  id: string;
+  name?: string;
+  statement: string;
+  /** The full declaration (statement and proof). */
+  proof: string;
+  source: ProofSource;
+  /** Milliseconds since the epoch when it was stored. */
+  addedAt: number;
+}
+
+export interface OpenReport {
+  records: number;
+  /** Records cut off the end of the log because they were torn or failed their checksum. */
+  lostRecords: number;
+  lostBytes: number;
+  /** Vectors recomputed on open (a new embedder, or rows missing). */
+  reembedded: number;
+  /** What a person should be told, when anything was repaired. */
+  message?: string;
+}
+
+export interface AddResult {
+  added: number;
+  duplicates: number;
+}
+
+export interface BankOptions {
+  /** fsync both files after each batch (power-loss safety); default true. */
+  durable?: boolean;
+  log?: (message: string) => void;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Whitespace and comments do not make a proof new. */
+export function normalizeProof(proof: string): string {
+  return normalizeStatement(proof);
+}
+
+/** The dedup key: SHA-256 of the normalised statement and proof, hex. */
+export function dedupKey(statement: string, proof: string): string {
+  return crypto.createHash('sha256').update(normalizeStatement(statement)).update('\u0000').update(normalizeProof(proof)).digest('hex');
+}
+
+function encodeRecord(record: BankRecord): Buffer {
+  const payload = Buffer.from(JSON.stringify(record), 'utf8');
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeUInt32LE(crc32(payload), 4);
+  payload.copy(out, RECORD_HEADER_BYTES);
+  return out;
+}
+
+function vectorHeader(dim: number, fingerprint: string): Buffer {
+  const header = Buffer.alloc(VEC_HEADER_BYTES);
+  VEC_MAGIC.copy(header, 0);
+  header.writeUInt32LE(BANK_VERSION, 8);
+  header.writeUInt32LE(dim, 12);
+  const fp = Buffer.from(fingerprint, 'utf8').subarray(0, VEC_HEADER_BYTES - 20);
+  header.writeUInt32LE(fp.length, 16);
+  fp.copy(header, 20);
+  return header;
+}
+
+export class BankFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BankFormatError';
+  }
+}
+
+/** One workspace's bank. Create with `ProofBank.open`; all writes go through one queue. */
+export class ProofBank {
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly nameHashes: number[] = [];
+  private readonly fileIds: number[] = [];
+  private readonly fileIdOf = new Map<string, number>();
+  private readonly keys = new Set<string>();
+  private logEnd = LOG_HEADER_BYTES;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly embedder: Embedder,
+    private readonly logFd: number,
+    private readonly vecFd: number,
+    readonly index: VectorIndex,
+    private readonly options: BankOptions,
+    public report: OpenReport,
+  ) {}
+
+  get size(): number {
+    return this.offsets.length;
+  }
+
+  /** Open (or create) the bank in `dir`, repairing a torn tail and stale vectors. */
+  static async open(dir: string, embedder: Embedder, options: BankOptions = {}): Promise<ProofBank> {
+    fs.mkdirSync(dir, { recursive: true });
+    const logPath = path.join(dir, RECORDS_FILE);
+    const vecPath = path.join(dir, VECTORS_FILE);
+    const logFd = fs.openSync(logPath, fs.existsSync(logPath) ? 'r+' : 'w+');
+    let vecFd: number | undefined;
+    try {
+      vecFd = fs.openSync(vecPath, fs.existsSync(vecPath) ? 'r+' : 'w+');
+      const bank = new ProofBank(dir, embedder, logFd, vecFd, new VectorIndex(embedder.dim), options, { records: 0, lostRecords: 0, lostBytes: 0, reembedded: 0 });
+      await bank.load();
+      return bank;
+    } catch (error) {
+      fs.closeSync(logFd);
+      if (vecFd !== undefined) fs.closeSync(vecFd);
+      throw error;
+    }
+  }
+
+  private async load(): Promise<void> {
+    const log = this.options.log ?? (() => {});
+    const bytes = fs.readFileSync(this.logFd);
+    if (bytes.length < LOG_HEADER_BYTES) {
+      // New (or a header torn at creation): start clean.
+      const header = Buffer.alloc(LOG_HEADER_BYTES);
+      LOG_MAGIC.copy(header, 0);
+      header.writeUInt32LE(BANK_VERSION, 8);
+      fs.ftruncateSync(this.logFd, 0);
+      fs.writeSync(this.logFd, header, 0, header.length, 0);
+    } else {
+      if (!bytes.subarray(0, 8).equals(LOG_MAGIC)) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} is not a proof bank log`);
+      const version = bytes.readUInt32LE(8);
+      if (version > BANK_VERSION) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} was written by a newer version (format ${version}); update the extension`);
+    }
+    let at = LOG_HEADER_BYTES;
+    let badTail = false;
+    while (at < bytes.length) {
+      if (at + RECORD_HEADER_BYTES > bytes.length) {
+        badTail = true;
+        break;
+      }
+      const length = bytes.readUInt32LE(at);
+      const crc = bytes.readUInt32LE(at + 4);
+      const end = at + RECORD_HEADER_BYTES + length;
+      if (end > bytes.length) {
+        badTail = true;
+        break;
+      }
+      const payload = bytes.subarray(at + RECORD_HEADER_BYTES, end);
+      let record: BankRecord | undefined;
+      if (crc32(payload) === crc) {
+        try {
+          record = JSON.parse(payload.toString('utf8')) as BankRecord;
+        } catch {
+          record = undefined;
+        }
+      }
+      if (!record) {
+        badTail = true;
+        break;
+      }
+      this.track(record, at, end - at);
+      at = end;
+    }
+    this.logEnd = Math.max(at, LOG_HEADER_BYTES);
+    if (badTail) {
+      const lostBytes = bytes.length - at;
+      // An append-only log tears only at its end; a damaged record elsewhere cannot be framed, so
+      // everything from it on is dropped (and said so).
+      const claimed = at + RECORD_HEADER_BYTES <= bytes.length ? RECORD_HEADER_BYTES + bytes.readUInt32LE(at) : Infinity;
+      const tornTail = lostBytes <= claimed;
+      this.report.lostRecords = 1;
+      this.report.lostBytes = lostBytes;
+      this.report.message = tornTail
+        ? `proof bank: lost 1 partial record (${lostBytes} bytes at the end of ${RECORDS_FILE}); the other ${this.size} records are intact`
+        : `proof bank: damaged record at byte ${at} of ${RECORDS_FILE}; dropped the ${lostBytes} bytes from there on, kept ${this.size} records`;
+      log(this.report.message);
+      fs.ftruncateSync(this.logFd, at);
+      if (this.options.durable !== false) fs.fsyncSync(this.logFd);
+    }
+    this.report.records = this.size;
+    await this.loadVectors();
+  }
+
+  private async loadVectors(): Promise<void> {
+    const { dim, fingerprint } = this.embedder;
+    const rowBytes = dim * 4;
+    const expectedHeader = vectorHeader(dim, fingerprint);
+    const size = fs.fstatSync(this.vecFd).size;
+    let rows = 0;
+    let compatible = false;
+    if (size >= VEC_HEADER_BYTES) {
+      const header = Buffer.alloc(VEC_HEADER_BYTES);
+      fs.readSync(this.vecFd, header, 0, VEC_HEADER_BYTES, 0);
+      compatible = header.equals(expectedHeader);
+      if (compatible) rows = Math.min(this.size, Math.floor((size - VEC_HEADER_BYTES) / rowBytes));
+    }
+    if (!compatible) {
+      fs.ftruncateSync(this.vecFd, 0);
+      fs.writeSync(this.vecFd, expectedHeader, 0, VEC_HEADER_BYTES, 0);
+      rows = 0;
+    } else if (size !== VEC_HEADER_BYTES + rows * rowBytes) {
+      // Rows for records that never made it, or half a row: cut back.
+      fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
+    }
+    if (rows > 0) {
+      this.index.reserve(this.size);
+      const buffer = Buffer.alloc(rows * rowBytes);
+      let read = 0;
+      while (read < buffer.length) read += fs.readSync(this.vecFd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + read);
+      this.index.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, rows * dim));
+    }
+    if (rows < this.size) {
+      // Vectors missing (new embedder, or written before a crash): embed them from the log.
+      const missing = this.size - rows;
+      (this.options.log ?? (() => {}))(`proof bank: embedding ${missing} stored proofs${compatible ? '' : ' for a new embedder'}`);
+      for (let from = rows; from < this.size; from += 512) {
+        const batch: string[] = [];
+        for (let r = from; r < Math.min(this.size, from + 512); r++) batch.push(embeddingText(this.read(r)));
+        const vectors = await this.embedder.embed(batch);
+        this.writeVectors(vectors);
+        this.index.appendPacked(vectors);
+      }
+      this.report.reembedded = missing;
+      if (this.options.durable !== false) fs.fsyncSync(this.vecFd);
+    }
+  }
+
+  private track(record: BankRecord, offset: number, length: number): void {
+    this.offsets.push(offset);
+    this.lengths.push(length);
+    this.nameHashes.push(record.name ? hashFeature(record.name) : 0);
+    const file = record.source?.file;
+    let fileId = -1;
+    if (file !== undefined) {
+      fileId = this.fileIdOf.get(file) ?? this.fileIdOf.size;
+      this.fileIdOf.set(file, fileId);
+    }
+    this.fileIds.push(fileId);
+    this.keys.add(record.id);
+  }
+
+  private writeVectors(vectors: Float32Array): void {
+    const bytes = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+    const at = VEC_HEADER_BYTES + this.index.count * this.embedder.dim * 4;
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(this.vecFd, bytes, written, bytes.length - written, at + written);
+  }
+
+  /** Whether an equal proof (after normalisation) is stored. */
+  has(proof: Pick<VerifiedProof, 'statement' | 'proof'>): boolean {
+    return this.keys.has(dedupKey(proof.statement, proof.proof).slice(0, 16));
+  }
+
+  /** Store proofs not already present, embedding them with the bank's embedder. */
+  add(proofs: readonly VerifiedProof[]): Promise<AddResult> {
+    return this.enqueue(async () => {
+      const fresh = this.fresh(proofs);
+      if (fresh.length === 0) return { added: 0, duplicates: proofs.length };
+      const vectors = await this.embedder.embed(fresh.map(embeddingText));
+      this.appendBatch(fresh, vectors);
+      return { added: fresh.length, duplicates: proofs.length - fresh.length };
+    });
+  }
+
+  /** Store proofs with vectors computed elsewhere (same embedder), e.g. by a benchmark's synthetic data. */
+  addWithVectors(proofs: readonly VerifiedProof[], vectors: Float32Array): Promise<AddResult> {
+    return this.enqueue(async () => {
+      if (vectors.length !== proofs.length * this.embedder.dim) throw new Error('addWithVectors: one vector per proof is needed');
+      const keep: number[] = [];
+      const fresh = this.fresh(proofs, keep);
+      const picked = new Float32Array(fresh.length * this.embedder.dim);
+      keep.forEach((i, j) => picked.set(vectors.subarray(i * this.embedder.dim, (i + 1) * this.embedder.dim), j * this.embedder.dim));
+      if (fresh.length > 0) this.appendBatch(fresh, picked);
+      return { added: fresh.length, duplicates: proofs.length - fresh.length };
+    });
+  }
+
+  private fresh(proofs: readonly VerifiedProof[], indices?: number[]): BankRecord[] {
+    const out: BankRecord[] = [];
+    const seen = new Set<string>();
+    proofs.forEach((p, i) => {
+      const id = dedupKey(p.statement, p.proof).slice(0, 16);
+      if (this.keys.has(id) || seen.has(id)) return;
+      seen.add(id);
+      indices?.push(i);
+      const record: BankRecord = { id, statement: p.statement, proof: p.proof, source: { ...p.source }, addedAt: Date.now() };
+      if (p.name) record.name = p.name;
+      out.push(record);
+    });
+    return out;
+  }
+
+  private appendBatch(records: BankRecord[], vectors: Float32Array): void {
+    if (this.closed) throw new Error('proof bank is closed');
+    this.writeVectors(vectors);
+    const encoded = records.map(encodeRecord);
+    const blob = Buffer.concat(encoded);
+    let written = 0;
+    while (written < blob.length) written += fs.writeSync(this.logFd, blob, written, blob.length - written, this.logEnd + written);
+    if (this.options.durable !== false) {
+      fs.fdatasyncSync(this.vecFd);
+      fs.fdatasyncSync(this.logFd);
+    }
+    let at = this.logEnd;
+    records.forEach((r, i) => {
+      this.track(r, at, encoded[i]!.length);
+      at += encoded[i]!.length;
+    });
+    this.logEnd = at;
+    this.index.appendPacked(vectors);
+  }
+
+  /** The stored record at `row` (read from disk). */
+  read(row: number): BankRecord {
+    const length = this.lengths[row]!;
+    const buffer = Buffer.alloc(length);
+    fs.readSync(this.logFd, buffer, 0, length, this.offsets[row]!);
+    return JSON.parse(buffer.subarray(RECORD_HEADER_BYTES).toString('utf8')) as BankRecord;
+  }
+
+  /** Exact top-k rows for a query vector, leaving out a declaration name and/or a whole file. */
+  async search(query: Float32Array, k: number, exclude: { name?: string; file?: string } = {}): Promise<ScoredRow[]> {
+    await this.queue;
+    const nameHash = exclude.name ? hashFeature(exclude.name) : undefined;
+    const fileId = exclude.file !== undefined ? this.fileIdOf.get(exclude.file) : undefined;
+    if (nameHash === undefined && fileId === undefined) return this.index.search(query, k);
+    // Hash matches are confirmed against the record itself, so a collision never hides a proof.
+    const test = (row: number): boolean =>
+      (fileId !== undefined && this.fileIds[row] === fileId) || (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
+    let count = 0;
+    for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
+    return this.index.search(query, k, { test, count });
+  }
+
+  /** Bytes held in memory per stored proof, besides the text (which stays on disk). */
+  memoryBytesPerProof(): number {
+    // vector + offset + length + name hash + file id (8 bytes each in V8's double/SMI arrays) + key (16 chars in a Set).
+    return this.embedder.dim * 4 + 4 * 8 + 16 + 40;
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.logFd);
+    fs.closeSync(this.vecFd);
+    await this.index.dispose();
+  }
+}
+
+/** What is embedded for a stored proof: its full declaration (the statement is its first part). */
+export function embeddingText(p: Pick<VerifiedProof, 'statement' | 'proof'>): string {
+  return p.proof.includes(p.statement.trim().slice(0, 40)) ? p.proof : `${p.statement}\n${p.proof}`;
+}

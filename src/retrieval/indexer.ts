@@ -1,0 +1,202 @@
+// What fills the memory: the workspace's own theorems with complete proofs, and imported JSONL proof
+// corpora (the Batteries dump shape {id, name, statement, proof, decl, source, line}, or the
+// OProofs shape {formal_statement, formal_proof}). Both report progress and stop on an AbortSignal;
+// what was stored before the stop stays stored.
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { codeTokens, findDeclarations, offsetToPosition } from '../core/source';
+import type { VerifiedProof } from '../core/types';
+import type { AddResult } from './bank';
+
+/** Where proofs go: a MemoryBank or a ProofBank. */
+export interface ProofSink {
+  add(proofs: readonly VerifiedProof[]): Promise<AddResult>;
+}
+
+export interface Progress {
+  /** Work done and total, in the unit of `unit`. */
+  done: number;
+  total: number;
+  unit: 'bytes' | 'files';
+  message: string;
+}
+
+export interface RunOptions {
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+  /** Proofs embedded and written per batch (default 256). */
+  batchSize?: number;
+}
+
+export interface ImportResult {
+  imported: number;
+  duplicates: number;
+  /** Lines that could not be used: 1-based line number and why. */
+  malformed: { line: number; error: string }[];
+  cancelled: boolean;
+}
+
+export interface IndexResult {
+  files: number;
+  theorems: number;
+  added: number;
+  duplicates: number;
+  /** Files that could not be read. */
+  failed: { file: string; error: string }[];
+  cancelled: boolean;
+}
+
+/** True when the proof text uses `sorry` or `admit` as code (not in a comment or string). */
+export function hasSorry(text: string): boolean {
+  return codeTokens(text).some((t) => t.kind === 'ident' && (t.text === 'sorry' || t.text === 'admit'));
+}
+
+const PROVABLE_KINDS = new Set(['theorem', 'lemma']);
+
+/** The theorems of a Lean file whose proofs are complete (no sorry/admit), as bank entries. */
+export function proofsFromLeanFile(text: string, file: string): VerifiedProof[] {
+  const out: VerifiedProof[] = [];
+  for (const d of findDeclarations(text)) {
+    if (!PROVABLE_KINDS.has(d.kind) || d.bodyStart >= d.end) continue;
+    if (!/^\s*(:=|\||where)/.test(d.body) || hasSorry(d.body)) continue;
+    out.push({
+      name: d.fullName ?? d.name,
+      statement: d.header,
+      proof: text.slice(d.start, d.end),
+      source: { kind: 'workspace', file, line: offsetToPosition(text, d.start).line + 1 },
+    });
+  }
+  return out;
+}
+
+/**
+ * Index workspace Lean files. `files` are paths (read from disk) or {file, text} pairs (an
+ * editor's unsaved text); `file` is what results show as the source, so pass workspace-relative paths.
+ */
+export async function indexWorkspace(
+  bank: ProofSink,
+  files: readonly (string | { file: string; text: string })[],
+  options: RunOptions & { root?: string } = {},
+): Promise<IndexResult> {
+  const result: IndexResult = { files: 0, theorems: 0, added: 0, duplicates: 0, failed: [], cancelled: false };
+  const batchSize = options.batchSize ?? 256;
+  let pending: VerifiedProof[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const r = await bank.add(pending);
+    result.added += r.added;
+    result.duplicates += r.duplicates;
+    pending = [];
+  };
+  for (const entry of files) {
+    if (options.signal?.aborted) {
+      result.cancelled = true;
+      break;
+    }
+    const file = typeof entry === 'string' ? entry : entry.file;
+    let text: string;
+    try {
+      text = typeof entry === 'string' ? await fs.promises.readFile(options.root ? path.resolve(options.root, file) : file, 'utf8') : entry.text;
+    } catch (error) {
+      result.failed.push({ file, error: (error as Error).message });
+      continue;
+    }
+    const proofs = proofsFromLeanFile(text, file);
+    result.files++;
+    result.theorems += proofs.length;
+    pending.push(...proofs);
+    if (pending.length >= batchSize) await flush();
+    options.onProgress?.({ done: result.files + result.failed.length, total: files.length, unit: 'files', message: `${file}: ${proofs.length} theorems` });
+  }
+  await flush();
+  return result;
+}
+
+/** Re-index one file after a save (unchanged theorems are duplicates and cost one hash each). */
+export function indexFile(bank: ProofSink, file: string, text: string): Promise<IndexResult> {
+  return indexWorkspace(bank, [{ file, text }]);
+}
+
+const DECLARATION_START = /^\s*(?:\/--[\s\S]*?-\/\s*)?(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|nonrec)\s+)*(theorem|lemma|example)\b/;
+
+/** Drop a trailing `:= by sorry`, `:= by` or `:=` from a statement written as a task. */
+function bareStatement(statement: string): string {
+  return statement.replace(/\s*:=\s*(by\s*(sorry)?)?\s*$/, '').trimEnd();
+}
+
+/** One corpus line as a bank entry, or the reason it cannot be one. */
+export function corpusEntry(value: unknown, corpusName: string, lineNumber: number): VerifiedProof | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  const text = (key: string): string | undefined => (typeof r[key] === 'string' && (r[key] as string).trim() ? (r[key] as string) : undefined);
+  let statement: string | undefined;
+  let proof: string | undefined;
+  if (text('statement') && (text('decl') || text('proof'))) {
+    statement = text('statement')!;
+    proof = text('decl') ?? `${statement} := ${text('proof')}`;
+  } else if (text('formal_statement') && text('formal_proof')) {
+    statement = bareStatement(text('formal_statement')!);
+    const body = text('formal_proof')!;
+    // formal_proof is either the whole declaration or only what follows `:=`.
+    proof = DECLARATION_START.test(body) || body.includes(statement.slice(0, 60)) ? body : `${statement} := ${body.replace(/^\s*:=\s*/, '')}`;
+  } else {
+    return 'expected {statement, proof} or {statement, decl} or {formal_statement, formal_proof} as non-empty strings';
+  }
+  if (hasSorry(proof)) return 'the proof uses sorry or admit';
+  const name = text('name') ?? findDeclarations(proof)[0]?.fullName;
+  const source: VerifiedProof['source'] = { kind: 'corpus', file: text('source') ?? corpusName, line: typeof r.line === 'number' ? r.line : lineNumber };
+  return name ? { name, statement, proof, source } : { statement, proof, source };
+}
+
+/**
+ * Import a JSONL proof corpus. Malformed lines are reported (line number and reason) and skipped;
+ * every good line is stored. Progress is in bytes of the file.
+ */
+export async function importCorpus(bank: ProofSink, filePath: string, options: RunOptions & { corpusName?: string } = {}): Promise<ImportResult> {
+  const result: ImportResult = { imported: 0, duplicates: 0, malformed: [], cancelled: false };
+  const total = (await fs.promises.stat(filePath)).size;
+  const corpusName = options.corpusName ?? path.basename(filePath);
+  const batchSize = options.batchSize ?? 256;
+  const stream = fs.createReadStream(filePath, { encoding: 'utf8' });
+  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  let pending: VerifiedProof[] = [];
+  let bytes = 0;
+  let lineNumber = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const r = await bank.add(pending);
+    result.imported += r.added;
+    result.duplicates += r.duplicates;
+    pending = [];
+    options.onProgress?.({ done: Math.min(bytes, total), total, unit: 'bytes', message: `${result.imported} proofs imported from ${corpusName}` });
+  };
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      bytes += Buffer.byteLength(line, 'utf8') + 1;
+      if (options.signal?.aborted) {
+        result.cancelled = true;
+        break;
+      }
+      if (!line.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        result.malformed.push({ line: lineNumber, error: `invalid JSON: ${(error as Error).message}` });
+        continue;
+      }
+      const entry = corpusEntry(value, corpusName, lineNumber);
+      if (typeof entry === 'string') result.malformed.push({ line: lineNumber, error: entry });
+      else pending.push(entry);
+      if (pending.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  if (!result.cancelled) options.onProgress?.({ done: total, total, unit: 'bytes', message: `${result.imported} proofs imported from ${corpusName}` });
+  return result;
+}

@@ -1,0 +1,112 @@
+// Lean-aware features for the built-in embedder. A name such as `Nat.succ_le_of_lt` yields the whole
+// name, its last component and its pieces (nat, succ, le, of, lt); math symbols (≤, ∀, ∘, ⊆) are
+// features of their own; tactic names are marked as tactics. Features are hashed into a fixed
+// number of buckets, and each text becomes a short list of (bucket, weight) pairs that the ONNX
+// graph turns into a vector.
+import { codeTokens } from '../core/source';
+
+/** Bumped whenever the features change, so stored vectors from an older version are rebuilt. */
+export const FEATURE_VERSION = 1;
+
+const TACTICS = new Set(
+  (
+    'simp simp_all simpa dsimp rw rwa erw rfl exact apply refine intro intros rintro cases rcases obtain ' +
+    'induction constructor exists use omega decide linarith nlinarith norm_num positivity aesop grind ' +
+    'ring ring_nf field_simp unfold split by_cases contradiction exfalso subst calc congr ext funext ' +
+    'trivial assumption injection specialize have show suffices generalize revert clear rename_i ' +
+    'first repeat all_goals any_goals try exacts refine\' apply_fun conv change infer_instance tauto ' +
+    'split_ifs next fun_induction match termination_by decreasing_by'
+  ).split(' '),
+);
+
+/** Punctuation that says nothing about what a theorem is about (keywords stay: the corpus IDF weighs them down). */
+const STOP = new Set(['(', ')', '[', ']', '{', '}', '⦃', '⦄', ',', ':', ':=', '.', '@[', '|', '<;>', ';', '@', '_', '⟨', '⟩']);
+
+export interface FeatureOptions {
+  buckets: number;
+  /** At most this many distinct features per text (the heaviest are kept). */
+  maxFeatures: number;
+}
+
+/** Split an identifier into lower-case pieces: on `.`, `_`, digits and camelCase boundaries. */
+export function namePieces(name: string): string[] {
+  const pieces: string[] = [];
+  for (const part of name.split(/[._'!?]+/)) {
+    for (const piece of part.split(/(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])/)) {
+      if (piece.length > 0) pieces.push(piece.toLowerCase());
+    }
+  }
+  return pieces;
+}
+
+/** Feature strings with their weights (a feature may repeat; weights add up). */
+export function leanFeatureList(text: string): [string, number][] {
+  const out: [string, number][] = [];
+  for (const t of codeTokens(text)) {
+    switch (t.kind) {
+      case 'ident': {
+        const name = t.text.replace(/[«»]/g, '');
+        if (STOP.has(name)) break;
+        if (TACTICS.has(name)) {
+          out.push([`t:${name}`, 0.5]);
+          break;
+        }
+        // One-letter names are bound variables (x, l, α), but a library's naming habits still say
+        // which part of it a theorem belongs to.
+        if ([...name].length === 1) {
+          out.push([`v:${name}`, 0.5]);
+          break;
+        }
+        out.push([`n:${name}`, 1]);
+        const lastDot = name.lastIndexOf('.');
+        if (lastDot > 0 && lastDot < name.length - 1) out.push([`n:${name.slice(lastDot + 1)}`, 0.8]);
+        const pieces = namePieces(name);
+        if (pieces.length > 1) for (const p of pieces) if (p.length > 1 || /[^a-z0-9]/.test(p)) out.push([`p:${p}`, 0.5]);
+        break;
+      }
+      case 'symbol':
+        if (!STOP.has(t.text)) out.push([`s:${t.text}`, 0.6]);
+        break;
+      case 'number':
+        out.push([`#:${t.text}`, 0.3]);
+        break;
+      case 'name':
+        out.push([`n:${t.text.replace(/^`+/, '')}`, 0.8]);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** FNV-1a over UTF-16 code units: stable across platforms and versions of Node. */
+export function hashFeature(feature: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < feature.length; i++) {
+    h ^= feature.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export interface HashedFeatures {
+  ids: number[];
+  weights: number[];
+}
+
+/**
+ * The text's features as buckets with sublinear weights (1 + ln of the summed weight), heaviest
+ * first, at most `maxFeatures` of them.
+ */
+export function hashedFeatures(text: string, options: FeatureOptions): HashedFeatures {
+  const sums = new Map<number, number>();
+  for (const [feature, weight] of leanFeatureList(text)) {
+    const bucket = hashFeature(feature) % options.buckets;
+    sums.set(bucket, (sums.get(bucket) ?? 0) + weight);
+  }
+  const entries = [...sums].map(([id, w]) => [id, w >= 1 ? 1 + Math.log(w) : w] as [number, number]);
+  entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const kept = entries.slice(0, options.maxFeatures);
+  return { ids: kept.map((e) => e[0]), weights: kept.map((e) => e[1]) };
+}
