@@ -60,6 +60,8 @@ export interface BankOptions {
   /** fsync both files after each batch (power-loss safety); default true. */
   durable?: boolean;
   log?: (message: string) => void;
+  /** Called just before a batch's records are written (the crash test kills the process here). */
+  beforeRecordWrite?: (records: number) => void;
 }
 
 const CRC_TABLE = (() => {
@@ -339,6 +341,7 @@ export class ProofBank {
     this.writeVectors(vectors);
     const encoded = records.map(encodeRecord);
     const blob = Buffer.concat(encoded);
+    this.options.beforeRecordWrite?.(records.length);
     let written = 0;
     while (written < blob.length) written += fs.writeSync(this.logFd, blob, written, blob.length - written, this.logEnd + written);
     if (this.options.durable !== false) {

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { VerifiedProof } from '../../src/core/types';
+import { ProofBank, RECORDS_FILE, VECTORS_FILE, crc32, dedupKey } from '../../src/retrieval/bank';
+import { BuiltinEmbedder, type Embedder } from '../../src/retrieval/embedder';
+
+/** Wraps an embedder to count texts embedded and to pose as another model. */
+class CountingEmbedder implements Embedder {
+  texts = 0;
+  constructor(
+    private readonly inner: Embedder,
+    readonly fingerprint = inner.fingerprint,
+  ) {}
+  get dim() {
+    return this.inner.dim;
+  }
+  async embed(texts: readonly string[]) {
+    this.texts += texts.length;
+    return this.inner.embed(texts);
+  }
+  async dispose() {}
+}
+
+function proof(i: number, file = 'Demo/Basic.lean'): VerifiedProof {
+  const statement = `theorem t${i} (n : Nat) : n + ${i} = ${i} + n`;
+  return { name: `Demo.t${i}`, statement, proof: `${statement} := by\n  omega`, source: { kind: 'workspace', file, line: i + 1 } };
+}
+
+describe('retrieval: proof bank', function () {
+  this.timeout(20_000);
+  let builtin: BuiltinEmbedder;
+  let dir: string;
+  before(async () => {
+    builtin = await BuiltinEmbedder.load();
+  });
+  after(async () => builtin.dispose());
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bank-'));
+  });
+
+  it('computes the standard CRC-32', () => {
+    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+  });
+
+  it('stores, reopens and finds proofs with their source', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    assert.deepEqual(await bank.add([proof(1), proof(2), proof(3)]), { added: 3, duplicates: 0 });
+    await bank.close();
+    const again = await ProofBank.open(dir, builtin, { durable: false });
+    assert.equal(again.size, 3);
+    assert.equal(again.report.lostRecords, 0);
+    assert.equal(again.report.reembedded, 0);
+    const q = await builtin.embed([proof(2).statement]);
+    const top = await again.search(q, 1);
+    assert.equal(again.read(top[0]!.row).name, 'Demo.t2');
+    assert.deepEqual(again.read(top[0]!.row).source, { kind: 'workspace', file: 'Demo/Basic.lean', line: 3 });
+    await again.close();
+  });
+
+  it('deduplicates by normalised statement and proof, within a batch and across reopen', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    const p = proof(5);
+    const spaced = { ...p, statement: p.statement.replace(' : ', '   :  '), proof: p.proof.replace('\n  omega', ' omega -- done') };
+    assert.equal(dedupKey(p.statement, p.proof), dedupKey(spaced.statement, spaced.proof));
+    assert.deepEqual(await bank.add([p, spaced]), { added: 1, duplicates: 1 });
+    assert.ok(bank.has(spaced));
+    await bank.close();
+    const again = await ProofBank.open(dir, builtin, { durable: false });
+    assert.deepEqual(await again.add([spaced, proof(6)]), { added: 1, duplicates: 1 });
+    const different = { ...p, proof: `${p.statement} := by simp [Nat.add_comm]` };
+    assert.deepEqual(await again.add([different]), { added: 1, duplicates: 0 });
+    await again.close();
+  });
+
+  it('detects a torn last record, truncates it and reports the loss', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add([proof(1), proof(2), proof(3)]);
+    await bank.close();
+    const logPath = path.join(dir, RECORDS_FILE);
+    const full = fs.statSync(logPath).size;
+    fs.truncateSync(logPath, full - 10); // the last record loses its end
+    const messages: string[] = [];
+    const again = await ProofBank.open(dir, builtin, { durable: false, log: (m) => messages.push(m) });
+    assert.equal(again.size, 2);
+    assert.equal(again.report.lostRecords, 1);
+    assert.match(again.report.message ?? '', /lost 1 partial record/);
+    assert.ok(messages.some((m) => m.includes('lost 1 partial record')));
+    // The vector of the lost record is cut too, and new records append cleanly after the repair.
+    assert.equal(fs.statSync(path.join(dir, VECTORS_FILE)).size, 256 + 2 * builtin.dim * 4);
+    await again.add([proof(4)]);
+    await again.close();
+    const third = await ProofBank.open(dir, builtin, { durable: false });
+    assert.equal(third.size, 3);
+    assert.equal(third.report.lostRecords, 0);
+    assert.deepEqual([0, 1, 2].map((r) => third.read(r).name), ['Demo.t1', 'Demo.t2', 'Demo.t4']);
+    await third.close();
+  });
+
+  it('detects a last record whose checksum fails (torn inside the payload)', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add([proof(1), proof(2)]);
+    await bank.close();
+    const logPath = path.join(dir, RECORDS_FILE);
+    const bytes = fs.readFileSync(logPath);
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
+    fs.writeFileSync(logPath, bytes);
+    const again = await ProofBank.open(dir, builtin, { durable: false });
+    assert.equal(again.size, 1);
+    assert.match(again.report.message ?? '', /lost 1 partial record/);
+    await again.close();
+  });
+
+  it('embeds missing vectors and rebuilds them all for another embedder', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add([proof(1), proof(2), proof(3)]);
+    await bank.close();
+    // Vectors lost after the records were written: only the missing rows are embedded again.
+    fs.truncateSync(path.join(dir, VECTORS_FILE), 256 + builtin.dim * 4 + 7);
+    const counting = new CountingEmbedder(builtin);
+    const again = await ProofBank.open(dir, counting, { durable: false });
+    assert.equal(counting.texts, 2);
+    assert.equal(again.report.reembedded, 2);
+    await again.close();
+    const other = new CountingEmbedder(builtin, 'another-model');
+    const rebuilt = await ProofBank.open(dir, other, { durable: false });
+    assert.equal(other.texts, 3);
+    assert.equal(rebuilt.size, 3);
+    await rebuilt.close();
+  });
+
+  it('excludes the target by name and, when asked, its whole file', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add([proof(1, 'A.lean'), proof(2, 'A.lean'), proof(3, 'B.lean'), proof(4, 'B.lean')]);
+    const q = await builtin.embed([proof(2).statement]);
+    const names = async (exclude: { name?: string; file?: string }) => (await bank.search(q, 4, exclude)).map((r) => bank.read(r.row).name);
+    assert.equal((await names({}))[0], 'Demo.t2');
+    const withoutSelf = await names({ name: 'Demo.t2' });
+    assert.equal(withoutSelf.length, 3);
+    assert.ok(!withoutSelf.includes('Demo.t2'));
+    assert.deepEqual((await names({ file: 'A.lean' })).sort(), ['Demo.t3', 'Demo.t4']);
+    await bank.close();
+  });
+
+  it('refuses a file that is not a bank log, and a newer format', async () => {
+    fs.writeFileSync(path.join(dir, RECORDS_FILE), 'something else entirely');
+    await assert.rejects(ProofBank.open(dir, builtin), /not a proof bank log/);
+    const header = Buffer.alloc(16);
+    Buffer.from('OPRVLOG\0', 'latin1').copy(header);
+    header.writeUInt32LE(99, 8);
+    fs.writeFileSync(path.join(dir, RECORDS_FILE), header);
+    await assert.rejects(ProofBank.open(dir, builtin), /newer version/);
+  });
+});
