@@ -1,0 +1,158 @@
+// From what the user named on the command line to proof targets: the .lean files (a file, or every
+// file under a folder, skipping build output and dependencies), the Lake project root, and one
+// target per declaration that holds a `sorry`.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findSorries, normalizeStatement } from '../core/source';
+import type { Declaration, ProofTarget, SorryLocation } from '../core/types';
+
+/** Folders never searched for sources: Lake's build output and packages, VCS and tool folders. */
+const SKIPPED_DIRS = new Set(['.lake', 'lake-packages', 'build', '.git', 'node_modules', '.oprover', '.lean-scratch', 'dist', 'out']);
+const LAKEFILES = ['lakefile.lean', 'lakefile.toml'];
+/** Declarations whose `sorry` is a proof obligation the loop can work on. */
+const PROVABLE_KINDS = new Set(['theorem', 'lemma', 'example']);
+
+export function isLakeProject(dir: string): boolean {
+  return LAKEFILES.some((f) => fs.existsSync(path.join(dir, f)));
+}
+
+/** The nearest folder at or above `start` with a lakefile, else undefined. */
+export function findLakeRoot(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (isLakeProject(dir)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface Inputs {
+  /** The Lake project root, or the folder named (or holding the file named) when there is none. */
+  root: string;
+  isLakeProject: boolean;
+  files: string[];
+}
+
+/** The .lean files of `paths` (absolute, sorted) and the root the job runs in. */
+export function collectInputs(paths: readonly string[]): Inputs {
+  const files = new Set<string>();
+  let root: string | undefined;
+  for (const raw of paths) {
+    const p = path.resolve(raw);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new Error(`${raw}: no such file or folder`);
+    }
+    const base = stat.isDirectory() ? p : path.dirname(p);
+    root ??= findLakeRoot(base) ?? base;
+    if (stat.isDirectory()) {
+      for (const f of walkLeanFiles(p)) files.add(f);
+    } else if (p.endsWith('.lean')) {
+      files.add(p);
+    } else {
+      throw new Error(`${raw}: not a .lean file`);
+    }
+  }
+  if (!root) throw new Error('no path given');
+  return { root, isLakeProject: isLakeProject(root), files: [...files].sort() };
+}
+
+export function walkLeanFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(d, e.name));
+      } else if (e.isFile() && e.name.endsWith('.lean')) {
+        out.push(path.join(d, e.name));
+      }
+    }
+  };
+  visit(dir);
+  return out.sort();
+}
+
+/** One declaration to prove: the first of its sorries is the target, the others go with it. */
+export interface ProofJob {
+  key: string;
+  /** Absolute path. */
+  file: string;
+  /** Path relative to the root, with `/` separators (for reports and the state file). */
+  relFile: string;
+  /** 1-based line of the first sorry. */
+  line: number;
+  declarationName: string;
+  statementHash: string;
+  target: ProofTarget;
+  sorries: SorryLocation[];
+}
+
+export interface SkippedSorry {
+  relFile: string;
+  line: number;
+  declarationName: string;
+  reason: string;
+}
+
+function declarationLabel(decl: Declaration): string {
+  return decl.fullName ?? decl.name ?? (decl.kind === 'example' ? 'example' : decl.kind);
+}
+
+export function statementHash(header: string): string {
+  return createHash('sha256').update(normalizeStatement(header)).digest('hex').slice(0, 16);
+}
+
+/** The jobs of one file's text; sorries outside a theorem, lemma or example are skipped with the reason. */
+export function jobsForFile(root: string, file: string, text: string): { jobs: ProofJob[]; skipped: SkippedSorry[] } {
+  const relFile = path.relative(root, file).split(path.sep).join('/');
+  const jobs: ProofJob[] = [];
+  const skipped: SkippedSorry[] = [];
+  const byDecl = new Map<number, ProofJob>();
+  const seenKeys = new Map<string, number>();
+  for (const sorry of findSorries(text)) {
+    const decl = sorry.declaration;
+    const line = sorry.range.start.line + 1;
+    if (!decl) {
+      skipped.push({ relFile, line, declarationName: '', reason: 'this sorry is not inside a declaration' });
+      continue;
+    }
+    if (!PROVABLE_KINDS.has(decl.kind)) {
+      skipped.push({ relFile, line, declarationName: declarationLabel(decl), reason: `this sorry is inside a ${decl.kind}, not a theorem: it stands for data, not a proof` });
+      continue;
+    }
+    const existing = byDecl.get(decl.start);
+    if (existing) {
+      existing.sorries.push(sorry);
+      continue;
+    }
+    const declarationName = declarationLabel(decl);
+    const hash = statementHash(decl.header);
+    let key = `${relFile}::${declarationName}::${hash}`;
+    const n = seenKeys.get(key) ?? 0;
+    seenKeys.set(key, n + 1);
+    if (n > 0) key += `#${n + 1}`;
+    const job: ProofJob = {
+      key,
+      file,
+      relFile,
+      line,
+      declarationName,
+      statementHash: hash,
+      target: { file, projectRoot: root, text, version: 0, sorry, declaration: decl },
+      sorries: [sorry],
+    };
+    byDecl.set(decl.start, job);
+    jobs.push(job);
+  }
+  return { jobs, skipped };
+}
