@@ -56,7 +56,7 @@ async function commandProve(options: CliOptions, resolved: ResolvedCli): Promise
     signal,
     ports: (root, isLake) => buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log }),
     progress: (total) => {
-      if (!options.quiet) log(`oprover: ${total} target${total === 1 ? '' : 's'} to prove`);
+      if (!options.quiet) log(`oprover: ${total} target${total === 1 ? '' : 's'} with sorry under ${options.positionals.join(' ')}`);
       return new Progress(process.stderr, total, !options.quiet);
     },
   });

@@ -47,12 +47,14 @@ export class Progress {
     this.active.delete(key);
     this.done++;
     if (item.status === 'proved') this.proved++;
-    if (!this.enabled) return;
+    // On a terminal the bar shows progress and the summary lists each target; lines are for logs.
+    if (!this.enabled || this.tty) {
+      this.draw();
+      return;
+    }
     const detail = item.status === 'proved' ? item.origin ?? '' : item.reason;
     const time = item.resumed ? 'earlier run' : `${(item.timeMs / 1000).toFixed(1)} s`;
-    this.clear();
     this.stream.write(`[${this.done}/${this.total}] ${item.status.padEnd(8)} ${item.file}:${item.line} ${item.declaration} (${time}) ${detail}\n`);
-    this.draw();
   }
 
   end(): void {
