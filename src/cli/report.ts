@@ -121,7 +121,7 @@ export function summaryText(report: ProveReport, reportPath?: string): string {
   );
   if (report.missing.length > 0) {
     out.push('');
-    out.push('Setup incomplete — what ran locally is above; to go further:');
+    out.push(t.blocked > 0 ? 'Setup incomplete — what ran locally is above; to go further:' : 'Not needed this time, but not set up:');
     for (const m of report.missing) out.push(`  - ${m.message}`);
   }
   if (report.interrupted) out.push('Interrupted: finished sorries are saved; run the same command again to continue.');

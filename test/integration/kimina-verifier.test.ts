@@ -1,15 +1,11 @@
 // The kimina-lean-server backend against the fixture server (a real process speaking the same API).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { makeCandidate } from '../../src/core/extract';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
 import { EXAMPLE_CHECK_NAME, KiminaVerifier } from '../../src/lean/kimina';
-
-const root = path.resolve(__dirname, '../..');
+import { startKiminaFixture, type KiminaFixture } from '../fixtures/kimina/start';
 
 const FILE = `import Mathlib
 import Aesop
@@ -30,36 +26,9 @@ function targetAt(text: string, index: number): ProofTarget {
   return { file: 'Demo.lean', projectRoot: os.tmpdir(), text, version: 0, sorry, declaration: sorry.declaration! };
 }
 
-interface Fixture {
-  url: string;
-  proc: ChildProcess;
-  log: string;
-}
-
-async function startFixture(extra: string[] = []): Promise<Fixture> {
-  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kimina-fixture-')), 'requests.jsonl');
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'test/fixtures/kimina/server.ts'), '--log', log, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.on('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
-  });
-  return { url, proc, log };
-}
-
-function requests(f: Fixture): { url: string; authorization: string | null; body: { codes: { custom_id: string; proof: string }[]; timeout: number } }[] {
-  if (!fs.existsSync(f.log)) return [];
-  return fs
-    .readFileSync(f.log, 'utf8')
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l));
-}
+type Fixture = KiminaFixture;
+const startFixture = startKiminaFixture;
+const requests = (f: Fixture) => f.requests();
 
 describe('kimina verifier against the fixture server', function () {
   let fixture: Fixture;
