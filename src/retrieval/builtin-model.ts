@@ -9,7 +9,7 @@
 // Graph: ids [batch, n] int64, weights [batch, n] f32 → Gather(table f16) → Cast f32 → × weights
 // → ReduceSum over n → ÷ max(‖·‖₂, ε) → embedding [batch, dim].
 import { DataType, encodeModel, floatTensor, int64Tensor, type TensorInit } from './onnx-writer';
-import { FEATURE_VERSION, hashedFeatures } from './lean-features';
+import { FEATURE_VERSION, featureCounts, hashedFeatures } from './lean-features';
 
 export interface BuiltinModelOptions {
   buckets: number;
@@ -32,6 +32,19 @@ export interface BuiltinModelMeta {
   seed: number;
   smoothing: number;
   corpusDocuments: number;
+  /** Mean summed feature weight of a corpus document (BM25's average length). */
+  averageLength: number;
+  /** Per-bucket document frequency in the corpus: base64 of little-endian u32s. */
+  documentFrequency: string;
+}
+
+/** The per-bucket document frequencies of a description. */
+export function decodeDocumentFrequency(meta: BuiltinModelMeta): Uint32Array {
+  const bytes = Buffer.from(meta.documentFrequency, 'base64');
+  if (bytes.length !== meta.buckets * 4) throw new Error(`documentFrequency has ${bytes.length} bytes; expected ${meta.buckets * 4}`);
+  const out = new Uint32Array(meta.buckets);
+  for (let b = 0; b < meta.buckets; b++) out[b] = bytes.readUInt32LE(b * 4);
+  return out;
 }
 
 function mulberry32(seed: number): () => number {
@@ -71,8 +84,14 @@ export function toHalf(value: number): number {
   return sign | half;
 }
 
+export interface FittedTable {
+  table: Float32Array;
+  documentFrequency: Uint32Array;
+  averageLength: number;
+}
+
 /** Fit the bucket table on a corpus of declarations (statement and proof text). */
-export function fitTable(corpus: readonly string[], options: BuiltinModelOptions): Float32Array {
+export function fitTable(corpus: readonly string[], options: BuiltinModelOptions): FittedTable {
   const { buckets, dim } = options;
   const random = mulberry32(options.seed);
   // Random unit vectors (Gaussian by Box–Muller), one per bucket.
@@ -91,7 +110,9 @@ export function fitTable(corpus: readonly string[], options: BuiltinModelOptions
   const context = new Float32Array(buckets * dim);
   const contextMass = new Float64Array(buckets);
   const docVector = new Float32Array(dim);
+  let totalLength = 0;
   for (const text of corpus) {
+    for (const w of featureCounts(text, buckets).values()) totalLength += w;
     const f = hashedFeatures(text, options);
     docVector.fill(0);
     for (let i = 0; i < f.ids.length; i++) {
@@ -124,7 +145,7 @@ export function fitTable(corpus: readonly string[], options: BuiltinModelOptions
     norm = Math.sqrt(norm) || 1;
     for (let j = 0; j < dim; j++) table[b * dim + j] = (idf * row[j]!) / norm;
   }
-  return table;
+  return { table, documentFrequency: Uint32Array.from(documentFrequency), averageLength: corpus.length ? totalLength / corpus.length : 1 };
 }
 
 /** The ONNX bytes of the embedder around a fitted table. */
@@ -161,7 +182,9 @@ export function builtinGraphBytes(table: Float32Array, options: Pick<BuiltinMode
 
 /** Fit and encode: the model file and its sidecar description. */
 export function buildBuiltinModel(corpus: readonly string[], options: BuiltinModelOptions = DEFAULT_BUILTIN_OPTIONS): { onnx: Uint8Array; meta: BuiltinModelMeta } {
-  const table = fitTable(corpus, options);
+  const { table, documentFrequency, averageLength } = fitTable(corpus, options);
+  const df = Buffer.alloc(options.buckets * 4);
+  documentFrequency.forEach((d, b) => df.writeUInt32LE(d, b * 4));
   return {
     onnx: builtinGraphBytes(table, options),
     meta: {
@@ -173,6 +196,8 @@ export function buildBuiltinModel(corpus: readonly string[], options: BuiltinMod
       seed: options.seed,
       smoothing: options.smoothing,
       corpusDocuments: corpus.length,
+      averageLength: Math.round(averageLength * 1000) / 1000,
+      documentFrequency: df.toString('base64'),
     },
   };
 }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../core/types';
-import { hashedFeatures } from './lean-features';
-import type { BuiltinModelMeta } from './builtin-model';
+import { bm25Score, featureCounts, hashedFeatures } from './lean-features';
+import { decodeDocumentFrequency, type BuiltinModelMeta } from './builtin-model';
 
 export interface Embedder {
   /** Vector width. */
@@ -17,6 +17,11 @@ export interface Embedder {
   readonly fingerprint: string;
   /** One L2-normalised vector per text, packed row-major: texts.length × dim. */
   embed(texts: readonly string[]): Promise<Float32Array>;
+  /**
+   * Optional second stage: lexical relevance of each candidate text to the query (higher is better),
+   * used to re-rank the nearest vectors. The built-in embedder has it; user models do not.
+   */
+  rescore?(query: string, candidates: readonly string[]): number[];
   dispose(): Promise<void>;
 }
 
@@ -59,6 +64,7 @@ async function openSession(modelPath: string, threads: number, what: string): Pr
 /** The shipped Lean-aware embedder. */
 export class BuiltinEmbedder implements Embedder {
   readonly fingerprint: string;
+  private readonly idf: Float64Array;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -66,6 +72,15 @@ export class BuiltinEmbedder implements Embedder {
     modelBytes: number,
   ) {
     this.fingerprint = `lean-hash/f${meta.featureVersion}/b${meta.buckets}/d${meta.dim}/s${meta.seed}/n${meta.corpusDocuments}/${modelBytes}`;
+    const df = decodeDocumentFrequency(meta);
+    const n = meta.corpusDocuments;
+    this.idf = Float64Array.from(df, (d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+  }
+
+  rescore(query: string, candidates: readonly string[]): number[] {
+    const q = featureCounts(query, this.meta.buckets);
+    const stats = { idf: (b: number) => this.idf[b]!, averageLength: this.meta.averageLength };
+    return candidates.map((c) => bm25Score(q, featureCounts(c, this.meta.buckets), stats));
   }
 
   get dim(): number {

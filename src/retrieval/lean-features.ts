@@ -51,17 +51,11 @@ export function leanFeatureList(text: string): [string, number][] {
           out.push([`t:${name}`, 0.5]);
           break;
         }
-        // One-letter names are bound variables (x, l, α), but a library's naming habits still say
-        // which part of it a theorem belongs to.
-        if ([...name].length === 1) {
-          out.push([`v:${name}`, 0.5]);
-          break;
-        }
+        // The whole name, and its lower-case pieces (also for one-piece names, so `Nat` meets
+        // `nat` inside `Nat.le_of_lt` and `List` meets `list_append`). Bound variables (x, l, α)
+        // stay in: a library's naming habits say which part of it a theorem belongs to.
         out.push([`n:${name}`, 1]);
-        const lastDot = name.lastIndexOf('.');
-        if (lastDot > 0 && lastDot < name.length - 1) out.push([`n:${name.slice(lastDot + 1)}`, 0.8]);
-        const pieces = namePieces(name);
-        if (pieces.length > 1) for (const p of pieces) if (p.length > 1 || /[^a-z0-9]/.test(p)) out.push([`p:${p}`, 0.5]);
+        for (const piece of namePieces(name)) out.push([`p:${piece}`, 0.5]);
         break;
       }
       case 'symbol':
@@ -95,18 +89,40 @@ export interface HashedFeatures {
   weights: number[];
 }
 
+/** Summed feature weights per bucket (the text's term frequencies, in buckets). */
+export function featureCounts(text: string, buckets: number): Map<number, number> {
+  const sums = new Map<number, number>();
+  for (const [feature, weight] of leanFeatureList(text)) {
+    const bucket = hashFeature(feature) % buckets;
+    sums.set(bucket, (sums.get(bucket) ?? 0) + weight);
+  }
+  return sums;
+}
+
 /**
  * The text's features as buckets with sublinear weights (1 + ln of the summed weight), heaviest
  * first, at most `maxFeatures` of them.
  */
 export function hashedFeatures(text: string, options: FeatureOptions): HashedFeatures {
-  const sums = new Map<number, number>();
-  for (const [feature, weight] of leanFeatureList(text)) {
-    const bucket = hashFeature(feature) % options.buckets;
-    sums.set(bucket, (sums.get(bucket) ?? 0) + weight);
-  }
-  const entries = [...sums].map(([id, w]) => [id, w >= 1 ? 1 + Math.log(w) : w] as [number, number]);
+  const entries = [...featureCounts(text, options.buckets)].map(([id, w]) => [id, w >= 1 ? 1 + Math.log(w) : w] as [number, number]);
   entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   const kept = entries.slice(0, options.maxFeatures);
   return { ids: kept.map((e) => e[0]), weights: kept.map((e) => e[1]) };
+}
+
+/** Lexical relevance of a document to a query over the same features: BM25 (k1 1.2, b 0.75). */
+export function bm25Score(
+  query: Map<number, number>,
+  document: Map<number, number>,
+  stats: { idf: (bucket: number) => number; averageLength: number },
+): number {
+  let length = 0;
+  for (const w of document.values()) length += w;
+  const norm = 1.2 * (0.25 + (0.75 * length) / Math.max(1e-9, stats.averageLength));
+  let score = 0;
+  for (const bucket of query.keys()) {
+    const f = document.get(bucket);
+    if (f) score += (stats.idf(bucket) * f * 2.2) / (f + norm);
+  }
+  return score;
 }

@@ -4,8 +4,12 @@
 import { LRUCache } from 'lru-cache';
 import { normalizeStatement } from '../core/source';
 import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '../core/types';
-import { ProofBank, type AddResult, type OpenReport } from './bank';
+import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
 import type { Embedder } from './embedder';
+
+/** Candidates re-ranked per result wanted, and at most in all (the exact vector search feeds them). */
+const RERANK_POOL_FACTOR = 16;
+const RERANK_POOL_MAX = 128;
 
 export interface MemoryBankOptions {
   /** Folder of this workspace's bank (the extension's storage folder for the workspace). */
@@ -70,10 +74,21 @@ export class MemoryBank implements Retriever {
     if (bank.size === 0) return [];
     const vector = await this.embedQuery(query.statement);
     signal?.throwIfAborted();
-    const rows = await bank.search(vector, k, { name: query.excludeName, file: query.excludeFile });
-    return rows.map(({ row, score }) => {
-      const r = bank.read(row);
-      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score };
+    const rescore = bank.embedder.rescore?.bind(bank.embedder);
+    // With a lexical second stage, the nearest vectors are a candidate pool re-ranked by it.
+    const pool = rescore ? Math.max(k, Math.min(RERANK_POOL_MAX, RERANK_POOL_FACTOR * k)) : k;
+    const rows = await bank.search(vector, pool, { name: query.excludeName, file: query.excludeFile });
+    const records = rows.map(({ row }) => bank.read(row));
+    let scores = rows.map((r) => r.score);
+    if (rescore) {
+      const lexical = rescore(query.statement, records.map(embeddingText));
+      // The cosine (at most 1) breaks ties and ranks candidates that share no feature with the query.
+      scores = scores.map((cosine, i) => lexical[i]! + cosine);
+    }
+    const order = records.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+    return order.slice(0, k).map((i) => {
+      const r = records[i]!;
+      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: scores[i]! };
       if (r.name) out.name = r.name;
       return out;
     });

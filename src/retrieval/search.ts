@@ -11,7 +11,7 @@ export interface ScoredRow {
 }
 
 /** Rows with this many vectors or more are searched with onnxruntime (measured crossover, see docs/retrieval.md). */
-export const ORT_MIN_ROWS = 20_000;
+export const ORT_MIN_ROWS = 1_000;
 
 /**
  * Exact top-k of `query` against rows [0, count) of `vectors` (row-major, `dim` wide), best first.

@@ -20,14 +20,15 @@ function row(m: Float32Array, dim: number, i: number): Float32Array {
 }
 
 describe('retrieval: Lean-aware features', () => {
-  it('splits a dotted snake_case name into pieces and keeps the whole name and its last component', () => {
+  it('splits a dotted snake_case name into lower-case pieces and keeps the whole name', () => {
     assert.deepEqual(namePieces('Nat.succ_le_of_lt'), ['nat', 'succ', 'le', 'of', 'lt']);
     assert.deepEqual(namePieces('List.getElem?_eq'), ['list', 'get', 'elem', 'eq']);
     const features = leanFeatureList('theorem Nat.succ_le_of_lt (h : n < m) : n.succ ≤ m := by omega').map(([f]) => f);
-    for (const f of ['n:Nat.succ_le_of_lt', 'n:succ_le_of_lt', 'p:nat', 'p:succ', 'p:le', 'p:of', 'p:lt', 's:≤', 's:<', 't:omega', 'v:h']) {
+    for (const f of ['n:Nat.succ_le_of_lt', 'p:nat', 'p:succ', 'p:le', 'p:of', 'p:lt', 's:≤', 's:<', 't:omega', 'n:h']) {
       assert.ok(features.includes(f), `missing ${f} in ${features.join(' ')}`);
     }
     assert.ok(!features.includes('s:('), 'punctuation is not a feature');
+    assert.ok(!features.includes('p:omega'), 'a tactic stays one feature');
   });
 
   it('treats Unicode math symbols as tokens and ignores comments', () => {

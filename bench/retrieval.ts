@@ -1,0 +1,400 @@
+// Retrieval memory benchmark: ingest throughput, query latency (embed + search + read) at 10K, 100K
+// and 1M stored proofs, memory and disk per proof, the two search kernels side by side, and recall@k
+// on Batteries split by file against a BM25 baseline implemented here.
+// usage: node --import tsx bench/retrieval.ts [--quick | --quality]
+//   --quick: 10K and 100K only; --quality: only recall on Batteries (no JSON written)
+// Writes bench/results/retrieval.json. Scratch banks go to the OS temp folder and are removed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { VerifiedProof } from '../src/core/types';
+import { codeTokens } from '../src/core/source';
+import { ProofBank, RECORDS_FILE, VECTORS_FILE } from '../src/retrieval/bank';
+import { buildBuiltinModel, DEFAULT_BUILTIN_OPTIONS } from '../src/retrieval/builtin-model';
+import { BuiltinEmbedder } from '../src/retrieval/embedder';
+import { hashFeature } from '../src/retrieval/lean-features';
+import { importCorpus } from '../src/retrieval/indexer';
+import { MemoryBank } from '../src/retrieval/memory';
+import { OrtTopK, topKByLoop } from '../src/retrieval/search';
+
+const root = path.resolve(__dirname, '..');
+const corpusFile = path.join(root, 'test/fixtures/retrieval/batteries-theorems.jsonl');
+const quick = process.argv.includes('--quick');
+
+// A garbage collector to call before memory readings, without needing a node flag.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
+
+interface CorpusRecord {
+  source: string;
+  line: number;
+  name: string;
+  statement: string;
+  proof: string;
+  decl: string;
+}
+
+const corpus: CorpusRecord[] = fs
+  .readFileSync(corpusFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as CorpusRecord);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench retrieval] ${message}\n`);
+}
+
+function tmpDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `oprover-bench-${label}-`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quality: Batteries split by file
+
+const fileOf = (r: CorpusRecord) => r.source.slice(r.source.indexOf(':') + 1);
+/** A file's family: its folder (Batteries/Data/List for Batteries/Data/List/Lemmas.lean). */
+const familyOf = (r: CorpusRecord) => path.posix.dirname(fileOf(r));
+const NOT_LEMMAS = new Set(
+  'simp simp_all simpa dsimp rw rwa exact apply intro intros cases rcases obtain induction rfl omega by fun at with only this have show refine constructor decide match let if then else next split unfold funext ext congr subst calc assumption trivial contradiction exfalso use exists'.split(' '),
+);
+
+function identifiers(text: string): Set<string> {
+  return new Set(codeTokens(text).filter((t) => t.kind === 'ident').map((t) => t.text));
+}
+
+/** The lemmas a proof uses: identifiers of 3+ characters with `.`, `_` or a capital, not tactics. */
+function keyLemmas(r: CorpusRecord): string[] {
+  return [...identifiers(r.proof)].filter((x) => x.length >= 3 && /[._A-Z]/.test(x) && !NOT_LEMMAS.has(x));
+}
+
+/** BM25 (k1 = 1.2, b = 0.75) over whitespace/bracket-split words, exact over all documents. */
+class Bm25 {
+  private readonly tf: Map<string, number>[];
+  private readonly lengths: number[];
+  private readonly df = new Map<string, number>();
+  private readonly avg: number;
+  constructor(
+    docs: string[],
+    private readonly tokenize: (s: string) => string[],
+  ) {
+    const tokens = docs.map(tokenize);
+    this.lengths = tokens.map((t) => t.length);
+    this.avg = this.lengths.reduce((a, b) => a + b, 0) / docs.length;
+    this.tf = tokens.map((t) => {
+      const m = new Map<string, number>();
+      for (const w of t) m.set(w, (m.get(w) ?? 0) + 1);
+      for (const w of m.keys()) this.df.set(w, (this.df.get(w) ?? 0) + 1);
+      return m;
+    });
+  }
+  search(query: string, k: number): number[] {
+    const n = this.tf.length;
+    const terms = [...new Set(this.tokenize(query))];
+    const scores = this.tf.map((tf, i) => {
+      let s = 0;
+      for (const w of terms) {
+        const f = tf.get(w);
+        if (!f) continue;
+        const df = this.df.get(w)!;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        s += (idf * f * 2.2) / (f + 1.2 * (0.25 + (0.75 * this.lengths[i]!) / this.avg));
+      }
+      return [s, i] as [number, number];
+    });
+    scores.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    return scores.slice(0, k).map(([, i]) => i);
+  }
+}
+
+const wordTokens = (s: string) => s.split(/[\s()[\]{}⟨⟩,:]+/).filter(Boolean);
+
+async function quality() {
+  // Split by file: a file's theorems are all train or all test (about 1 file in 5 is test).
+  const isTest = (r: CorpusRecord) => hashFeature(fileOf(r)) % 5 === 0;
+  const train = corpus.filter((r) => !isTest(r));
+  const test = corpus.filter(isTest);
+  const trainIds = train.map((r) => identifiers(r.decl));
+  const ks = [1, 4, 8, 16];
+  const maxK = Math.max(...ks);
+
+  function measure(resultsFor: (k: number) => number[][]) {
+    const out: Record<string, number> = {};
+    for (const k of ks) {
+      const results = resultsFor(k);
+      let any = 0;
+      let family = 0;
+      let lemma = 0;
+      test.forEach((t, q) => {
+        const top = results[q]!.slice(0, k);
+        const lemmas = keyLemmas(t);
+        const familyHit = top.some((j) => familyOf(train[j]!) === familyOf(t));
+        const lemmaHit = top.some((j) => lemmas.some((x) => trainIds[j]!.has(x)));
+        if (familyHit || lemmaHit) any++;
+        if (familyHit) family++;
+        if (lemmaHit) lemma++;
+      });
+      out[`recall_at_${k}`] = round(any / test.length, 3);
+      out[`family_recall_at_${k}`] = round(family / test.length, 3);
+      out[`lemma_recall_at_${k}`] = round(lemma / test.length, 3);
+    }
+    return out;
+  }
+
+  // The embedder is fitted on the train split only, so test files never shape the table.
+  const { onnx, meta: fitted } = buildBuiltinModel(
+    train.map((r) => r.decl),
+    DEFAULT_BUILTIN_OPTIONS,
+  );
+  const embedder = await BuiltinEmbedder.fromBytes(onnx, fitted);
+  const { documentFrequency: _df, ...meta } = fitted;
+  const dir = tmpDir('quality');
+  const memory = new MemoryBank({ storageDir: dir, embedder, durable: false });
+  await memory.add(train.map((r) => ({ name: r.name, statement: r.statement, proof: r.decl, source: { kind: 'corpus', file: fileOf(r), line: r.line } })));
+  const rowOf = new Map<string, number>();
+  train.forEach((r, i) => rowOf.set(r.name + '\u0000' + r.decl, i));
+  // The whole retrieval path (vector search, then the lexical re-ranking of the pool), per k.
+  const dense: Record<number, number[][]> = {};
+  const vectorOnly: number[][] = [];
+  const bank = await memory.open();
+  for (const k of ks) {
+    dense[k] = [];
+    for (const t of test) {
+      const found = await memory.retrieve({ statement: t.statement }, k);
+      dense[k]!.push(found.map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
+    }
+  }
+  for (const t of test) {
+    const rows = await bank.search(await memory.embedQuery(t.statement), maxK);
+    vectorOnly.push(rows.map((r) => rowOf.get(bank.read(r.row).name + '\u0000' + bank.read(r.row).proof) ?? -1));
+  }
+  await memory.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const bm25 = new Bm25(
+    train.map((r) => r.decl),
+    wordTokens,
+  );
+  const baseline = test.map((t) => bm25.search(t.statement, maxK));
+  const leanAvailable = spawnSync('lean', ['--version'], { encoding: 'utf8' }).status === 0;
+  return {
+    split: { train: train.length, test: test.length, testFiles: new Set(test.map(fileOf)).size, trainFiles: new Set(train.map(fileOf)).size },
+    embedder: meta,
+    dense: measure((k) => dense[k]!),
+    vector_search_only: measure(() => vectorOnly),
+    bm25: measure(() => baseline),
+    replay_at_k: leanAvailable ? 'not measured by this benchmark (needs the verifier wing)' : null,
+    replay_note: leanAvailable ? undefined : 'lean is not on PATH here; replay@k not measured',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic proofs at scale: Batteries declarations with a fresh name per copy.
+
+function syntheticProof(i: number): VerifiedProof {
+  const base = corpus[i % corpus.length]!;
+  const name = `S${i}.${base.name}`;
+  const statement = base.statement.replace(base.name.split('.').pop()!, `${base.name.split('.').pop()}_${i}`);
+  return { name, statement, proof: `${statement} := ${base.proof}`, source: { kind: 'corpus', file: `synthetic/${i % 1000}.lean`, line: i } };
+}
+
+async function ingest(embedder: BuiltinEmbedder) {
+  // Real pipeline on the real corpus: JSONL → parse → dedup → embed → append, durable writes.
+  const dir1 = tmpDir('import');
+  const memory = new MemoryBank({ storageDir: dir1, embedder });
+  await memory.open();
+  let t = performance.now();
+  const imported = await importCorpus(memory, corpusFile);
+  const importMs = performance.now() - t;
+  fs.rmSync(dir1, { recursive: true, force: true });
+
+  // Larger: 20K synthetic proofs through ProofBank.add in batches of 256, fsync per batch.
+  const dir2 = tmpDir('ingest');
+  const bank = await ProofBank.open(dir2, embedder, { durable: true });
+  const n = 20_000;
+  t = performance.now();
+  for (let from = 0; from < n; from += 256) {
+    await bank.add(Array.from({ length: Math.min(256, n - from) }, (_, j) => syntheticProof(from + j)));
+  }
+  const addMs = performance.now() - t;
+  const logBytes = fs.statSync(path.join(dir2, RECORDS_FILE)).size;
+  const vecBytes = fs.statSync(path.join(dir2, VECTORS_FILE)).size;
+  let textBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const p = syntheticProof(i);
+    textBytes += Buffer.byteLength(p.statement) + Buffer.byteLength(p.proof);
+  }
+  await bank.close();
+  fs.rmSync(dir2, { recursive: true, force: true });
+  return {
+    batteries_import: { proofs: imported.imported, ms: round(importMs), per_s: round(imported.imported / (importMs / 1000), 0) },
+    synthetic_20k: { proofs: n, ms: round(addMs), per_s: round(n / (addMs / 1000), 0), durable: true, batch: 256 },
+    disk: {
+      log_bytes: logBytes,
+      vector_bytes: vecBytes,
+      text_bytes: textBytes,
+      bytes_per_proof_beyond_text: round((logBytes + vecBytes - textBytes) / n, 1),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search kernels: typed-array loop vs onnxruntime Gemm+TopK, same data, same queries.
+
+function unitRows(count: number, dim: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  const out = new Float32Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    let n = 0;
+    for (let j = 0; j < dim; j++) n += (out[r * dim + j] = random()) ** 2;
+    n = Math.sqrt(n);
+    for (let j = 0; j < dim; j++) out[r * dim + j]! /= n;
+  }
+  return out;
+}
+
+async function kernels(dim: number) {
+  const sizes = quick ? [1000, 3000, 10_000, 100_000] : [1000, 3000, 10_000, 100_000, 1_000_000];
+  const out: Record<string, { loop_ms: number; ort_ms: number }> = {};
+  const engine = await OrtTopK.create(dim);
+  for (const n of sizes) {
+    const data = unitRows(n, dim, n);
+    const queries = unitRows(20, dim, 1);
+    const reps = n >= 1_000_000 ? 5 : 20;
+    let t = performance.now();
+    for (let q = 0; q < reps; q++) topKByLoop(data, dim, n, queries.subarray((q % 20) * dim, (q % 20 + 1) * dim), 8);
+    const loop = (performance.now() - t) / reps;
+    await engine.search(data, n, queries.subarray(0, dim), 8);
+    t = performance.now();
+    for (let q = 0; q < reps; q++) await engine.search(data, n, queries.subarray((q % 20) * dim, (q % 20 + 1) * dim), 8);
+    const viaOrt = (performance.now() - t) / reps;
+    out[String(n)] = { loop_ms: round(loop, 3), ort_ms: round(viaOrt, 3) };
+    log(`kernels n=${n}: loop ${loop.toFixed(2)} ms, ort ${viaOrt.toFixed(2)} ms`);
+  }
+  await engine.dispose();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query latency at scale through the Retriever port (embed + search + read k records).
+
+async function scale(n: number, embedder: BuiltinEmbedder) {
+  const dir = tmpDir(`scale-${n}`);
+  const build = await ProofBank.open(dir, embedder, { durable: false });
+  const t0 = performance.now();
+  const batch = 4096;
+  for (let from = 0; from < n; from += batch) {
+    await build.add(Array.from({ length: Math.min(batch, n - from) }, (_, j) => syntheticProof(from + j)));
+  }
+  const buildMs = performance.now() - t0;
+  await build.close();
+  const logBytes = fs.statSync(path.join(dir, RECORDS_FILE)).size;
+  const vecBytes = fs.statSync(path.join(dir, VECTORS_FILE)).size;
+
+  collectGarbage();
+  const before = process.memoryUsage();
+  const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
+  let t = performance.now();
+  const bank = await memory.open();
+  const openMs = performance.now() - t;
+  collectGarbage();
+  const after = process.memoryUsage();
+  const heldBytes = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+
+  // Queries: statements of real Batteries theorems under a new name (so no query is cached).
+  const queries = corpus.filter((_, i) => i % 7 === 0).slice(0, 200);
+  await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
+  const times: number[] = [];
+  const searchTimes: number[] = [];
+  for (const [i, q] of queries.entries()) {
+    const query = { statement: q.statement.replace(q.name, `${q.name}_query${i}`), excludeName: q.name };
+    t = performance.now();
+    const found = await memory.retrieve(query, 8);
+    times.push(performance.now() - t);
+    if (found.length !== 8) throw new Error(`expected 8 results at n=${n}, got ${found.length}`);
+    const vector = await memory.embedQuery(query.statement);
+    t = performance.now();
+    await bank.search(vector, 8, { name: query.excludeName });
+    searchTimes.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  searchTimes.sort((a, b) => a - b);
+  const result = {
+    proofs: bank.size,
+    build_ms: round(buildMs, 0),
+    build_per_s: round(n / (buildMs / 1000), 0),
+    open_ms: round(openMs, 0),
+    query_p50_ms: round(percentile(times, 50), 2),
+    query_p95_ms: round(percentile(times, 95), 2),
+    search_only_p50_ms: round(percentile(searchTimes, 50), 2),
+    memory_bytes_per_proof: round(heldBytes / n, 0),
+    disk_bytes_per_proof: round((logBytes + vecBytes) / n, 0),
+    vector_bytes_per_proof: embedder.dim * 4,
+  };
+  log(`scale n=${n}: ${JSON.stringify(result)}`);
+  await bank.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+async function main() {
+  const started = performance.now();
+  const embedder = await BuiltinEmbedder.load();
+  log('quality (Batteries split by file)…');
+  const q = await quality();
+  log(`quality: dense ${JSON.stringify(q.dense)} bm25 ${JSON.stringify(q.bm25)} vector only ${JSON.stringify(q.vector_search_only)}`);
+  if (process.argv.includes('--quality')) return;
+  log('ingest…');
+  const ing = await ingest(embedder);
+  log(`ingest: ${JSON.stringify(ing)}`);
+  log('search kernels…');
+  const kern = await kernels(embedder.dim);
+  const scales: Record<string, Awaited<ReturnType<typeof scale>>> = {};
+  for (const n of quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) scales[String(n)] = await scale(n, embedder);
+  await embedder.dispose();
+
+  const cpus = os.cpus();
+  const results = {
+    headline: {
+      ingest_per_s: ing.synthetic_20k.per_s,
+      query_p50_ms_100k: scales['100000']!.query_p50_ms,
+      query_p95_ms_100k: scales['100000']!.query_p95_ms,
+      query_p50_ms_1m: scales['1000000']?.query_p50_ms ?? null,
+      bytes_per_proof: scales[quick ? '100000' : '1000000']!.memory_bytes_per_proof,
+      recall_at_8: q.dense.recall_at_8,
+      bm25_recall_at_8: q.bm25.recall_at_8,
+    },
+    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30, 1), node: process.version, os: `${os.platform()} ${os.release()}` },
+    notes: {
+      bytes_per_proof: 'memory held per stored proof beyond its text (the text stays on disk), measured after opening the largest bank',
+      hit: 'a retrieved proof from the same folder of the library (file family) or whose declaration uses one of the lemmas the test proof uses',
+      query: 'MemoryBank.retrieve: embed the statement (no cache hit), exact top-8 excluding the target name, read the 8 records from disk',
+    },
+    quality: q,
+    ingest: ing,
+    search_kernels_ms_per_query: kern,
+    scale: scales,
+    total_s: round((performance.now() - started) / 1000, 1),
+  };
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/results/retrieval.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(JSON.stringify(results.headline, null, 2));
+  log(`done in ${results.total_s} s`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
