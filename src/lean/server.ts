@@ -1,0 +1,375 @@
+// A headless Lean language server owned by the verifier: `lake serve --` in a Lake project, else
+// `lean --server`, spoken to over vscode-jsonrpc on the child's stdio. It runs in its own process
+// group (so a runaway worker is killed with its watchdog), with a minimal environment (no API keys),
+// and is initialized for automated checking: no edit delay, no report delay, silent diagnostics.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
+import * as P from './protocol';
+
+export interface ServerCommand {
+  command: string;
+  args: string[];
+}
+
+export type Sandbox = 'none' | 'no-network';
+
+export interface LeanServerOptions {
+  projectRoot: string;
+  /** `lean` executable (empty: `lean` on PATH, then elan's bin folder). */
+  leanPath?: string;
+  /** `lake` executable (empty: next to `lean`, then on PATH, then elan's bin folder). */
+  lakePath?: string;
+  /** Replaces the whole command (the scripted server in tests, or a wrapper). */
+  command?: ServerCommand;
+  /** Extra `-D` options and arguments after the defaults. */
+  extraArgs?: string[];
+  /** `no-network` runs the server under bubblewrap without network access (Linux, when `bwrap` exists). */
+  sandbox?: Sandbox;
+  /** Environment to filter (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** `initializationOptions.editDelay` in ms (Lean's default is 200; 1 suits automated checks). */
+  editDelay?: number;
+  log?: (message: string) => void;
+  /** Limit for process start plus `initialize`. */
+  startTimeoutMs?: number;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `name` on PATH or in elan's bin folder. */
+export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
+  const dirs = [...envPath.split(path.delimiter), path.join(os.homedir(), '.elan', 'bin')];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const file = path.join(dir, name + ext);
+      if (isExecutable(file)) return file;
+    }
+  }
+  return undefined;
+}
+
+function resolveExecutable(configured: string | undefined, name: string, envPath: string): string | undefined {
+  const p = configured?.trim();
+  if (!p) return findExecutable(name, envPath);
+  if (p.includes('/') || p.includes('\\')) return isExecutable(path.resolve(p)) ? path.resolve(p) : undefined;
+  return findExecutable(p, envPath);
+}
+
+export function hasLakefile(projectRoot: string): boolean {
+  return ['lakefile.lean', 'lakefile.toml'].some((f) => fs.existsSync(path.join(projectRoot, f)));
+}
+
+export const INSTALL_HINT = 'install elan (https://github.com/leanprover/elan) so that `lean` and `lake` are on PATH, or set oprover.leanPath (and oprover.lakePath)';
+
+/** Arguments every server gets: report diagnostics at once instead of after 200 ms. */
+export const SERVER_DEFAULT_ARGS = ['-Dserver.reportDelayMs=0'];
+
+export type CommandResolution = { ok: true; command: ServerCommand; description: string } | { ok: false; reason: string };
+
+/** The command that starts the server for a project, or what the user must do to get one. */
+export function resolveServerCommand(options: Pick<LeanServerOptions, 'projectRoot' | 'leanPath' | 'lakePath' | 'command' | 'extraArgs' | 'env'>): CommandResolution {
+  const extra = options.extraArgs ?? [];
+  if (options.command) {
+    return { ok: true, command: { command: options.command.command, args: [...options.command.args, ...extra] }, description: `${options.command.command} (configured command)` };
+  }
+  const envPath = (options.env ?? process.env).PATH ?? '';
+  const lean = resolveExecutable(options.leanPath, 'lean', envPath);
+  if (options.leanPath?.trim() && !lean) return { ok: false, reason: `oprover.leanPath "${options.leanPath}" is not an executable file; ${INSTALL_HINT}` };
+  if (hasLakefile(options.projectRoot)) {
+    const nextToLean = lean ? path.join(path.dirname(lean), process.platform === 'win32' ? 'lake.exe' : 'lake') : undefined;
+    const lake = options.lakePath?.trim()
+      ? resolveExecutable(options.lakePath, 'lake', envPath)
+      : nextToLean && isExecutable(nextToLean)
+        ? nextToLean
+        : findExecutable('lake', envPath);
+    if (!lake) return { ok: false, reason: `${options.projectRoot} is a Lake project but no \`lake\` was found; ${INSTALL_HINT}` };
+    return { ok: true, command: { command: lake, args: ['serve', '--', ...SERVER_DEFAULT_ARGS, ...extra] }, description: `${lake} serve` };
+  }
+  if (!lean) return { ok: false, reason: `no Lean toolchain found: ${INSTALL_HINT}` };
+  return { ok: true, command: { command: lean, args: ['--server', ...SERVER_DEFAULT_ARGS, ...extra] }, description: `${lean} --server` };
+}
+
+/** Variables a Lean toolchain needs; everything else (API keys above all) stays out of its environment. */
+const ENV_KEEP = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TMPDIR', 'TMP', 'TEMP', 'TZ', 'SystemRoot', 'SYSTEMROOT', 'windir', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'HOMEDRIVE', 'HOMEPATH', 'PATHEXT', 'ComSpec', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'GIT_DIR']);
+const ENV_KEEP_PREFIXES = ['LC_', 'LEAN_', 'LAKE_', 'ELAN_'];
+const ENV_SECRET = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL|OPENAI|OPROVER/i;
+
+export function leanServerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || ENV_SECRET.test(k)) continue;
+    if (k === 'GIT_DIR') continue;
+    if (ENV_KEEP.has(k) || ENV_KEEP_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  const elanBin = path.join(os.homedir(), '.elan', 'bin');
+  if (fs.existsSync(elanBin) && !(out.PATH ?? '').split(path.delimiter).includes(elanBin)) {
+    out.PATH = out.PATH ? `${out.PATH}${path.delimiter}${elanBin}` : elanBin;
+  }
+  return out;
+}
+
+/**
+ * Wraps a command in bubblewrap: no network, the file system read-only except the project, the
+ * temp folder and the Lean toolchain's caches. It does not hide files from reading, nor limit CPU or memory.
+ */
+export function sandboxCommand(command: ServerCommand, projectRoot: string, bwrap: string): ServerCommand {
+  const writable = [projectRoot, os.tmpdir(), path.join(os.homedir(), '.elan'), path.join(os.homedir(), '.cache')].filter((p) => fs.existsSync(p));
+  const args = ['--unshare-net', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+  for (const p of writable) args.push('--bind', p, p);
+  args.push('--chdir', projectRoot, '--', command.command, ...command.args);
+  return { command: bwrap, args };
+}
+
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines the server wrote to stderr. */
+  stderr: string;
+}
+
+export class ServerExitedError extends Error {
+  constructor(readonly exit: ServerExit) {
+    super(`the Lean server exited (${exit.signal ?? `code ${exit.code}`})${exit.stderr ? `: ${exit.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+    this.name = 'ServerExitedError';
+  }
+}
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Detached servers would outlive us: kill what is left when this process exits.
+  process.on('exit', () => {
+    for (const g of liveGroups) killGroup(g);
+  });
+}
+
+function killGroup(pid: number): void {
+  try {
+    if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
+    else process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Resident memory of a process group in bytes (Linux /proc), or undefined elsewhere. */
+export function groupRssBytes(pgid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let total = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is state, [2] pgrp, [21] rss in pages
+      if (Number(fields[2]) !== pgid) continue;
+      total += Number(fields[21]) * 4096;
+      found = true;
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  return found ? total : undefined;
+}
+
+export class LeanServer {
+  private exitInfo: ServerExit | undefined;
+  private readonly exitPromise: Promise<ServerExit>;
+  private stderrTail = '';
+  private readonly diagnosticsListeners = new Set<(p: P.LeanPublishDiagnosticsParams) => void>();
+  private readonly progressListeners = new Set<(p: P.LeanFileProgressParams) => void>();
+  readonly startedAt = Date.now();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly connection: MessageConnection,
+    readonly description: string,
+    private readonly log: (m: string) => void,
+  ) {
+    this.exitPromise = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal, stderr: this.stderrTail };
+        if (child.pid !== undefined) liveGroups.delete(child.pid);
+        this.log(`lean server ${child.pid} exited (${signal ?? `code ${code}`})`);
+        connection.dispose();
+        resolve(this.exitInfo);
+      });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    connection.onNotification(P.publishDiagnostics, (p) => {
+      for (const l of this.diagnosticsListeners) l(p);
+    });
+    connection.onNotification(P.fileProgress, (p) => {
+      for (const l of this.progressListeners) l(p);
+    });
+    // Requests the server may send (registerCapability, workspace/configuration): answer harmlessly.
+    connection.onRequest(() => null);
+    connection.onNotification(() => undefined);
+  }
+
+  /** Spawns and initializes a server; rejects with a readable reason if it cannot start. */
+  static async start(options: LeanServerOptions): Promise<LeanServer> {
+    const log = options.log ?? (() => undefined);
+    const resolved = resolveServerCommand(options);
+    if (!resolved.ok) throw new Error(resolved.reason);
+    let command = resolved.command;
+    if (options.sandbox === 'no-network') {
+      const bwrap = process.platform === 'linux' ? findExecutable('bwrap') : undefined;
+      if (!bwrap) throw new Error('the no-network sandbox needs bubblewrap (`bwrap`), which was not found on PATH');
+      command = sandboxCommand(command, options.projectRoot, bwrap);
+    }
+    const env = leanServerEnv(options.env ?? process.env);
+    log(`starting ${command.command} ${command.args.join(' ')} in ${options.projectRoot}`);
+    const child = spawn(command.command, command.args, {
+      cwd: options.projectRoot,
+      env,
+      detached: process.platform !== 'win32',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start ${command.command}: ${err.message}`))));
+    spawnError.catch(() => undefined);
+    if (child.pid !== undefined) trackGroup(child.pid);
+    child.stdin!.on('error', () => undefined); // EPIPE after a crash; the exit handler reports it
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const server = new LeanServer(child, connection, resolved.description, log);
+    connection.listen();
+    const startTimeout = options.startTimeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        spawnError,
+        connection.sendRequest(P.initialize, {
+          processId: process.pid,
+          rootUri: pathToFileURL(options.projectRoot).href,
+          capabilities: { lean: { silentDiagnosticSupport: true } },
+          initializationOptions: { editDelay: options.editDelay ?? 1, hasWidgets: false },
+          clientInfo: { name: 'oprover' },
+        }),
+        server.exitPromise.then((e) => Promise.reject(new ServerExitedError(e))),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the Lean server did not answer \`initialize\` within ${Math.round(startTimeout / 1000)} s`)), startTimeout);
+        }),
+      ]);
+    } catch (err) {
+      server.kill();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    await connection.sendNotification(P.initialized, {});
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get exited(): ServerExit | undefined {
+    return this.exitInfo;
+  }
+
+  /** Resolves when the process exits (crash, kill or shutdown). */
+  whenExited(): Promise<ServerExit> {
+    return this.exitPromise;
+  }
+
+  onDiagnostics(listener: (p: P.LeanPublishDiagnosticsParams) => void): () => void {
+    this.diagnosticsListeners.add(listener);
+    return () => this.diagnosticsListeners.delete(listener);
+  }
+
+  onFileProgress(listener: (p: P.LeanFileProgressParams) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  async open(uri: string, text: string, version: number, dependencyBuildMode: P.DependencyBuildMode = 'never'): Promise<void> {
+    await this.notify(P.didOpen, { textDocument: { uri, languageId: 'lean4', version, text }, dependencyBuildMode });
+  }
+
+  async change(uri: string, version: number, changes: P.TextDocumentContentChangeEvent[]): Promise<void> {
+    await this.notify(P.didChange, { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.notify(P.didClose, { textDocument: { uri } });
+  }
+
+  private async notify<T>(type: NotificationType<T>, params: T): Promise<void> {
+    if (this.exitInfo) throw new ServerExitedError(this.exitInfo);
+    await this.connection.sendNotification(type, params);
+  }
+
+  /**
+   * Sends a request that fails with ServerExitedError if the process dies first, and is cancelled
+   * (`$/cancelRequest`) when the returned `cancel` is called.
+   */
+  request<R>(method: string, params: unknown): { promise: Promise<R>; cancel: () => void } {
+    if (this.exitInfo) return { promise: Promise.reject(new ServerExitedError(this.exitInfo)), cancel: () => undefined };
+    const source = new CancellationTokenSource();
+    const promise = Promise.race([
+      this.connection.sendRequest(method, params, source.token) as Promise<R>,
+      this.exitPromise.then((e) => Promise.reject(new ServerExitedError(e))),
+    ]);
+    promise.catch(() => undefined).finally(() => source.dispose());
+    return { promise, cancel: () => source.cancel() };
+  }
+
+  waitForDiagnostics(uri: string, version: number): { promise: Promise<unknown>; cancel: () => void } {
+    return this.request(P.waitForDiagnostics.method, { uri, version } satisfies P.WaitForDiagnosticsParams);
+  }
+
+  plainGoal(uri: string, position: P.Position): { promise: Promise<P.PlainGoal | null>; cancel: () => void } {
+    return this.request<P.PlainGoal | null>(P.plainGoal.method, { textDocument: { uri }, position } satisfies P.TextDocumentPositionParams);
+  }
+
+  /** Resident memory of the server and its workers, in bytes (Linux only). */
+  rssBytes(): number | undefined {
+    return this.child.pid === undefined || this.exitInfo ? undefined : groupRssBytes(this.child.pid);
+  }
+
+  /** `shutdown` + `exit`, then the process group is killed if it is still there after `graceMs`. */
+  async stop(graceMs = 2000): Promise<void> {
+    if (this.exitInfo) return;
+    const { promise } = this.request(P.shutdown.method, null);
+    const grace = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([promise.catch(() => undefined), grace]);
+    if (!this.exitInfo) {
+      await this.connection.sendNotification(P.exit).catch(() => undefined);
+      await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    }
+    this.kill();
+    await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
+  }
+
+  /** Kills the whole process group at once (watchdog and workers). */
+  kill(): void {
+    if (this.child.pid !== undefined) killGroup(this.child.pid);
+  }
+}

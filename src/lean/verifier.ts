@@ -1,0 +1,222 @@
+// The Verifier port on a local Lean: candidates of one round are spread over K warm scratch slots
+// of our own headless Lean server, checked in parallel, and judged by the acceptance gate
+// (src/core/gate.ts), the one place that decides "proved".
+import os from 'node:os';
+import type { OProverConfig } from '../config';
+import { buildCheckDocument, judge, precheck } from '../core/gate';
+import { ActionableError, type Candidate, type Position, type Verdict, type Verifier, type VerifyRequest } from '../core/types';
+import { DiagnosticSeverity, LeanTag, type LeanDiagnostic, type PlainGoal } from './protocol';
+import { resolveServerCommand, type Sandbox, type ServerCommand } from './server';
+import { SlotPool, type ScratchSlot } from './slots';
+
+export interface LeanVerifierOptions {
+  /** Lake project root (or the file's folder); the server runs there. A target with another root gets its own server. */
+  projectRoot: string;
+  /** Uses verifierSlots, leanPath, lakePath, allowNativeDecide, maxFeedbackErrors. */
+  config: OProverConfig;
+  log?: (message: string) => void;
+  /** Replaces the Lean command entirely (the scripted server in tests). */
+  serverCommand?: ServerCommand;
+  /** Extra server arguments (`-D` options) after `-Dserver.reportDelayMs=0`. */
+  serverArgs?: string[];
+  /** `no-network`: run Lean under bubblewrap without network (Linux with `bwrap`). */
+  sandbox?: Sandbox;
+  /** Environment the server's minimal environment is taken from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Limit for opening a slot: imports plus the file's earlier declarations (default 10 min). */
+  openTimeoutMs?: number;
+  /** Each cancellation step's limit before the next is tried (default 10 s). */
+  recoveryGraceMs?: number;
+}
+
+/** Gibibytes a Lean worker with Mathlib takes (about 5 GB measured by others): the default K divides free memory by it. */
+const WORKER_BYTES = 5 * 1024 ** 3;
+
+/** K from settings, else from free memory (1..4, at most the core count). */
+export function slotCount(config: Pick<OProverConfig, 'verifierSlots'>, freeBytes = os.freemem(), cores = os.cpus().length): number {
+  if (config.verifierSlots > 0) return config.verifierSlots;
+  return Math.max(1, Math.min(4, cores, Math.floor(freeBytes / WORKER_BYTES)));
+}
+
+export interface VerifierStats {
+  serverStarts: number;
+  staleDiagnosticsIgnored: number;
+  peakRssBytes: number;
+  slots: number;
+}
+
+export class LeanVerifier implements Verifier {
+  private readonly pools = new Map<string, SlotPool>();
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: LeanVerifierOptions) {
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get description(): string {
+    const r = this.resolve(this.options.projectRoot);
+    return r.ok ? `Lean (${r.description})` : 'Lean (not found)';
+  }
+
+  private resolve(projectRoot: string) {
+    const c = this.options.config;
+    return resolveServerCommand({ projectRoot, leanPath: c.leanPath, lakePath: c.lakePath, command: this.options.serverCommand, extraArgs: this.options.serverArgs, env: this.options.env });
+  }
+
+  async availability(): Promise<{ ok: true; description: string } | { ok: false; reason: string }> {
+    const r = this.resolve(this.options.projectRoot);
+    return r.ok ? { ok: true, description: `Lean server: ${r.description}` } : { ok: false, reason: r.reason };
+  }
+
+  private poolFor(projectRoot: string): SlotPool {
+    let pool = this.pools.get(projectRoot);
+    if (!pool) {
+      const c = this.options.config;
+      pool = new SlotPool({
+        server: {
+          projectRoot,
+          leanPath: c.leanPath,
+          lakePath: c.lakePath,
+          command: this.options.serverCommand,
+          extraArgs: this.options.serverArgs,
+          sandbox: this.options.sandbox,
+          env: this.options.env,
+        },
+        size: slotCount(c),
+        openTimeoutMs: this.options.openTimeoutMs,
+        recoveryGraceMs: this.options.recoveryGraceMs,
+        log: this.log,
+      });
+      this.pools.set(projectRoot, pool);
+    }
+    return pool;
+  }
+
+  async verify(request: VerifyRequest, signal?: AbortSignal): Promise<Map<string, Verdict>> {
+    const { target } = request;
+    const config = this.options.config;
+    const out = new Map<string, Verdict>();
+    const queue: Candidate[] = [];
+    for (const candidate of request.candidates) {
+      const early = precheck(target, candidate, { allowNativeDecide: config.allowNativeDecide });
+      if (early) out.set(candidate.id, early);
+      else queue.push(candidate);
+    }
+    if (queue.length === 0) return out;
+    const resolved = this.resolve(target.projectRoot);
+    if (!resolved.ok) throw new ActionableError(resolved.reason, 'lean-not-found');
+    const pool = this.poolFor(target.projectRoot);
+    let fatal: unknown;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const candidate = queue.shift();
+        if (!candidate) return;
+        if (fatal !== undefined || signal?.aborted) {
+          out.set(candidate.id, { kind: 'cancelled', reason: 'cancelled before Lean checked it', messages: [], feedback: '', elapsedMs: 0 });
+          continue;
+        }
+        const slot = await pool.acquire();
+        try {
+          out.set(candidate.id, await this.checkOne(slot, pool, request, candidate, signal));
+        } catch (err) {
+          fatal ??= err;
+          out.set(candidate.id, { kind: 'infra-error', reason: err instanceof Error ? err.message : String(err), messages: [], feedback: '', elapsedMs: 0 });
+        } finally {
+          pool.release(slot);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(pool.size, queue.length) }, worker));
+    if (fatal instanceof ActionableError) throw fatal;
+    if (fatal !== undefined && ![...out.values()].some((v) => v.kind !== 'infra-error' && v.kind !== 'cancelled')) {
+      throw new ActionableError(`the Lean verifier failed: ${fatal instanceof Error ? fatal.message : String(fatal)}`, 'lean-failed');
+    }
+    return out;
+  }
+
+  private async checkOne(slot: ScratchSlot, pool: SlotPool, request: VerifyRequest, candidate: Candidate, signal?: AbortSignal): Promise<Verdict> {
+    const { target } = request;
+    const config = this.options.config;
+    const doc = buildCheckDocument(target, candidate);
+    const result = await slot.check(doc.text, doc.prefix, request.timeoutMs, signal);
+    pool.sampleRss();
+    const seconds = Math.round(request.timeoutMs / 1000);
+    switch (result.kind) {
+      case 'cancelled':
+        return { kind: 'cancelled', reason: 'cancelled while Lean was checking it', messages: [], feedback: '', elapsedMs: result.elapsedMs };
+      case 'crashed':
+        return { kind: 'infra-error', reason: result.message, messages: [], feedback: '', elapsedMs: result.elapsedMs };
+      case 'timeout': {
+        const reason = `Lean did not finish checking this proof within ${seconds} s (the check was stopped: ${result.recovery})`;
+        return { kind: 'timeout', reason, messages: [], feedback: `Lean did not finish checking this proof within ${seconds} s; it is too slow (or loops). Prefer a more direct proof.`, elapsedMs: result.elapsedMs };
+      }
+      case 'checked': {
+        const goals = result.diagnostics ? await this.goalsAtErrors(slot, result.diagnostics, doc.candidateLine, config.maxFeedbackErrors) : undefined;
+        return judge({
+          target,
+          candidate,
+          document: doc,
+          version: result.version,
+          diagnostics: result.diagnostics,
+          goals,
+          allowNativeDecide: config.allowNativeDecide,
+          maxFeedbackErrors: config.maxFeedbackErrors,
+          elapsedMs: result.elapsedMs,
+        });
+      }
+    }
+  }
+
+  /** The goal at each of the first errors of the candidate whose message does not already show it. */
+  private async goalsAtErrors(slot: ScratchSlot, diagnostics: LeanDiagnostic[], fromLine: number, max: number): Promise<Map<number, string>> {
+    const goals = new Map<number, string>();
+    let asked = 0;
+    for (let i = 0; i < diagnostics.length && asked < max; i++) {
+      const d = diagnostics[i]!;
+      const range = d.fullRange ?? d.range;
+      if (d.severity !== DiagnosticSeverity.Error || range.start.line < fromLine) continue;
+      if (d.leanTags?.includes(LeanTag.unsolvedGoals) || d.message.startsWith('unsolved goals')) continue;
+      asked++;
+      const goal = await slot.goal(range.start);
+      if (goal !== undefined) goals.set(i, goal);
+    }
+    return goals;
+  }
+
+  /**
+   * The goal at a position of a document (e.g. at a `sorry`), through our own server: the text is
+   * opened in a scratch slot as it is, checked, and `$/lean/plainGoal` is asked there.
+   */
+  async goalAt(projectRoot: string, text: string, position: Position, timeoutMs = 60_000): Promise<PlainGoal | null> {
+    const pool = this.poolFor(projectRoot);
+    const slot = await pool.acquire();
+    try {
+      const result = await slot.check(text, text, timeoutMs);
+      if (result.kind !== 'checked') return null;
+      return await slot.plainGoal(position, 5000);
+    } finally {
+      pool.release(slot);
+    }
+  }
+
+  stats(): VerifierStats {
+    let serverStarts = 0;
+    let staleDiagnosticsIgnored = 0;
+    let peakRssBytes = 0;
+    let slots = 0;
+    for (const p of this.pools.values()) {
+      p.sampleRss();
+      serverStarts += p.serverStarts;
+      staleDiagnosticsIgnored += p.staleIgnored;
+      peakRssBytes = Math.max(peakRssBytes, p.peakRssBytes);
+      slots = Math.max(slots, p.size);
+    }
+    return { serverStarts, staleDiagnosticsIgnored, peakRssBytes, slots };
+  }
+
+  async dispose(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.dispose()));
+  }
+}
