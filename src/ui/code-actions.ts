@@ -1,0 +1,35 @@
+// "Prove with OProver" on every sorry: a quick fix in the light bulb when the cursor is on a sorry or
+// inside a declaration that holds one (where Lean's "declaration uses 'sorry'" warning sits).
+import * as vscode from 'vscode';
+import { findSorries } from '../core/source';
+import type { SorryLocation } from '../core/types';
+
+export const PROVE_TITLE = 'Prove with OProver';
+
+export class ProveCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  private cache: { uri: string; version: number; sorries: SorryLocation[] } | undefined;
+
+  private sorries(document: vscode.TextDocument): SorryLocation[] {
+    const uri = document.uri.toString();
+    if (this.cache?.uri !== uri || this.cache.version !== document.version) {
+      this.cache = { uri, version: document.version, sorries: findSorries(document.getText()).filter((s) => s.declaration) };
+    }
+    return this.cache.sorries;
+  }
+
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
+    const from = document.offsetAt(range.start);
+    const to = document.offsetAt(range.end);
+    const all = this.sorries(document);
+    const under = all.filter((s) => s.offset <= to && from <= s.offset + 'sorry'.length);
+    const targets = under.length > 0 ? under : all.filter((s) => s.declaration!.start <= from && to <= s.declaration!.end);
+    return targets.slice(0, 8).map((s, i) => {
+      const title = targets.length > 1 ? `${PROVE_TITLE} (sorry on line ${s.range.start.line + 1})` : PROVE_TITLE;
+      const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+      action.command = { command: 'oprover.proveAtCursor', title, arguments: [document.uri, new vscode.Position(s.range.start.line, s.range.start.character)] };
+      action.isPreferred = i === 0 && under.length > 0;
+      return action;
+    });
+  }
+}

@@ -1,0 +1,46 @@
+// Where a verified proof goes in the document as it is now. The proof replaces its declaration's
+// body only where the text is still what the job read: unchanged document → the original offsets;
+// changed document → only if the whole original declaration (with its sorry) is still there,
+// exactly once; otherwise the insertion is refused with a reason the user can read. Pure.
+import { findSorries } from '../core/source';
+import type { ProofTarget, SorryLocation } from '../core/types';
+
+export type InsertionPlan = { ok: true; start: number; end: number; body: string; moved: boolean } | { ok: false; reason: string };
+
+export function planInsertion(target: ProofTarget, current: string, body: string): InsertionPlan {
+  const decl = target.declaration;
+  const original = target.text.slice(decl.start, decl.end);
+  const name = decl.fullName ?? decl.name ?? 'the example';
+  let start: number;
+  let moved = false;
+  if (current === target.text) {
+    start = decl.start;
+  } else if (current.slice(decl.start, decl.end) === original) {
+    start = decl.start;
+  } else {
+    const first = current.indexOf(original);
+    if (first < 0) return { ok: false, reason: `not inserted: ${name} (line ${target.sorry.range.start.line + 1}) was edited after the proof job started; run the job again on the current text` };
+    if (current.indexOf(original, first + 1) >= 0) return { ok: false, reason: `not inserted: ${name} now appears more than once in the file, so the place of the sorry is ambiguous` };
+    start = first;
+    moved = true;
+  }
+  return { ok: true, start: start + (decl.bodyStart - decl.start), end: start + (decl.end - decl.start), body, moved };
+}
+
+/** The document text with the plan applied (for Show diff). */
+export function applyPlan(current: string, plan: Extract<InsertionPlan, { ok: true }>): string {
+  return current.slice(0, plan.start) + plan.body + current.slice(plan.end);
+}
+
+/**
+ * The sorry a "prove at cursor" means: the one under the cursor, else the one nearest the cursor in
+ * the declaration around it. Sorries outside any declaration cannot be targets.
+ */
+export function sorryAt(text: string, offset: number): SorryLocation | undefined {
+  const sorries = findSorries(text).filter((s) => s.declaration !== undefined);
+  const under = sorries.find((s) => s.offset <= offset && offset <= s.offset + 'sorry'.length);
+  if (under) return under;
+  const inDecl = sorries.filter((s) => s.declaration!.start <= offset && offset <= s.declaration!.end);
+  inDecl.sort((a, b) => Math.abs(a.offset - offset) - Math.abs(b.offset - offset));
+  return inDecl[0];
+}

@@ -1,0 +1,33 @@
+// The status-bar item: how many jobs run, and whether the endpoint answers. Clicking opens the panel.
+import * as vscode from 'vscode';
+import type { OProverContext } from '../context';
+
+export function createStatusItem(ctx: OProverContext): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('oprover.status', vscode.StatusBarAlignment.Left, 10);
+  item.name = 'OProver';
+  item.command = 'oprover.showPanel';
+  const update = (): void => {
+    const running = ctx.jobs.running().length;
+    const e = ctx.endpointState;
+    const parts: string[] = [];
+    let icon = '$(sparkle)';
+    if (running > 0) icon = '$(sync~spin)';
+    else if (!ctx.trusted) icon = '$(shield)';
+    else if (e.kind === 'unreachable' || ctx.configProblem) icon = '$(warning)';
+    parts.push(`${icon} OProver`);
+    if (running > 0) parts.push(String(running));
+    item.text = parts.join(' ');
+    const tips = [running > 0 ? `${running} proof job${running === 1 ? '' : 's'} running` : 'no proof job running'];
+    if (!ctx.trusted) tips.push('untrusted workspace: no Lean process starts and nothing is sent');
+    if (ctx.configProblem) tips.push(`settings: ${ctx.configProblem}`);
+    if (e.kind === 'none') tips.push('no endpoint configured: set oprover.endpoint (only the tactic pre-pass runs)');
+    else if (e.kind === 'unknown') tips.push(`endpoint ${ctx.endpointDescription()}: not checked yet (OProver: Test Connection)`);
+    else tips.push(e.detail);
+    item.tooltip = tips.join('\n');
+    item.backgroundColor = e.kind === 'unreachable' || ctx.configProblem ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.show();
+  };
+  update();
+  const subs = [ctx.onDidChange(update), ctx.jobs.onEvent((e) => (e.type === 'job-started' || e.type === 'job-finished') && update())];
+  return { dispose: () => [item, ...subs].forEach((d) => d.dispose()) };
+}
