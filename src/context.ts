@@ -6,36 +6,20 @@
 // in an untrusted workspace.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { findToolchain } from './cli/toolchain';
-import { createLocalVerifier, createModel } from './cli/wings';
-import { ConfigError, DEFAULT_CONFIG, resolveConfig, type OProverConfig } from './config';
+import { createModel } from './cli/wings';
+import { ConfigError, DEFAULT_CONFIG, type OProverConfig } from './config';
 import { prove, type ProverPorts } from './core/prover';
 import { ActionableError, type RetrievalQuery, type RetrievedProof, type Retriever, type Verifier, type VerifiedProof } from './core/types';
+import { LeanVerifier } from './lean/verifier';
 import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
 import { JobManager } from './ui/jobs';
+import { configFromSettings } from './ui/settings';
 import { findProjectRoot } from './ui/project';
 
 export const API_KEY_SECRET = 'oprover.apiKey';
 
 export type EndpointState = { kind: 'none' } | { kind: 'unknown' } | { kind: 'reachable'; detail: string } | { kind: 'unreachable'; detail: string };
-
-/** Setting names whose value is a plain OProverConfig field of the same name. */
-export const PLAIN_SETTINGS = (Object.keys(DEFAULT_CONFIG) as (keyof OProverConfig)[]).filter((k) => k !== 'endpoints');
-
-/** The config as settings give it: `oprover.endpoint` + `oprover.model` first, then `oprover.endpoints`. */
-export function configFromSettings(get: (key: string) => unknown): OProverConfig {
-  const user: Partial<Record<keyof OProverConfig, unknown>> = {};
-  for (const key of PLAIN_SETTINGS) user[key] = get(key);
-  const endpoints: unknown[] = [];
-  const single = get('endpoint');
-  if (typeof single === 'string' && single.trim()) endpoints.push({ baseUrl: single, model: get('model') ?? '' });
-  const list = get('endpoints');
-  if (Array.isArray(list)) endpoints.push(...list);
-  else if (list !== undefined && list !== null) endpoints.push(list);
-  user.endpoints = endpoints;
-  return resolveConfig(user);
-}
 
 /** Retrieval is a help, not a requirement: a bank that cannot open (no embedder runtime) yields nothing. */
 class TolerantRetriever implements Retriever {
@@ -148,35 +132,26 @@ export class OProverContext implements vscode.Disposable {
     return bank;
   }
 
-  private verifier(projectRoot: string, isLakeProject: boolean): Promise<Verifier> {
+  /** One Lean verifier per project; it starts its server on the first check, not here. */
+  private verifier(projectRoot: string): Promise<Verifier> {
     let v = this.verifiers.get(projectRoot);
     if (!v) {
-      v = (async () => {
-        const toolchain = findToolchain(this.config.leanPath, this.config.lakePath);
-        if (!toolchain.lean) {
-          const setting = this.config.leanPath ? `oprover.leanPath (${this.config.leanPath}) is not an executable` : 'lean is not on PATH';
-          throw new ActionableError(`no Lean toolchain found: ${setting}. Install elan (https://github.com/leanprover/elan) or set oprover.leanPath, then try again`, 'no-lean');
-        }
-        this.log.info(`Lean for ${projectRoot}: ${toolchain.lean}${toolchain.lake ? `, lake ${toolchain.lake}` : ''}`);
-        return createLocalVerifier(projectRoot, isLakeProject, toolchain, this.config, (m) => this.log.info(m));
-      })();
-      v.catch(() => this.verifiers.delete(projectRoot));
+      v = Promise.resolve(new LeanVerifier({ projectRoot, config: this.config, log: (m) => this.log.info(m) }));
       this.verifiers.set(projectRoot, v);
     }
     return v;
   }
 
-  async ports(projectRoot: string, isLakeProject: boolean): Promise<ProverPorts> {
+  async ports(projectRoot: string): Promise<ProverPorts> {
     if (!this.trusted) throw new ActionableError('the workspace is not trusted: OProver starts no Lean process and sends nothing', 'untrusted');
     if (this.configProblem) throw new ActionableError(`fix the settings first: ${this.configProblem}`, 'bad-settings');
-    const verifier = await this.verifier(projectRoot, isLakeProject);
+    const verifier = await this.verifier(projectRoot);
     const model = this.config.endpoints.length > 0 ? createModel(this.config, await this.apiKey()) : undefined;
     return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log) };
   }
 
   private async runProof(target: Parameters<typeof prove>[0], options: Parameters<typeof prove>[3]) {
-    const isLake = findProjectRoot(target.file).isLakeProject;
-    const ports = await this.ports(target.projectRoot, isLake);
+    const ports = await this.ports(target.projectRoot || findProjectRoot(target.file).root);
     this.log.info(`proving ${target.declaration.fullName ?? target.declaration.name ?? 'example'} (${vscode.workspace.asRelativePath(target.file)}:${target.sorry.range.start.line + 1})`);
     const result = await prove(target, this.config, ports, options);
     const line = `${result.status}: ${result.reason} (${result.rounds} round${result.rounds === 1 ? '' : 's'}, ${(result.elapsedMs / 1000).toFixed(1)} s)`;

@@ -4,33 +4,8 @@
 import * as vscode from 'vscode';
 import type { JobEvent } from '../core/events';
 import type { JobManager } from './jobs';
+import { nonce, panelHtml } from './panel-html';
 import { PANEL_VIEW_ID, parseFromWebview, type BatchReport, type FromWebview, type JobNote, type ToWebview } from './protocol';
-
-export function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let out = '';
-  for (let i = 0; i < 32; i++) out += chars[Math.floor(Math.random() * chars.length)];
-  return out;
-}
-
-/** The page: a strict CSP (scripts only by nonce, nothing remote, no inline handlers), one stylesheet, one script. */
-export function panelHtml(cspSource: string, scriptUri: string, styleUri: string, scriptNonce: string): string {
-  const csp = [`default-src 'none'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `img-src ${cspSource} data:`, `script-src 'nonce-${scriptNonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
-<title>OProver</title>
-</head>
-<body>
-<main id="root" aria-label="OProver proof jobs"></main>
-<script nonce="${scriptNonce}" src="${scriptUri}"></script>
-</body>
-</html>`;
-}
 
 export class PanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
