@@ -5,34 +5,12 @@
 // goes to the panel and the log.
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
-import { findSorries } from '../core/source';
-import type { SorryLocation } from '../core/types';
+import { batchTargets } from './batch-targets';
 import { insertVerifiedProof } from './edits';
 import { runBounded, type JobRecord } from './jobs';
 import type { PanelProvider } from './panel';
 import type { BatchReport, BatchReportEntry } from './protocol';
 import { targetFromDocument } from './targets';
-
-/** One target per declaration: a proof replaces the whole body, so its other sorries are skipped. */
-export function batchTargets(text: string): { targets: SorryLocation[]; skipped: { sorry: SorryLocation; reason: string }[] } {
-  const targets: SorryLocation[] = [];
-  const skipped: { sorry: SorryLocation; reason: string }[] = [];
-  const seen = new Map<number, SorryLocation>();
-  for (const s of findSorries(text)) {
-    if (!s.declaration) {
-      skipped.push({ sorry: s, reason: 'not inside a declaration' });
-      continue;
-    }
-    const first = seen.get(s.declaration.start);
-    if (first) {
-      skipped.push({ sorry: s, reason: `same declaration as the sorry on line ${first.range.start.line + 1}: one proof replaces the whole body` });
-      continue;
-    }
-    seen.set(s.declaration.start, s);
-    targets.push(s);
-  }
-  return { targets, skipped };
-}
 
 let batchCounter = 0;
 

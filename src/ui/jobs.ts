@@ -3,7 +3,6 @@
 // context.ts and the commands, so this is unit-tested with a fake prover.
 import type { JobEvent, JobStatus } from '../core/events';
 import type { JobResult, ProveOptions } from '../core/prover';
-import { newJobId } from '../core/prover';
 import type { Candidate, ProofTarget } from '../core/types';
 import type { AttemptRef } from './protocol';
 
@@ -31,6 +30,11 @@ export interface StartOptions {
   /** Wall-clock limit for the whole job; past it the job is cancelled with that reason. */
   timeLimitMs?: number;
   batchId?: string;
+}
+
+let jobCounter = 0;
+function newJobId(): string {
+  return `job-${Date.now().toString(36)}-${++jobCounter}`;
 }
 
 /** Finished jobs kept for the panel; the oldest finished ones are dropped first. */

@@ -1,0 +1,67 @@
+// Where a verified proof lands, and when it must not land at all.
+import assert from 'node:assert/strict';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget } from '../../src/core/types';
+import { batchTargets } from '../../src/ui/batch-targets';
+import { applyPlan, planInsertion, sorryAt } from '../../src/ui/insert';
+
+const TEXT = ['import Demo', '', 'theorem one : 1 = 1 := by', '  sorry', '', 'theorem two (n : Nat) : n + 0 = n := by', '  sorry', ''].join('\n');
+
+function targetAt(text: string, index: number): ProofTarget {
+  const sorry = findSorries(text)[index]!;
+  return { file: 'Demo.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration! };
+}
+
+describe('proof insertion plan', () => {
+  it('replaces the body of the unchanged declaration', () => {
+    const t = targetAt(TEXT, 1);
+    const plan = planInsertion(t, TEXT, ':= by\n  simp');
+    assert.ok(plan.ok);
+    const out = applyPlan(TEXT, plan);
+    assert.match(out, /theorem two \(n : Nat\) : n \+ 0 = n := by\n {2}simp\n$/);
+    assert.match(out, /theorem one : 1 = 1 := by\n {2}sorry/, 'the other sorry is untouched');
+  });
+
+  it('finds a declaration that moved but did not change', () => {
+    const t = targetAt(TEXT, 1);
+    const edited = TEXT.replace('import Demo\n', 'import Demo\n-- a new comment line\n');
+    const plan = planInsertion(t, edited, ':= by simp');
+    assert.ok(plan.ok && plan.moved);
+    assert.match(applyPlan(edited, plan), /n \+ 0 = n := by simp\n$/);
+  });
+
+  it('refuses when the declaration or its sorry changed, and says so', () => {
+    const t = targetAt(TEXT, 1);
+    const plan = planInsertion(t, TEXT.replace('n + 0 = n := by\n  sorry', 'n + 0 = n := by\n  simp'), ':= by simp');
+    assert.equal(plan.ok, false);
+    assert.match((plan as { reason: string }).reason, /two \(line 7\) was edited after the proof job started/);
+    const statement = planInsertion(t, TEXT.replace('n + 0 = n', '0 + n = n'), ':= by simp');
+    assert.equal(statement.ok, false);
+  });
+
+  it('refuses when the declaration now appears twice', () => {
+    const t = targetAt(TEXT, 0);
+    const doubled = TEXT.replace('theorem two', 'theorem one : 1 = 1 := by\n  sorry\n\ntheorem two');
+    const plan = planInsertion(t, doubled.replace('import Demo', 'import Demo\n'), ':= rfl');
+    assert.equal(plan.ok, false);
+    assert.match((plan as { reason: string }).reason, /more than once/);
+  });
+});
+
+describe('sorry at the cursor', () => {
+  it('takes the sorry under the cursor, else the nearest in the same declaration', () => {
+    assert.equal(sorryAt(TEXT, TEXT.lastIndexOf('sorry') + 2)?.range.start.line, 6);
+    assert.equal(sorryAt(TEXT, TEXT.indexOf('theorem two') + 3)?.range.start.line, 6);
+    assert.equal(sorryAt(TEXT, 2), undefined, 'not inside any declaration');
+  });
+});
+
+describe('batch targets', () => {
+  it('takes one sorry per declaration and says why the others are skipped', () => {
+    const text = 'theorem a : 1 = 1 ∧ 2 = 2 := by\n  constructor\n  · sorry\n  · sorry\n\ntheorem b : True := sorry\n';
+    const { targets, skipped } = batchTargets(text);
+    assert.deepEqual(targets.map((s) => s.range.start.line), [2, 5]);
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0]!.reason, /same declaration as the sorry on line 3/);
+  });
+});

@@ -1,0 +1,90 @@
+// The manifest's contributions against the code: every command the UI registers, every config field
+// as a setting with the same default, and settings read back into a valid config.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, DEFAULT_CONFIG } from '../../src/config';
+import { probeEndpoint } from '../../src/ui/connection';
+import { configFromSettings } from '../../src/ui/settings';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+const COMMAND_IDS = ['oprover.proveAtCursor', 'oprover.proveAllInFile', 'oprover.cancel', 'oprover.showPanel', 'oprover.setApiKey', 'oprover.testConnection', 'oprover.importCorpus', 'oprover.retry'];
+
+describe('manifest contributions', () => {
+  it('declares every command with the OProver category', () => {
+    const declared = manifest.contributes.commands.map((c: { command: string }) => c.command);
+    assert.deepEqual([...declared].sort(), [...COMMAND_IDS].sort());
+    for (const c of manifest.contributes.commands) assert.equal(c.category, 'OProver');
+    const source = fs.readFileSync(path.join(__dirname, '../../src/ui/commands.ts'), 'utf8');
+    for (const id of COMMAND_IDS) assert.ok(source.includes(`'${id}':`), `${id} is registered in src/ui/commands.ts`);
+  });
+
+  it('has a setting for every config field, with the same default', () => {
+    const props = manifest.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
+    for (const [key, value] of Object.entries(DEFAULT_CONFIG)) {
+      const setting = props[`oprover.${key}`];
+      assert.ok(setting, `oprover.${key} is contributed`);
+      assert.deepEqual(setting.default, value, `oprover.${key} default`);
+      assert.ok(setting.description || setting.markdownDescription, `oprover.${key} is described`);
+    }
+    assert.ok(props['oprover.endpoint'] && props['oprover.model']);
+    assert.ok(!Object.keys(props).some((k) => /key|secret|token$/i.test(k) && k !== 'oprover.maxTokens'), 'no API key setting');
+  });
+
+  it('offers the panel in its own activity-bar container and limits untrusted workspaces', () => {
+    assert.equal(manifest.contributes.viewsContainers.activitybar[0].id, 'oprover');
+    assert.equal(manifest.contributes.views.oprover[0].type, 'webview');
+    assert.equal(manifest.contributes.views.oprover[0].id, 'oprover.panel');
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('oprover.endpoint'));
+    assert.ok(fs.existsSync(path.join(__dirname, '../..', manifest.contributes.viewsContainers.activitybar[0].icon)));
+  });
+});
+
+describe('settings to config', () => {
+  const read = (values: Record<string, unknown>) => configFromSettings((k) => values[k]);
+
+  it('puts oprover.endpoint and oprover.model first, then the list', () => {
+    const config = read({ endpoint: 'http://gpu:8000', model: 'oprover-8b', endpoints: [{ baseUrl: 'http://gpu2:8000/v1/', model: 'm2' }], rounds: 2 });
+    assert.deepEqual(config.endpoints, [
+      { baseUrl: 'http://gpu:8000/v1', model: 'oprover-8b' },
+      { baseUrl: 'http://gpu2:8000/v1', model: 'm2' },
+    ]);
+    assert.equal(config.rounds, 2);
+    assert.equal(config.samplesPerRound, DEFAULT_CONFIG.samplesPerRound);
+  });
+
+  it('names the setting to fix', () => {
+    assert.throws(() => read({ rounds: 0 }), (e: unknown) => e instanceof ConfigError && /oprover\.rounds/.test(e.message));
+    assert.throws(() => read({ endpoint: 'gpu-box' }), /oprover\.endpoint/);
+  });
+});
+
+describe('test connection probe', () => {
+  const endpoint = { baseUrl: 'http://gpu:8000/v1', model: 'oprover-8b' };
+  const answer = (status: number, body: unknown): typeof fetch => (async () => new Response(JSON.stringify(body), { status })) as typeof fetch;
+
+  it('reports the models of a reachable endpoint, sending the key as a bearer token', async () => {
+    let auth: string | null = null;
+    const fetchImpl = (async (_url: string, init: RequestInit) => {
+      auth = new Headers(init.headers).get('authorization');
+      return new Response(JSON.stringify({ data: [{ id: 'oprover-8b' }] }));
+    }) as unknown as typeof fetch;
+    const r = await probeEndpoint(endpoint, 'sk-test', 1000, fetchImpl);
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.models, ['oprover-8b']);
+    assert.equal(auth, 'Bearer sk-test');
+    assert.ok(!r.detail.includes('sk-test'), 'the key is not in the message');
+  });
+
+  it('says what to do when the key is refused, the model is missing, or nothing answers', async () => {
+    assert.match((await probeEndpoint(endpoint, 'bad', 1000, answer(401, {}))).detail, /Set API Key/);
+    assert.match((await probeEndpoint(endpoint, undefined, 1000, answer(200, { data: [{ id: 'other' }] }))).detail, /does not serve model "oprover-8b".*oprover\.model/);
+    const down = (async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    }) as unknown as typeof fetch;
+    const r = await probeEndpoint(endpoint, undefined, 1000, down);
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /endpoint unreachable at http:\/\/gpu:8000\/v1 \(ECONNREFUSED\)/);
+  });
+});
