@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import type { BrowserContext } from 'playwright-core';
-import { launchBrowser, missingPrerequisite, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
+import { launchBrowser, lean4LanguageExtension, missingPrerequisite, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
 import { startFixtures, type RunningFixtures } from '../vscode-host/fixtures';
 import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
 import { setSession } from './session';
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     server = await startCodeServer({
       scratchDir: path.join(scratch, 'code-server'),
       settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 14, 'window.zoomLevel': 0 },
-      installExtensions: [{ id: `${manifest.publisher}.${manifest.name}-${manifest.version}`, folder: repoRoot }],
+      installExtensions: [{ id: `${manifest.publisher}.${manifest.name}-${manifest.version}`, folder: repoRoot }, lean4LanguageExtension],
       env: fixtures.env,
     });
     browser = await launchBrowser({ profileDir: path.join(scratch, 'chromium'), viewport: { width: 1440, height: 900 } });

@@ -27,6 +27,12 @@ export function findChromium(): string | undefined {
   return candidates.find((c): c is string => !!c && fs.existsSync(c));
 }
 
+/**
+ * Stands in for vscode-lean4's language contribution (`.lean` files are the `lean4` language), which
+ * every user of this extension has installed and the test VS Code has not.
+ */
+export const lean4LanguageExtension = { id: 'oprover-test.lean4-language-stand-in-0.0.1', folder: path.join(repoRoot, 'test', 'vscode-host', 'lean4-language') };
+
 /** Why the real-VS-Code tiers cannot run here, or undefined when they can. */
 export function missingPrerequisite(): string | undefined {
   if (!findCodeServer()) return 'code-server is not installed (run: bash test/vscode-host/install-code-server.sh .vscode-host)';

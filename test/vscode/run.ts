@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
-import { findCodeServer, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
+import { findCodeServer, lean4LanguageExtension, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
 import { startFixtures } from '../vscode-host/fixtures';
 import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
 
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   try {
     await runTests({
       vscodeExecutablePath: shim,
-      extensionDevelopmentPath: repoRoot,
+      extensionDevelopmentPath: [repoRoot, lean4LanguageExtension.folder],
       extensionTestsPath: path.join(suiteOut, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${path.join(scratch, 'user-data')}`, `--extensions-dir=${path.join(scratch, 'extensions')}`],
       extensionTestsEnv: {
