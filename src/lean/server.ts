@@ -334,7 +334,11 @@ export class LeanServer {
     if (this.exitInfo) return { promise: Promise.reject(new ServerExitedError(this.exitInfo)), cancel: () => undefined };
     const source = new CancellationTokenSource();
     const promise = Promise.race([
-      this.connection.sendRequest(method, params, source.token) as Promise<R>,
+      (this.connection.sendRequest(method, params, source.token) as Promise<R>).catch((err: unknown) => {
+        // A request that fails because the process died reports the exit, not the closed pipe.
+        if (this.exitInfo) throw new ServerExitedError(this.exitInfo);
+        throw err;
+      }),
       this.exitPromise.then((e) => Promise.reject(new ServerExitedError(e))),
     ]);
     promise.catch(() => undefined).finally(() => source.dispose());
