@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
+import type { JobEvent } from '../../src/core/events';
+import type { prove as ProveFunction } from '../../src/core/prover';
+import { findSorries, normalizeStatement } from '../../src/core/source';
+import type {
+  Completion,
+  GenerateOptions,
+  GenerateRequest,
+  Model,
+  ProofTarget,
+  RetrievalQuery,
+  RetrievedProof,
+  Retriever,
+  Verdict,
+  Verifier,
+  VerifyRequest,
+} from '../../src/core/types';
+
+function targetFrom(text: string): ProofTarget {
+  const sorry = findSorries(text)[0];
+  assert.ok(sorry?.declaration);
+  return { file: 'Target.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration };
+}
+
+function config(overrides: Partial<OProverConfig> = {}): OProverConfig {
+  return { ...structuredClone(DEFAULT_CONFIG), samplesPerRound: 1, rounds: 3, retrievalK: 0, ...overrides };
+}
+
+const LEAN_FEEDBACK = 'error: unsolved goals\na b : ℕ\n⊢ a + b = b + a';
+
+/** Accepts exactly the given bodies (compared modulo whitespace); every other candidate gets a Lean error. */
+class FakeVerifier implements Verifier {
+  requests: VerifyRequest[] = [];
+  constructor(
+    private readonly accepted: string[],
+    private readonly available: { ok: true; description: string } | { ok: false; reason: string } = { ok: true, description: 'fake Lean' },
+  ) {}
+  async verify(request: VerifyRequest): Promise<Map<string, Verdict>> {
+    this.requests.push(request);
+    const out = new Map<string, Verdict>();
+    for (const c of request.candidates) {
+      const proved = this.accepted.some((body) => normalizeStatement(body) === normalizeStatement(c.body));
+      out.set(
+        c.id,
+        proved
+          ? { kind: 'proved', reason: 'no errors, standard axioms', messages: [], feedback: '', axioms: ['propext'], elapsedMs: 1 }
+          : {
+              kind: 'lean-error',
+              rule: 'lean-error',
+              reason: 'unsolved goals',
+              messages: [{ severity: 'error', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 6 } }, text: LEAN_FEEDBACK }],
+              feedback: LEAN_FEEDBACK,
+              elapsedMs: 1,
+            },
+      );
+    }
+    return out;
+  }
+  async availability() {
+    return this.available;
+  }
+  async dispose(): Promise<void> {}
+  checkedBodies(): string[] {
+    return this.requests.flatMap((r) => r.candidates.map((c) => c.body));
+  }
+}
+
+/** Returns canned replies, one list per round; records every request. */
+class FakeModel implements Model {
+  readonly description = 'fake model';
+  requests: GenerateRequest[] = [];
+  constructor(private readonly rounds: string[][]) {}
+  async generate(request: GenerateRequest, options?: GenerateOptions): Promise<Completion[]> {
+    this.requests.push(request);
+    const replies = this.rounds[Math.min(this.requests.length - 1, this.rounds.length - 1)] ?? [];
+    replies.forEach((text, sample) => options?.onDelta?.(sample, text));
+    return replies.map((text) => ({ text, finishReason: 'stop', promptTokens: 100, completionTokens: 50 }));
+  }
+}
+
+/** Never answers until the job is cancelled, then fails the way fetch does. */
+class HangingModel implements Model {
+  readonly description = 'hanging model';
+  started = false;
+  async generate(_request: GenerateRequest, options?: GenerateOptions): Promise<Completion[]> {
+    this.started = true;
+    return new Promise((_resolve, reject) => {
+      const signal = options?.signal;
+      if (!signal) return;
+      signal.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')), { once: true });
+    });
+  }
+}
+
+class ThrowingModel implements Model {
+  readonly description = 'must not be called';
+  calls = 0;
+  async generate(): Promise<Completion[]> {
+    this.calls++;
+    throw new Error('the model was called');
+  }
+}
+
+class FakeRetriever implements Retriever {
+  queries: RetrievalQuery[] = [];
+  constructor(private readonly proofs: RetrievedProof[]) {}
+  async retrieve(query: RetrievalQuery, k: number): Promise<RetrievedProof[]> {
+    this.queries.push(query);
+    return this.proofs.slice(0, k);
+  }
+  async remember(): Promise<void> {}
+}
+
+const COMM = 'import Mathlib\n\ntheorem comm (a b : ℕ) : a + b = b + a := by sorry\n';
+const reply = (proof: string) => `Let me think.\n\n\`\`\`lean4\ntheorem comm (a b : ℕ) : a + b = b + a := by\n${proof}\n\`\`\``;
+
+function promptText(events: JobEvent[], round: number): string {
+  const prompt = events.find((e): e is Extract<JobEvent, { type: 'prompt' }> => e.type === 'prompt' && e.round === round);
+  assert.ok(prompt, `a prompt for round ${round}`);
+  return prompt.messages.map((m) => m.content).join('\n');
+}
+
+describe('prover: the repair loop with fake ports', () => {
+  // The loop renders prompts through src/core/prompt; until that module is in the tree these tests
+  // are skipped with the reason instead of breaking the whole tier at load time.
+  let prove: typeof ProveFunction;
+  before(async function () {
+    if (!fs.existsSync(path.join(import.meta.dirname, '../../src/core/prompt/index.ts'))) {
+      console.log('    skipped: src/core/prompt/index.ts (getProfile) is not in the tree yet');
+      this.skip();
+    }
+    ({ prove } = await import('../../src/core/prover'));
+  });
+
+  it('fails round 1 with a Lean error, feeds it back, and proves in round 2', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const model = new FakeModel([[reply('  simp')], [reply('  exact Nat.add_comm a b')]]);
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassTactics: ['rfl'] }), { verifier, model }, { onEvent: (e) => events.push(e) });
+
+    assert.equal(result.status, 'proved', result.reason);
+    assert.equal(result.rounds, 2);
+    assert.equal(result.proof?.body, ':= by\n  exact Nat.add_comm a b');
+    assert.deepEqual(result.proof?.origin, { kind: 'model', round: 2, sample: 0 });
+    assert.equal(result.proof?.declarationText, 'theorem comm (a b : ℕ) : a + b = b + a := by\n  exact Nat.add_comm a b');
+    assert.equal(model.requests.length, 2);
+    assert.equal(result.promptTokens, 200);
+    assert.equal(result.completionTokens, 100);
+
+    // Round 1's attempt and its Lean feedback reach the round-2 prompt, and not the round-1 prompt.
+    const round2 = promptText(events, 2);
+    assert.ok(round2.includes('unsolved goals'), round2);
+    assert.ok(round2.includes('simp'), round2);
+    assert.ok(!promptText(events, 1).includes('unsolved goals'));
+
+    const verdicts = events.filter((e): e is Extract<JobEvent, { type: 'verdict' }> => e.type === 'verdict');
+    assert.deepEqual(
+      verdicts.map((v) => [v.round, v.verdict.kind]),
+      [
+        [0, 'lean-error'],
+        [1, 'lean-error'],
+        [2, 'proved'],
+      ],
+    );
+    const finished = events[events.length - 1];
+    assert.equal(finished?.type, 'job-finished');
+  });
+
+  it('closes a trivial sorry in the pre-pass without calling the model', async () => {
+    const verifier = new FakeVerifier([':= by decide']);
+    const model = new ThrowingModel();
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom('theorem two : 1 + 1 = 2 := by sorry'), config({ prepassTactics: ['rfl', 'decide', 'simp'] }), { verifier, model }, {
+      onEvent: (e) => events.push(e),
+    });
+    assert.equal(result.status, 'proved', result.reason);
+    assert.equal(result.rounds, 0);
+    assert.deepEqual(result.proof?.origin, { kind: 'tactic', tactic: 'decide' });
+    assert.equal(model.calls, 0);
+    assert.match(result.reason, /pre-pass/);
+    assert.deepEqual(verifier.checkedBodies(), [':= by rfl', ':= by decide', ':= by simp']);
+    assert.ok(!events.some((e) => e.type === 'prompt'));
+  });
+
+  it('replays a retrieved proof in the pre-pass', async () => {
+    const retrieved: RetrievedProof = {
+      id: 'bank-7',
+      name: 'add_comm_nat',
+      statement: 'theorem add_comm_nat (a b : ℕ) : a + b = b + a',
+      proof: 'theorem add_comm_nat (a b : ℕ) : a + b = b + a := Nat.add_comm a b',
+      source: { kind: 'accepted' },
+      score: 0.93,
+    };
+    const retriever = new FakeRetriever([retrieved]);
+    const verifier = new FakeVerifier([':= Nat.add_comm a b']);
+    const result = await prove(targetFrom(COMM), config({ retrievalK: 2, prepassTactics: ['rfl'] }), { verifier, retriever, model: new ThrowingModel() });
+    assert.equal(result.status, 'proved', result.reason);
+    assert.deepEqual(result.proof?.origin, { kind: 'replay', proofId: 'bank-7' });
+    assert.equal(retriever.queries[0]?.excludeName, 'comm', 'a theorem never retrieves itself');
+  });
+
+  it('without a model, runs round 0 and fails with the no-endpoint reason', async () => {
+    const verifier = new FakeVerifier([]);
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassTactics: ['rfl', 'omega'] }), { verifier }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'failed');
+    assert.match(result.reason, /no inference endpoint/);
+    assert.equal(result.rounds, 0);
+    assert.deepEqual(verifier.checkedBodies(), [':= by rfl', ':= by omega']);
+    assert.ok(events.some((e) => e.type === 'round-started' && e.kind === 'prepass'));
+    assert.ok(!events.some((e) => e.type === 'round-started' && e.kind === 'model'));
+  });
+
+  it('is cancelled through its AbortSignal while the model is sampling', async () => {
+    const model = new HangingModel();
+    const controller = new AbortController();
+    const events: JobEvent[] = [];
+    const job = prove(targetFrom(COMM), config({ prepassEnabled: false }), { verifier: new FakeVerifier([]), model }, {
+      signal: controller.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'prompt') setImmediate(() => controller.abort());
+      },
+    });
+    const result = await job;
+    assert.ok(model.started);
+    assert.equal(result.status, 'cancelled');
+    const finished = events.find((e) => e.type === 'job-finished');
+    assert.equal(finished?.type === 'job-finished' && finished.status, 'cancelled');
+  });
+
+  it('never proves from replies that change the statement, and says so in the next prompt', async () => {
+    // The verifier would accept the body: only extraction stands between the reply and a false proof.
+    const verifier = new FakeVerifier([':= by\n  rfl']);
+    const changed = '```lean4\ntheorem comm (a b : ℕ) : a + b = a + b := by\n  rfl\n```';
+    const model = new FakeModel([[changed]]);
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 2 }), { verifier, model }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'failed');
+    assert.equal(result.proof, undefined);
+    assert.equal(verifier.requests.length, 0, 'nothing reached Lean');
+    const attempts = events.filter((e): e is Extract<JobEvent, { type: 'attempt' }> => e.type === 'attempt');
+    assert.equal(attempts.length, 2);
+    for (const a of attempts) assert.match(a.problem ?? '', /changed the statement/);
+    assert.match(promptText(events, 2), /changed the statement/);
+  });
+
+  it('screens out a sorry before Lean and feeds the reason back', async () => {
+    const verifier = new FakeVerifier([]);
+    const model = new FakeModel([[reply('  sorry')], [reply('  exact Nat.add_comm a b')]]);
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 2 }), { verifier, model }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'failed');
+    const first = events.find((e): e is Extract<JobEvent, { type: 'verdict' }> => e.type === 'verdict' && e.round === 1);
+    assert.equal(first?.verdict.kind, 'rejected');
+    assert.equal(first?.verdict.rule, 'screening');
+    assert.deepEqual(verifier.checkedBodies(), [':= by\n  exact Nat.add_comm a b'], 'only the round-2 candidate reached Lean');
+    assert.match(promptText(events, 2), /leaves the proof unfinished/);
+  });
+
+  it('stops with an error when the verifier is unavailable', async () => {
+    const result = await prove(targetFrom(COMM), config(), { verifier: new FakeVerifier([], { ok: false, reason: 'install Lean: no lean on PATH' }), model: new ThrowingModel() });
+    assert.equal(result.status, 'error');
+    assert.match(result.reason, /install Lean/);
+  });
+});
