@@ -49,7 +49,7 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
   }
   const toolchain = findToolchain(options.config.leanPath, options.config.lakePath);
   if (!toolchain.lean) return { description: 'none', missing: { what: 'lean', message: toolchain.problem! } };
-  const verifier = createLocalVerifier(root, isLakeProject, toolchain, options.config, options.log);
+  const verifier = createLocalVerifier(root, toolchain, options.config, options.log);
   const available = await verifier.availability();
   if (!available.ok) {
     await verifier.dispose().catch(() => undefined);

@@ -46,12 +46,12 @@ export interface ProveRunOptions {
   progress: (total: number) => Progress;
 }
 
-function describeOrigin(c: Candidate): string {
+function describeOrigin(c: Candidate, retrievedNames: ReadonlyMap<string, string>): string {
   switch (c.origin.kind) {
     case 'tactic':
       return `pre-pass: tactic ${c.origin.tactic}`;
     case 'replay':
-      return `pre-pass: replay of ${c.origin.proofId}`;
+      return `pre-pass: replay of ${retrievedNames.get(c.origin.proofId) ?? c.origin.proofId}`;
     case 'model':
       return `model: round ${c.origin.round}, sample ${c.origin.sample + 1}`;
   }
@@ -162,10 +162,12 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         item.timeMs = Date.now() - jobStarted;
         return item;
       }
+      const retrievedNames = new Map<string, string>();
       const result = await prove(job.target, config, proverPorts, {
         signal,
         onEvent: (e: JobEvent) => {
           if (e.type === 'round-started') progress.activity(job.key, `${label}: ${e.kind === 'prepass' ? 'pre-pass' : `round ${e.round}`}`);
+          if (e.type === 'retrieved') for (const p of e.proofs) retrievedNames.set(p.id, p.name ?? p.source.file ?? p.id);
         },
       });
       item.rounds = result.rounds;
@@ -175,7 +177,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       if (result.status === 'proved' && result.proof) {
         item.status = 'proved';
         item.proof = result.proof.body;
-        item.origin = describeOrigin(result.proof);
+        item.origin = describeOrigin(result.proof, retrievedNames);
         if (ports?.retriever) {
           const proof: VerifiedProof = {
             statement: job.target.declaration.header,

@@ -1,22 +1,13 @@
 // The two constructors the CLI takes from the Lean and endpoint wings, in one place.
 import type { OProverConfig } from '../config';
 import type { Model, Verifier } from '../core/types';
+import { LeanVerifier } from '../lean/verifier';
 import type { Toolchain } from './toolchain';
 
-export function createLocalVerifier(root: string, isLakeProject: boolean, toolchain: Toolchain, config: OProverConfig, log: (m: string) => void): Verifier {
-  void root;
-  void isLakeProject;
-  void config;
-  void log;
-  return {
-    async verify() {
-      return new Map();
-    },
-    async availability() {
-      return { ok: false, reason: `Lean was found at ${toolchain.lean}, but the local Lean verifier is not in this build yet; use --kimina URL` };
-    },
-    async dispose() {},
-  };
+/** The local Lean verifier, pointed at the toolchain the CLI found (PATH, --lean, or ~/.elan/bin). */
+export function createLocalVerifier(root: string, toolchain: Toolchain, config: OProverConfig, log: (m: string) => void): Verifier {
+  const found: OProverConfig = { ...config, leanPath: toolchain.lean ?? config.leanPath, lakePath: toolchain.lake ?? config.lakePath };
+  return new LeanVerifier({ projectRoot: root, config: found, log });
 }
 
 export function createModel(config: OProverConfig, apiKey: string | undefined): Model {

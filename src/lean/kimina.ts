@@ -11,10 +11,10 @@
 // runs the header once per REPL and the body on top of it, so message positions count lines from
 // the first body line (1-based) and columns in code points (0-based). Each snippet is the user's
 // file up to the target declaration, byte-identical, then the candidate, then `#print axioms` of
-// it; the verdict applies the same acceptance rules as the local verifier to the REPL's messages.
-import { screenCandidate } from '../core/screen';
-import { codeTokens, normalizeStatement } from '../core/source';
-import type { Candidate, LeanMessage, ProofTarget, Range, Severity, Verdict, Verifier, VerifyRequest } from '../core/types';
+// it (the same check document the local verifier uses), and the REPL's messages go through the same
+// acceptance gate (src/core/gate.ts).
+import { buildCheckDocument, judge, precheck, type CheckDocument, type DiagnosticLike } from '../core/gate';
+import type { Candidate, ProofTarget, Verdict, Verifier, VerifyRequest } from '../core/types';
 
 export interface KiminaOptions {
   /** Server address, e.g. http://lean-box:8000 (a trailing `/verify` or `/` is dropped). */
@@ -29,10 +29,6 @@ export interface KiminaOptions {
   /** Errors reported per verdict. */
   maxFeedbackErrors?: number;
 }
-
-/** The axioms every Lean proof may use; `Lean.ofReduceBool` only when native_decide is allowed. */
-export const STANDARD_AXIOMS = ['propext', 'Classical.choice', 'Quot.sound'];
-const NATIVE_AXIOMS = ['Lean.ofReduceBool', 'Lean.trustCompiler'];
 
 interface ReplPos {
   line: number;
@@ -59,28 +55,6 @@ export interface KiminaResult {
   response?: ReplResponse | null;
 }
 
-/** What is sent for one candidate, and where the candidate lies inside it. */
-export interface KiminaSnippet {
-  code: string;
-  /** 0-based line of the snippet where the candidate declaration starts. */
-  candidateLine: number;
-  /** Lines of the candidate declaration. */
-  candidateLines: number;
-  /** 0-based line of the `#print axioms` command. */
-  axiomsLine: number;
-  /** Lines of the snippet the server treats as its header (leading imports and blank lines). */
-  headerLines: number;
-  /** The name `#print axioms` asks about. */
-  checkedName: string;
-}
-
-/** Name given to an `example` so its axioms can be printed; it never reaches the user's file. */
-export const EXAMPLE_CHECK_NAME = 'oprover_checked_example';
-
-function lineCount(text: string): number {
-  return text.split('\n').length;
-}
-
 /** Leading lines that kimina-lean-server puts in the header: `import ...` lines and blank lines. */
 export function kiminaHeaderLines(code: string): number {
   const lines = code.split('\n');
@@ -94,161 +68,46 @@ export function kiminaHeaderLines(code: string): number {
 }
 
 /**
- * The declaration as it will be checked: for an `example`, the keyword becomes a theorem with a
- * fixed name so `#print axioms` can name it (binders and type stay byte-identical).
+ * A REPL message as a diagnostic of the checked document: the REPL counts lines from the first
+ * body line (1-based) and columns in code points; the gate wants 0-based document lines and UTF-16.
  */
-function checkedDeclaration(target: ProofTarget, candidate: Candidate): { text: string; name: string } {
-  const decl = target.declaration;
-  if (decl.kind === 'example' || decl.name === undefined) {
-    const keyword = codeTokens(candidate.declarationText).find((t) => t.kind === 'ident' && (t.text === 'example' || t.text === 'instance'));
-    if (keyword && keyword.text === 'example') {
-      const text = candidate.declarationText.slice(0, keyword.start) + `theorem ${EXAMPLE_CHECK_NAME}` + candidate.declarationText.slice(keyword.end);
-      return { text, name: EXAMPLE_CHECK_NAME };
-    }
-  }
-  return { text: candidate.declarationText, name: decl.name ?? EXAMPLE_CHECK_NAME };
-}
-
-export function kiminaSnippet(target: ProofTarget, candidate: Candidate): KiminaSnippet {
-  let prefix = target.text.slice(0, target.declaration.start);
-  if (prefix !== '' && !prefix.endsWith('\n')) prefix += '\n';
-  const { text, name } = checkedDeclaration(target, candidate);
-  const candidateLine = prefix === '' ? 0 : lineCount(prefix) - 1;
-  const candidateLines = lineCount(text);
-  const code = `${prefix}${text}\n\n#print axioms ${name}\n`;
-  return {
-    code,
-    candidateLine,
-    candidateLines,
-    axiomsLine: candidateLine + candidateLines + 1,
-    headerLines: kiminaHeaderLines(code),
-    checkedName: name,
+export function replToDiagnostic(doc: CheckDocument, headerLines: number, m: ReplMessage): DiagnosticLike {
+  const lines = doc.text.split('\n');
+  const convert = (p: ReplPos): { line: number; character: number } => {
+    const line = p.line - 1 + headerLines;
+    const text = lines[line] ?? '';
+    return { line, character: Array.from(text).slice(0, Math.max(0, p.column)).join('').length };
   };
+  const start = convert(m.pos);
+  const end = m.endPos ? convert(m.endPos) : start;
+  const severity = m.severity === 'error' ? 1 : m.severity === 'warning' ? 2 : 3;
+  return { range: { start, end }, fullRange: { start, end }, severity, message: m.data };
 }
 
-/** Converts a REPL position (body-relative, 1-based line, code-point column) to a 0-based snippet line and UTF-16 column. */
-function snippetPosition(snippet: KiminaSnippet, lines: string[], pos: ReplPos): { line: number; character: number } {
-  const line = pos.line - 1 + snippet.headerLines;
-  const text = lines[line] ?? '';
-  const character = Array.from(text).slice(0, Math.max(0, pos.column)).join('').length;
-  return { line, character };
+function verdict(kind: Verdict['kind'], reason: string, elapsedMs: number): Verdict {
+  return { kind, reason, messages: [], feedback: reason, elapsedMs };
 }
 
-function severityOf(s: ReplMessage['severity']): Severity {
-  switch (s) {
-    case 'error':
-      return 'error';
-    case 'warning':
-      return 'warning';
-    default:
-      return 'information';
-  }
-}
-
-const USES_SORRY = /declaration uses ['`]sorry['`]/;
-const AXIOMS_LIST = /depends on axioms:\s*\[([^\]]*)\]/;
-const NO_AXIOMS = /does not depend on any axioms/;
-
-function verdict(kind: Verdict['kind'], reason: string, extra: Partial<Verdict> = {}, elapsedMs = 0): Verdict {
-  return { kind, reason, messages: [], feedback: kind === 'proved' ? '' : reason, elapsedMs, ...extra };
-}
-
-/**
- * The acceptance rules applied to one REPL answer: no error in the candidate, no `sorry`, axioms
- * within the standard ones, and the statement the user's. Messages outside the candidate (the
- * user's earlier declarations) do not count against it, except an error that stops elaboration.
- */
+/** The verdict for one candidate from the server's result, through the shared acceptance gate. */
 export function judgeKiminaResult(
   target: ProofTarget,
   candidate: Candidate,
-  snippet: KiminaSnippet,
+  doc: CheckDocument,
   result: KiminaResult | undefined,
   options: { allowNativeDecide: boolean; maxFeedbackErrors: number; elapsedMs: number },
 ): Verdict {
   const elapsedMs = options.elapsedMs;
-  if (!result) return verdict('infra-error', 'the kimina server returned no result for this candidate', {}, elapsedMs);
+  if (!result) return verdict('infra-error', 'the kimina server returned no result for this candidate', elapsedMs);
   if (result.error) {
-    if (/timed out/i.test(result.error)) return verdict('timeout', `Lean timed out: ${result.error}`, {}, elapsedMs);
-    return verdict('infra-error', `the kimina server reported: ${result.error}`, {}, elapsedMs);
+    if (/timed out/i.test(result.error)) return verdict('timeout', `Lean timed out on the kimina server: ${result.error}`, elapsedMs);
+    return verdict('infra-error', `the kimina server reported: ${result.error}`, elapsedMs);
   }
   const response = result.response;
-  if (!response) return verdict('infra-error', 'the kimina server answered without a REPL response', {}, elapsedMs);
+  if (!response) return verdict('infra-error', 'the kimina server answered without a REPL response', elapsedMs);
+  const headerLines = kiminaHeaderLines(doc.text);
+  const diagnostics = (response.messages ?? []).filter((m) => m.severity !== 'trace').map((m) => replToDiagnostic(doc, headerLines, m));
   const elapsed = typeof response.time === 'number' ? Math.round(response.time * 1000) : elapsedMs;
-
-  const lines = snippet.code.split('\n');
-  const first = snippet.candidateLine;
-  const last = snippet.candidateLine + snippet.candidateLines - 1;
-  const candidateLines = lines.slice(first, last + 1);
-  const own: LeanMessage[] = [];
-  const axiomTexts: string[] = [];
-  let earlierError: string | undefined;
-  for (const m of response.messages ?? []) {
-    const start = snippetPosition(snippet, lines, m.pos);
-    const end = m.endPos ? snippetPosition(snippet, lines, m.endPos) : start;
-    if (start.line === snippet.axiomsLine && m.severity !== 'error') {
-      axiomTexts.push(m.data);
-      continue;
-    }
-    if (start.line >= first && start.line <= last) {
-      const range: Range = { start: { line: start.line - first, character: start.character }, end: { line: Math.min(end.line, last) - first, character: end.character } };
-      own.push({ severity: severityOf(m.severity), range, text: m.data });
-    } else if (m.severity === 'error' && start.line < first && earlierError === undefined) {
-      earlierError = m.data;
-    } else if (m.severity === 'error' && start.line === snippet.axiomsLine) {
-      own.push({ severity: 'error', range: { start: { line: last - first, character: 0 }, end: { line: last - first, character: 0 } }, text: m.data });
-    }
-  }
-
-  const errors = own.filter((m) => m.severity === 'error');
-  if (errors.length > 0) {
-    const shown = errors.slice(0, options.maxFeedbackErrors);
-    const feedback = shown.map((m) => `line ${m.range.start.line + 1}: ${m.text}\n  ${(candidateLines[m.range.start.line] ?? '').trim()}`).join('\n\n');
-    return verdict('lean-error', `Lean reported ${errors.length} error${errors.length === 1 ? '' : 's'}: ${firstLine(errors[0]!.text)}`, { rule: 'lean-error', messages: own, feedback }, elapsed);
-  }
-  if (earlierError !== undefined) {
-    return verdict('infra-error', `the file has an error before this declaration: ${firstLine(earlierError)}`, { rule: 'lean-error', messages: own }, elapsed);
-  }
-  const sorryInCandidate =
-    own.some((m) => USES_SORRY.test(m.text)) ||
-    (response.sorries ?? []).some((s) => {
-      const line = s.pos.line - 1 + snippet.headerLines;
-      return line >= first && line <= last;
-    });
-  if (sorryInCandidate) return verdict('rejected', 'the proof uses `sorry`', { rule: 'uses-sorry', messages: own }, elapsed);
-
-  const axiomsText = axiomTexts.find((t) => AXIOMS_LIST.test(t) || NO_AXIOMS.test(t));
-  if (axiomsText === undefined) {
-    return verdict('infra-error', `no \`#print axioms ${snippet.checkedName}\` output came back, so the proof cannot be accepted`, { rule: 'no-diagnostics-barrier', messages: own }, elapsed);
-  }
-  const axioms = NO_AXIOMS.test(axiomsText)
-    ? []
-    : AXIOMS_LIST.exec(axiomsText)![1]!
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== '');
-  const allowed = new Set([...STANDARD_AXIOMS, ...(options.allowNativeDecide ? NATIVE_AXIOMS : [])]);
-  if (axioms.includes('sorryAx')) {
-    return verdict('rejected', 'the proof depends on `sorryAx`: it uses a declaration that is proved with `sorry`', { rule: 'uses-sorry', messages: own, axioms }, elapsed);
-  }
-  const extra = axioms.filter((a) => !allowed.has(a));
-  if (extra.length > 0) {
-    return verdict('rejected', `the proof depends on non-standard axioms: ${extra.join(', ')}`, { rule: 'axioms', messages: own, axioms }, elapsed);
-  }
-  if (!statementKept(target, candidate)) {
-    return verdict('rejected', 'the candidate changes the statement', { rule: 'statement-changed', messages: own }, elapsed);
-  }
-  return { kind: 'proved', reason: 'Lean accepted the proof (kimina server)', messages: own, feedback: '', axioms, elapsedMs: elapsed };
-}
-
-function statementKept(target: ProofTarget, candidate: Candidate): boolean {
-  const header = target.declaration.header;
-  if (!candidate.declarationText.startsWith(header)) return false;
-  return normalizeStatement(candidate.declarationText.slice(0, header.length)) === normalizeStatement(header);
-}
-
-function firstLine(s: string): string {
-  const line = s.split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+  return judge({ target, candidate, document: doc, version: 0, diagnostics, allowNativeDecide: options.allowNativeDecide, maxFeedbackErrors: options.maxFeedbackErrors, elapsedMs: elapsed });
 }
 
 /** `http://host:8000/verify/` → `http://host:8000`. */
@@ -298,14 +157,14 @@ export class KiminaVerifier implements Verifier {
       allowNativeDecide: this.options.allowNativeDecide ?? false,
       maxFeedbackErrors: this.options.maxFeedbackErrors ?? 8,
     };
-    const toSend: { candidate: Candidate; snippet: KiminaSnippet }[] = [];
+    const toSend: { candidate: Candidate; doc: CheckDocument }[] = [];
     for (const candidate of request.candidates) {
-      const screened = screenCandidate(candidate, request.target, opts);
-      if (!screened.ok) {
-        out.set(candidate.id, verdict('rejected', screened.reason, { rule: 'screening' }));
+      const refused = precheck(request.target, candidate, opts);
+      if (refused) {
+        out.set(candidate.id, refused);
         continue;
       }
-      toSend.push({ candidate, snippet: kiminaSnippet(request.target, candidate) });
+      toSend.push({ candidate, doc: buildCheckDocument(request.target, candidate) });
     }
     for (let i = 0; i < toSend.length; i += this.batchSize) {
       signal?.throwIfAborted();
@@ -314,17 +173,17 @@ export class KiminaVerifier implements Verifier {
       const timeoutSeconds = Math.max(1, Math.ceil(request.timeoutMs / 1000));
       let results: KiminaResult[];
       try {
-        results = await this.post(batch.map(({ candidate, snippet }) => ({ custom_id: candidate.id, proof: snippet.code })), timeoutSeconds, request.timeoutMs + this.slackMs, signal);
+        results = await this.post(batch.map(({ candidate, doc }) => ({ custom_id: candidate.id, proof: doc.text })), timeoutSeconds, request.timeoutMs + this.slackMs, signal);
       } catch (err) {
         if (signal?.aborted) throw err;
         const reason = err instanceof Error ? err.message : String(err);
-        for (const { candidate } of batch) out.set(candidate.id, verdict('infra-error', reason, {}, Date.now() - started));
+        for (const { candidate } of batch) out.set(candidate.id, verdict('infra-error', reason, Date.now() - started));
         continue;
       }
       const byId = new Map(results.map((r) => [String(r.custom_id), r]));
       const elapsedMs = Date.now() - started;
-      for (const { candidate, snippet } of batch) {
-        out.set(candidate.id, judgeKiminaResult(request.target, candidate, snippet, byId.get(candidate.id), { ...opts, elapsedMs }));
+      for (const { candidate, doc } of batch) {
+        out.set(candidate.id, judgeKiminaResult(request.target, candidate, doc, byId.get(candidate.id), { ...opts, elapsedMs }));
       }
     }
     return out;

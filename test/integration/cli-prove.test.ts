@@ -2,43 +2,12 @@
 // replays for real, the JSON report, --insert, resume after a killed run, usage errors, `check`,
 // `import`, and the main job's messages with no Lean and no endpoint.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ProveReport } from '../../src/cli/report';
 import { startKiminaFixture, type KiminaFixture } from '../fixtures/kimina/start';
-
-const root = path.resolve(__dirname, '../..');
-const CLI = path.join(root, 'src/cli/main.ts');
-// The CLI runs in project folders outside the repository, so tsx is named by its full path.
-const TSX = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** An environment with no endpoint, no Lean on PATH and a HOME without ~/.elan. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin' + path.delimiter + '/bin', HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-home-')) };
-  return { ...env, ...extra };
-}
-
-function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): Promise<CliRun> {
-  const child = startCli(args, cwd, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { cleanEnv, project as projectWith, root, runCli, startCli } from './cli-helpers';
 
 const PROJECT_FILE = `/-! A test file. -/
 
@@ -63,13 +32,7 @@ def data : Nat := sorry
 const TEST_CONFIG = { prepassTactics: ['rfl', 'decide', 'omega', 'simp'], retrievalK: 2, prepassReplays: 2, candidateTimeoutMs: 20_000 };
 
 function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-cli-project-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  fs.writeFileSync(path.join(dir, 'oprover.json'), JSON.stringify(TEST_CONFIG));
-  return dir;
+  return projectWith({ ...files, 'oprover.json': JSON.stringify(TEST_CONFIG) });
 }
 
 function readReport(file: string): ProveReport {

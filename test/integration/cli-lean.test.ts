@@ -1,0 +1,98 @@
+// The CLI end to end on the scripted Lean language server (test/fixtures/lean-server, standing in
+// for `lean --server` through --lean): the pre-pass over the real LSP path, the report, --insert,
+// `check`, and the main job's example file with a Lean present but no endpoint.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProveReport } from '../../src/cli/report';
+import { cleanEnv, project, root, runCli } from './cli-helpers';
+
+const FAKE_LEAN = path.join(root, 'test/fixtures/lean-server/bin/lean');
+
+const FILE = `theorem helper_done (n : Nat) : n + 0 = n := by
+  simp
+
+theorem t_omega (n : Nat) (h : n < 5) : 2 * n + 1 < 11 := by
+  sorry
+
+theorem t_hard (n : Nat) : n * 0 = 0 := by
+  sorry
+`;
+
+/** What "Lean" accepts: omega for t_omega, and nothing for t_hard. */
+const LEAN_SCRIPT = {
+  default: 'unsolved',
+  rules: [
+    { regex: 'theorem helper_done', axioms: ['propext'] },
+    { regex: 'theorem t_omega[\\s\\S]*:= by omega', axioms: ['propext'] },
+  ],
+};
+
+const CONFIG = { prepassTactics: ['rfl', 'omega', 'simp'], retrievalK: 1, prepassReplays: 1, verifierSlots: 1 };
+
+describe('oprover prove on the scripted Lean server', function () {
+  this.timeout(90_000);
+
+  it('proves with the pre-pass over the Lean protocol, reports, and inserts', async () => {
+    const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT), 'oprover.json': JSON.stringify(CONFIG) });
+    const r = await runCli(['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--insert', '--report', 'report.json'], dir, cleanEnv());
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as ProveReport;
+    const by = new Map(report.items.map((i) => [i.declaration, i]));
+    assert.equal(by.get('t_omega')!.status, 'proved', JSON.stringify(by.get('t_omega')));
+    assert.equal(by.get('t_omega')!.proof, ':= by omega');
+    assert.equal(by.get('t_hard')!.status, 'blocked');
+    assert.match(report.settings.verifier, /fixtures\/lean-server\/bin\/lean --server/);
+    assert.deepEqual(report.missing.map((m) => m.what), ['endpoint']);
+    const text = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
+    assert.equal(text, FILE.replace('2 * n + 1 < 11 := by\n  sorry', '2 * n + 1 < 11 := by omega'));
+  });
+
+  it('checks existing proofs through the gate with `check`', async () => {
+    const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT) });
+    const r = await runCli(['check', 'T.lean', '--lean', FAKE_LEAN, '--json'], dir, cleanEnv());
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { items: { declaration: string; status: string }[] };
+    assert.deepEqual(
+      out.items.map((i) => [i.declaration, i.status]),
+      [
+        ['helper_done', 'passed'],
+        ['t_omega', 'incomplete'],
+        ['t_hard', 'incomplete'],
+      ],
+    );
+  });
+
+  it('runs the README example with a Lean present but no endpoint: the pre-pass and replays for real, exit 3', async () => {
+    const dir = project({ 'Basics.lean': fs.readFileSync(path.join(root, 'examples/Basics.lean'), 'utf8') });
+    // "Lean" accepts exactly the proofs the example's comments promise to the pre-pass and the replay.
+    const script = {
+      default: 'unsolved',
+      rules: [
+        { regex: 'theorem (sumTo_succ|mul_comm_nat)\\b', axioms: [] },
+        { regex: 'theorem two_pow_ten[\\s\\S]*:= by decide', axioms: [] },
+        { regex: 'theorem double_lt[\\s\\S]*:= by omega', axioms: ['propext'] },
+        { regex: 'theorem append_nil_length[\\s\\S]*:= by simp', axioms: ['propext'] },
+        { regex: 'theorem sumTo_three[\\s\\S]*:= by rfl', axioms: [] },
+        { regex: 'theorem mul_comm_again[\\s\\S]*exact Nat\\.mul_comm a b', axioms: [] },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, 'lean-fixture.json'), JSON.stringify(script));
+    const r = await runCli(['prove', 'Basics.lean', '--lean', FAKE_LEAN, '--report', 'report.json'], dir, cleanEnv());
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /no inference endpoint configured/);
+    assert.doesNotMatch(r.stdout, /no Lean toolchain/);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as ProveReport;
+    const status = Object.fromEntries(report.items.map((i) => [i.declaration.replace('OProverExamples.', ''), [i.status, i.origin ?? '']]));
+    assert.deepEqual(status, {
+      two_pow_ten: ['proved', 'pre-pass: tactic decide'],
+      double_lt: ['proved', 'pre-pass: tactic omega'],
+      append_nil_length: ['proved', 'pre-pass: tactic simp'],
+      sumTo_three: ['proved', 'pre-pass: tactic rfl'],
+      mul_comm_again: ['proved', status.mul_comm_again![1]],
+      double_eq: ['blocked', ''],
+      sumTo_formula: ['blocked', ''],
+    });
+    assert.match(status.mul_comm_again![1]!, /replay of .*mul_comm_nat/);
+  });
+});
