@@ -73,6 +73,8 @@ const METAPROGRAMS = new Map([
 const FORBIDDEN_PREFIXES = ['IO.', 'EIO.', 'BaseIO.', 'System.', 'Lean.Elab.', 'Lean.Meta.', 'Lean.Compiler.', 'Lean.Parser.', 'Lean.Environment', 'Lean.Core.'];
 const FORBIDDEN_NAMES = new Set(['IO', 'EIO', 'BaseIO', 'System']);
 
+const READ_ONLY_COMMANDS = new Set(['#check', '#print']);
+
 /** Search tactics print a suggestion and re-run the search on every build: ask for the term they find. */
 const SEARCH_TACTICS = new Set(['exact?', 'apply?', 'rw?', 'library_search', 'hint', 'rw_search']);
 
@@ -111,12 +113,13 @@ function checkOption(tokens: LeanToken[], k: number, mode: ScreenMode): string |
   const value = tokens[k + 2];
   if (!name || name.kind !== 'ident' || !value) return '`set_option` without an option name and value';
   const option = name.text;
+  // Around the proof only intent matters (nothing there reaches Lean): refuse what weakens checking.
+  if (mode === 'reply') return option.startsWith('debug.') ? `\`set_option ${option}\` weakens checking (debug options can turn the kernel check off)` : undefined;
   const allowedName = option in OPTION_LIMITS || OPTIONS_ALLOWED.has(option) || OPTION_PREFIXES_ALLOWED.some((p) => option.startsWith(p));
   if (!allowedName) {
     if (option.startsWith('debug.')) return `\`set_option ${option}\` weakens checking (debug options can turn the kernel check off)`;
     return `\`set_option ${option}\` is not allowed in a proof (allowed: ${Object.keys(OPTION_LIMITS).join(', ')}, pp.*, linter.*)`;
   }
-  if (mode === 'reply') return undefined;
   const limit = OPTION_LIMITS[option];
   if (limit !== undefined) {
     const n = value.kind === 'number' ? Number(value.text.replace(/_/g, '')) : NaN;
@@ -149,6 +152,8 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     }
     if (t.unterminated) return `an unterminated ${t.kind === 'string' ? 'string' : t.kind === 'char' ? 'character literal' : 'comment'} would swallow the text after the proof`;
     if (t.kind === 'hash-command') {
+      // A restated reply may show `#check` or `#print axioms` lines: read-only, and never sent to Lean.
+      if (mode === 'reply' && READ_ONLY_COMMANDS.has(t.text)) continue;
       if (t.text === '#exit') return '`#exit` would cut off the rest of the file';
       return `\`${t.text}\` is a command, not part of a proof`;
     }

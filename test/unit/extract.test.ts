@@ -101,6 +101,17 @@ describe('extract: pieces', () => {
     assert.notEqual(hashText('abc'), hashText('abd'));
   });
 
+  it('lets read-only commands and harmless options around the restated theorem pass, but not #eval', () => {
+    const target = targetFrom('theorem q (n : Nat) : n + 0 = n := by sorry');
+    const around = (extra: string) => `\`\`\`lean4\nset_option autoImplicit false\ntheorem q (n : Nat) : n + 0 = n := by\n  simp\n${extra}\n\`\`\``;
+    const ok = candidateFromReply(around('#print axioms q\n#check q'), target, model());
+    assert.ok(ok.ok && ok.candidate.body === ':= by\n  simp');
+    const evalReply = candidateFromReply(around('#eval q'), target, model());
+    assert.ok(!evalReply.ok && evalReply.problem.includes('#eval'));
+    const debug = candidateFromReply(`set_option debug.skipKernelTC true\n${around('')}`.replace('```lean4\n', '```lean4\nset_option debug.skipKernelTC true\n'), target, model());
+    assert.ok(!debug.ok && debug.problem.includes('debug.skipKernelTC'));
+  });
+
   it('matches the target by full name inside a namespace', () => {
     const target = targetFrom('namespace Foo\ntheorem bar (n : Nat) : n + 0 = n := by sorry\nend Foo');
     assert.equal(target.declaration.fullName, 'Foo.bar');
