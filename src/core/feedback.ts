@@ -20,10 +20,12 @@ function leadingSpaces(line: string): number {
 /** The code lines around one message, with its span marked. Positions are clamped to the text. */
 export function markedSnippet(lines: string[], m: LeanMessage, linesBefore = 4, maxSpanLines = 6): string {
   const last = Math.max(0, lines.length - 1);
-  const startLine = Math.min(Math.max(0, m.range.start.line), last);
-  const startCol = Math.min(Math.max(0, m.range.start.character), lines[startLine]!.length);
-  let endLine = Math.min(Math.max(startLine, m.range.end.line), last);
-  let endCol = Math.min(Math.max(0, m.range.end.character), lines[endLine]!.length);
+  // Positions past the candidate (e.g. on the `#print axioms` line) clamp to its end.
+  const clamp = (p: { line: number; character: number }): [number, number] =>
+    p.line > last ? [last, lines[last]!.length] : [Math.max(0, p.line), Math.min(Math.max(0, p.character), lines[Math.max(0, p.line)]!.length)];
+  const [startLine, startCol] = clamp(m.range.start);
+  let [endLine, endCol] = clamp(m.range.end);
+  if (endLine < startLine) [endLine, endCol] = [startLine, startCol];
   if (endLine === startLine && endCol < startCol) endCol = startCol;
   // A span ending at column 0 of the next line ends, for the reader, at the end of the line before.
   if (endLine > startLine && endCol === 0) {
