@@ -339,7 +339,8 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
     query_p50_ms: round(percentile(times, 50), 2),
     query_p95_ms: round(percentile(times, 95), 2),
     search_only_p50_ms: round(percentile(searchTimes, 50), 2),
-    memory_bytes_per_proof: round(heldBytes / n, 0),
+    // Below 100K proofs the reading drowns in the collector's noise.
+    memory_bytes_per_proof: n >= 100_000 ? round(heldBytes / n, 0) : null,
     disk_bytes_per_proof: round((logBytes + vecBytes) / n, 0),
     vector_bytes_per_proof: embedder.dim * 4,
   };
@@ -351,6 +352,7 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
 
 async function main() {
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
   const embedder = await BuiltinEmbedder.load();
   log('quality (Batteries split by file)…');
   const q = await quality();
@@ -376,7 +378,9 @@ async function main() {
       recall_at_8: q.dense.recall_at_8,
       bm25_recall_at_8: q.bm25.recall_at_8,
     },
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30, 1), node: process.version, os: `${os.platform()} ${os.release()}` },
+    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30, 1), node: process.version, os: `${os.platform()} ${os.release()}`,
+      // Other work on the machine slows every figure; a 1-minute load above the core count means contended.
+      load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } },
     notes: {
       bytes_per_proof: 'memory held per stored proof beyond its text (the text stays on disk), measured after opening the largest bank',
       hit: 'a retrieved proof from the same folder of the library (file family) or whose declaration uses one of the lemmas the test proof uses',
@@ -387,6 +391,7 @@ async function main() {
     search_kernels_ms_per_query: kern,
     scale: scales,
     total_s: round((performance.now() - started) / 1000, 1),
+    peak_rss_mib: round(process.resourceUsage().maxRSS / 1024, 0),
   };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/retrieval.json'), JSON.stringify(results, null, 2) + '\n');
