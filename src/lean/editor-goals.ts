@@ -1,0 +1,129 @@
+// The goal state at a position of the user's document: through vscode-lean4's running client when
+// that extension is installed (its exported API is internal and unstable, so every member is
+// feature-detected and every await has a time limit), else through our own Lean server. It takes
+// duck-typed objects, never `vscode` itself, so it is testable without an editor.
+import type { PlainGoal, Position } from './protocol';
+
+/** The part of a vscode-lean4 `LeanClient` used here. */
+export interface LeanClientLike {
+  sendRequest(method: string, params: unknown): Promise<unknown> | PromiseLike<unknown>;
+  getClientFolder?(): { fsPath?: string; toString?(): string } | undefined;
+  isRunning?(): boolean;
+}
+
+/** The part of vscode-lean4's `LeanClientProvider` used here. */
+export interface ClientProviderLike {
+  getClients?(): LeanClientLike[];
+  getActiveClient?(): LeanClientLike | undefined;
+}
+
+/** `vscode.extensions`, structurally. */
+export interface ExtensionsLike {
+  getExtension(id: string): { isActive?: boolean; activate?(): PromiseLike<unknown>; exports?: unknown } | undefined;
+}
+
+export interface GoalRequest {
+  /** The document's URI string (as vscode-lean4's client knows it). */
+  uri: string;
+  /** The document's file path, to pick the client whose project folder holds it. */
+  fsPath: string;
+  /** The document's text, for the fallback. */
+  text: string;
+  /** UTF-16 position. */
+  position: Position;
+  projectRoot: string;
+}
+
+export interface GoalAnswer {
+  goal: PlainGoal;
+  source: 'vscode-lean4' | 'own-server';
+}
+
+export type GoalFallback = (projectRoot: string, text: string, position: Position) => Promise<PlainGoal | null>;
+
+export const LEAN4_EXTENSION_ID = 'leanprover.lean4';
+
+function withTimeout<T>(p: PromiseLike<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(p).finally(() => clearTimeout(timer)),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    }),
+  ]);
+}
+
+function isPlainGoal(x: unknown): x is PlainGoal {
+  return typeof x === 'object' && x !== null && Array.isArray((x as PlainGoal).goals) && typeof (x as PlainGoal).rendered === 'string';
+}
+
+/** The client provider from vscode-lean4's exports, across the shapes it has had. */
+async function clientProvider(exports: unknown, timeoutMs: number): Promise<ClientProviderLike | undefined> {
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  const e = exports as {
+    clientProvider?: ClientProviderLike;
+    lean4EnabledFeatures?: PromiseLike<{ clientProvider?: ClientProviderLike }>;
+    allFeatures?: () => PromiseLike<{ clientProvider?: ClientProviderLike }>;
+  };
+  if (e.clientProvider) return e.clientProvider; // before v0.0.145
+  // Since v0.0.145 the features arrive in a promise that stays pending until a Lean file is shown.
+  const features = e.lean4EnabledFeatures ? await withTimeout(e.lean4EnabledFeatures, timeoutMs) : typeof e.allFeatures === 'function' ? await withTimeout(e.allFeatures(), timeoutMs) : undefined;
+  return features?.clientProvider;
+}
+
+/** The client whose project folder is the longest prefix of the file's path, else the active one. */
+function pickClient(provider: ClientProviderLike, fsPath: string): LeanClientLike | undefined {
+  const clients = typeof provider.getClients === 'function' ? provider.getClients() : [];
+  let best: LeanClientLike | undefined;
+  let bestLength = -1;
+  for (const c of clients) {
+    const folder = typeof c.getClientFolder === 'function' ? c.getClientFolder()?.fsPath : undefined;
+    if (folder && fsPath.startsWith(folder) && folder.length > bestLength) {
+      best = c;
+      bestLength = folder.length;
+    }
+  }
+  return best ?? (typeof provider.getActiveClient === 'function' ? provider.getActiveClient() : undefined);
+}
+
+export interface EditorGoalsOptions {
+  extensions?: ExtensionsLike;
+  fallback?: GoalFallback;
+  /** Limit for each step through vscode-lean4 (activation, features, request). */
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+export class EditorGoals {
+  constructor(private readonly options: EditorGoalsOptions) {}
+
+  /** Asks vscode-lean4's client; undefined when it is absent, not ready, or does not answer in time. */
+  async viaLean4(request: GoalRequest): Promise<PlainGoal | null | undefined> {
+    const timeoutMs = this.options.timeoutMs ?? 5000;
+    try {
+      const ext = this.options.extensions?.getExtension(LEAN4_EXTENSION_ID);
+      if (!ext) return undefined;
+      if (!ext.isActive && typeof ext.activate === 'function') await withTimeout(ext.activate(), timeoutMs);
+      const provider = await clientProvider(ext.exports, timeoutMs);
+      if (!provider) return undefined;
+      const client = pickClient(provider, request.fsPath);
+      if (!client || (typeof client.isRunning === 'function' && !client.isRunning())) return undefined;
+      const answer = await withTimeout(client.sendRequest('$/lean/plainGoal', { textDocument: { uri: request.uri }, position: request.position }), timeoutMs);
+      if (answer === null) return null;
+      return isPlainGoal(answer) ? answer : undefined;
+    } catch (err) {
+      this.options.log?.(`vscode-lean4 did not give the goal: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  /** The goal at a position, from vscode-lean4 when it answers, else from our own server. */
+  async goalAt(request: GoalRequest): Promise<GoalAnswer | undefined> {
+    const viaEditor = await this.viaLean4(request);
+    if (viaEditor) return { goal: viaEditor, source: 'vscode-lean4' };
+    if (viaEditor === null) return undefined; // Lean answered: no tactic goal at this position
+    if (!this.options.fallback) return undefined;
+    const own = await this.options.fallback(request.projectRoot, request.text, request.position);
+    return own ? { goal: own, source: 'own-server' } : undefined;
+  }
+}
