@@ -12,6 +12,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { ProofSource, VerifiedProof } from '../core/types';
 import { normalizeStatement } from '../core/source';
 import type { Embedder } from './embedder';
@@ -74,7 +75,15 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
+// Node's own (native) CRC-32 where this Node has it (20.15+), else the table loop; same values.
+const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+
 export function crc32(bytes: Uint8Array): number {
+  if (nativeCrc32) return nativeCrc32(bytes) >>> 0;
+  return crc32Table(bytes);
+}
+
+export function crc32Table(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -206,6 +215,8 @@ export class ProofBank {
       }
       this.track(record, at, end - at);
       at = end;
+      // A large bank takes seconds to scan: let the extension host breathe between chunks.
+      if (this.size % 20_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.logEnd = Math.max(at, LOG_HEADER_BYTES);
     if (badTail) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifiedProof } from '../../src/core/types';
-import { ProofBank, RECORDS_FILE, VECTORS_FILE, crc32, dedupKey } from '../../src/retrieval/bank';
+import { ProofBank, RECORDS_FILE, VECTORS_FILE, crc32, crc32Table, dedupKey } from '../../src/retrieval/bank';
 import { BuiltinEmbedder, type Embedder } from '../../src/retrieval/embedder';
 
 /** Wraps an embedder to count texts embedded and to pose as another model. */
@@ -42,6 +42,9 @@ describe('retrieval: proof bank', function () {
 
   it('computes the standard CRC-32', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(crc32Table(Buffer.from('123456789')), 0xcbf43926);
+    const text = Buffer.from('theorem x : ∀ n, n ≤ n := fun _ => Nat.le_refl _');
+    assert.equal(crc32(text), crc32Table(text));
   });
 
   it('stores, reopens and finds proofs with their source', async () => {
