@@ -69,9 +69,34 @@ const METAPROGRAMS = new Map([
   ['attribute', '`attribute` changes global state; only the proof may be given'],
 ]);
 
-/** Name prefixes of APIs that only metaprograms use, or that perform IO. */
-const FORBIDDEN_PREFIXES = ['IO.', 'EIO.', 'BaseIO.', 'System.', 'Lean.Elab.', 'Lean.Meta.', 'Lean.Compiler.', 'Lean.Parser.', 'Lean.Environment', 'Lean.Core.'];
-const FORBIDDEN_NAMES = new Set(['IO', 'EIO', 'BaseIO', 'System']);
+/**
+ * IO that touches processes, files, the environment or the terminal, and the metaprogramming API.
+ * Naming one runs nothing by itself (running needs `#eval`, `run_tac`, ... which are refused
+ * anyway); refusing them is a second line, kept narrow so that lemmas about IO (`EIO.bind_eq_...`,
+ * `System.Platform.numBits_eq`) still pass.
+ */
+const FORBIDDEN_PREFIXES = [
+  'IO.Process.',
+  'IO.FS.',
+  'IO.Prim.',
+  'IO.print',
+  'IO.eprint',
+  'IO.getEnv',
+  'IO.appPath',
+  'IO.currentDir',
+  'IO.setAccessRights',
+  'IO.getStdout',
+  'IO.getStdin',
+  'IO.getStderr',
+  'System.FilePath.',
+  'Lean.Elab.',
+  'Lean.Meta.',
+  'Lean.Compiler.',
+  'Lean.Parser.',
+  'Lean.Environment',
+  'Lean.Core.',
+];
+const FORBIDDEN_NAMES = new Set(['IO']);
 
 const READ_ONLY_COMMANDS = new Set(['#check', '#print']);
 
@@ -105,6 +130,13 @@ export type ScreenMode =
 
 function describeChar(ch: string): string {
   return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Whether token k stands where a tactic starts: first on its line, or after `by`, `;`, `·`, `=>`, `<;>` or `|`. */
+function atTacticPosition(tokens: LeanToken[], k: number): boolean {
+  const previous = tokens[k - 1];
+  if (!previous || tokens[k]!.firstOnLine === true) return true;
+  return ['by', ';', '·', '.', '=>', '>', '|'].includes(previous.text);
 }
 
 /** Checks a `set_option NAME VALUE` at token index k. */
@@ -191,7 +223,8 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     }
 
     const incomplete = INCOMPLETE.get(word);
-    if (incomplete) return incomplete;
+    // `stop` is a tactic but not a reserved word (Batteries names variables `stop`): only where a tactic stands.
+    if (incomplete && (word !== 'stop' || atTacticPosition(tokens, k))) return incomplete;
     if (!opts.allowNativeDecide) {
       const native = NATIVE.get(word);
       if (native) return native;

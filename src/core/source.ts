@@ -26,6 +26,8 @@ export interface LeanToken {
   end: number;
   /** A comment, string or character literal that runs to the end of the text without closing. */
   unterminated?: boolean;
+  /** Code token (not a comment) preceded on its line only by whitespace and comments. */
+  firstOnLine?: boolean;
 }
 
 /** Lean's `isLetterLike`: Greek (except λ, Π, Σ), Coptic, polytonic Greek, the letter-like block, math script. */
@@ -83,9 +85,15 @@ export function lexLean(text: string): LeanToken[] {
   // One entry per open interpolation `{` of an interpolated string: the brace depth inside it.
   const interpolations: number[] = [];
 
+  // Whether a line break came since the last code token (the start of the text counts as one).
+  let lineBroken = true;
   const push = (kind: TokenKind, start: number, end: number, unterminated = false): void => {
     const token: LeanToken = { kind, text: text.slice(start, end), start, end };
     if (unterminated) token.unterminated = true;
+    if (kind !== 'comment' && kind !== 'doc-comment') {
+      if (lineBroken) token.firstOnLine = true;
+      lineBroken = false;
+    }
     out.push(token);
   };
 
@@ -116,6 +124,7 @@ export function lexLean(text: string): LeanToken[] {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (c === 10 || c === 13) lineBroken = true;
       i++;
       continue;
     }

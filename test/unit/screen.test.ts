@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { candidateFromReply, makeCandidate } from '../../src/core/extract';
 import { MAX_BODY_CHARS, screenBody, screenCandidate } from '../../src/core/screen';
-import { findSorries } from '../../src/core/source';
+import { findDeclarations, findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
 
 const adversarialDir = path.join(import.meta.dirname, '../fixtures/adversarial');
@@ -92,6 +92,26 @@ describe('screen: rules', () => {
     ]) {
       assert.deepEqual(body(ok), { ok: true }, ok);
     }
+  });
+
+  it('accepts every proof of the Batteries sample (no false refusals on real code)', () => {
+    const rows = fs
+      .readFileSync(path.join(import.meta.dirname, '../fixtures/lean-data/batteries-sample.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { name: string; decl: string });
+    for (const row of rows) {
+      const decl = findDeclarations(row.decl)[0]!;
+      assert.deepEqual(screenBody(decl.body, strict), { ok: true }, row.name);
+    }
+  });
+
+  it('tells the tactic `stop` from a variable named stop, and IO lemmas from IO actions', () => {
+    assert.equal(body(':= by\n  stop\n  omega').ok, false);
+    assert.equal(body(':= by simp; stop').ok, false);
+    assert.deepEqual(body(':= by\n  have : stop - start = n := h\n  apply ih (stop - 1) <;> omega'), { ok: true });
+    assert.deepEqual(body(':= by simp [EIO.bind_eq_EST_bind, System.Platform.numBits_eq]'), { ok: true });
+    assert.equal(body(':= by\n  have := IO.Process.run { cmd := "id" }\n  omega').ok, false);
   });
 
   it('refuses native_decide unless allowed', () => {

@@ -129,6 +129,20 @@ describe('source: lexer', () => {
     );
   });
 
+  it('marks the first code token of each line', () => {
+    const code = codeTokens('a b\n  -- note\n  c /- x\n -/ d\ne');
+    assert.deepEqual(
+      code.map((t) => [t.text, t.firstOnLine === true]),
+      [
+        ['a', true],
+        ['b', false],
+        ['c', true],
+        ['d', false],
+        ['e', true],
+      ],
+    );
+  });
+
   it('keeps identifiers with ? and ! whole', () => {
     assert.deepEqual(
       codeTokens('exact? simp! decide').map((t) => t.text),
