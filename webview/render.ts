@@ -108,7 +108,8 @@ function renderSample(doc: Document, job: JobView, round: RoundView, sample: Sam
   const state = verdictState(sample);
   const proved = sample.verdict?.kind === 'proved';
   const streaming = state === 'streaming';
-  const openByDefault = proved || streaming || (latestRound && round.kind === 'model' && (sample.sample === 0 || round.samples.length <= 2));
+  // Model rounds show their first attempt (the story of the repair); the pre-pass stays folded unless it proved.
+  const openByDefault = proved || streaming || (round.kind === 'model' && (sample.sample === 0 || (latestRound && round.samples.length <= 2)));
   const head = `${originLabel(sample, round)} — ${verdictLabel(sample)}`;
   const box = details(doc, key, head, openByDefault, options, {
     class: `attempt verdict-${state}`,
