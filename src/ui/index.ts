@@ -2,6 +2,8 @@
 // bar, and the wiring from job events to the panel and the log. Returns what must be disposed.
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
+import type { JobEvent } from '../core/events';
+import { probeEndpoint } from './connection';
 import { ProveCodeActions } from './code-actions';
 import { COMMANDS, handlePanelMessage, type UiParts } from './commands';
 import { PROPOSED_SCHEME, ProposedContent } from './edits';
@@ -23,7 +25,7 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     createStatusItem(ctx),
     ctx.jobs.onEvent((event) => {
       panel.pushEvent(event);
-      if (event.type === 'log') ctx.log[event.level === 'warn' ? 'warn' : event.level](`${event.jobId}: ${event.message}`);
+      logEvent(ctx, event);
     }),
     // Closing a file cancels its jobs: their edits could not land anyway.
     vscode.workspace.onDidCloseTextDocument((document) => {
@@ -32,5 +34,43 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     }),
   ];
   for (const [id, factory] of Object.entries(COMMANDS)) disposables.push(vscode.commands.registerCommand(id, factory(parts)));
+  const probe = setTimeout(() => void probeOnStart(ctx), 1500);
+  disposables.push({ dispose: () => clearTimeout(probe) });
   return disposables;
+}
+
+/** The loop's story in the log: decisions at info, per-candidate detail at debug, streaming never. */
+function logEvent(ctx: OProverContext, event: JobEvent): void {
+  switch (event.type) {
+    case 'log':
+      ctx.log[event.level](`${event.jobId}: ${event.message}`);
+      break;
+    case 'round-started':
+      ctx.log.debug(`${event.jobId}: round ${event.round} (${event.kind}) started`);
+      break;
+    case 'retrieved':
+      ctx.log.debug(`${event.jobId}: round ${event.round}: ${event.proofs.length} retrieved proof(s): ${event.proofs.map((p) => p.name ?? p.id).join(', ')}`);
+      break;
+    case 'attempt':
+      if (event.problem) ctx.log.debug(`${event.jobId}: round ${event.round} sample ${event.sample + 1}: ${event.problem}`);
+      break;
+    case 'verdict':
+      ctx.log.debug(`${event.jobId}: round ${event.round} sample ${event.sample + 1}: ${event.verdict.kind}: ${event.verdict.reason}`);
+      break;
+    case 'usage':
+      ctx.log.trace(`${event.jobId}: round ${event.round}: ${event.promptTokens} prompt + ${event.completionTokens} completion tokens`);
+      break;
+    default:
+      break;
+  }
+}
+
+/** One quiet look at the endpoint after activation, for the status bar; no file content is sent. */
+async function probeOnStart(ctx: OProverContext): Promise<void> {
+  if (!ctx.trusted || ctx.configProblem || ctx.config.endpoints.length === 0) return;
+  const key = await ctx.apiKey();
+  const results = await Promise.all(ctx.config.endpoints.map((e) => probeEndpoint(e, key, 5000)));
+  const detail = results.map((r) => r.detail).join('; ');
+  ctx.setEndpointState(results.every((r) => r.ok) ? { kind: 'reachable', detail } : { kind: 'unreachable', detail: `${detail} — run OProver: Test Connection` });
+  if (!results.every((r) => r.ok)) ctx.log.warn(`endpoint check: ${detail}`);
 }
