@@ -69,7 +69,11 @@ export class OProverContext implements vscode.Disposable {
           void this.resetPorts();
         }
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      // Restricted settings (endpoint, Lean paths) only take their workspace values once trusted.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.reloadConfig();
+        void this.resetPorts();
+      }),
     );
   }
 
