@@ -1,7 +1,7 @@
 // The job manager: every proof job the editor runs, its events (kept so a reopened panel can replay
 // them), its cancellation, its time limit. No `vscode` import: the editor wiring lives in
 // context.ts and the commands, so this is unit-tested with a fake prover.
-import type { JobEvent, JobStatus } from '../core/events';
+import type { JobEvent, JobStatus, TargetInfo } from '../core/events';
 import type { JobResult, ProveOptions } from '../core/prover';
 import type { Candidate, ProofTarget } from '../core/types';
 import type { AttemptRef } from './protocol';
@@ -100,6 +100,9 @@ export class JobManager {
       }
       this.record(record, event);
     };
+    // The panel shows the job at once, even while a Lean server is still starting; the loop's own
+    // job-started (with the endpoint) replaces this one.
+    this.record(record, { type: 'job-started', jobId: id, target: targetSummary(target), endpoint: '', at: Date.now() });
     record.done = (async () => {
       let result: JobResult;
       try {
@@ -107,9 +110,6 @@ export class JobManager {
       } catch (err) {
         // The runner could not even start (no Lean, bad settings): the job still gets a story.
         const reason = err instanceof Error ? err.message : String(err);
-        if (!record.events.some((e) => e.type === 'job-started')) {
-          this.record(record, { type: 'job-started', jobId: id, target: { file: target.file, line: target.sorry.range.start.line + 1, declarationName: target.declaration.fullName ?? target.declaration.name ?? 'example', statement: target.declaration.header }, endpoint: 'none', at: Date.now() });
-        }
         result = { status: controller.signal.aborted ? 'cancelled' : 'error', reason, rounds: 0, elapsedMs: 0, promptTokens: 0, completionTokens: 0 };
         this.record(record, { type: 'job-finished', jobId: id, status: result.status, reason, rounds: 0, elapsedMs: 0 });
       } finally {
@@ -175,6 +175,10 @@ export class JobManager {
     const excess = this.jobs.size - MAX_KEPT_JOBS;
     for (const j of finished.slice(0, Math.max(0, excess))) this.jobs.delete(j.id);
   }
+}
+
+function targetSummary(target: ProofTarget): TargetInfo {
+  return { file: target.file, line: target.sorry.range.start.line + 1, declarationName: target.declaration.fullName ?? target.declaration.name ?? 'example', statement: target.declaration.header };
 }
 
 /** Runs `tasks` with at most `limit` at a time, in order; resolves when all have settled. */

@@ -8,6 +8,7 @@ export function createStatusItem(ctx: OProverContext): vscode.Disposable {
   item.command = 'oprover.showPanel';
   const update = (): void => {
     const running = ctx.jobs.running().length;
+    void vscode.commands.executeCommand('setContext', 'oprover.jobsRunning', running > 0);
     const e = ctx.endpointState;
     const parts: string[] = [];
     let icon = '$(sparkle)';

@@ -45,7 +45,8 @@ describe('job manager', () => {
     assert.equal(job.status, 'proved');
     const deltas = job.events.filter((e) => e.type === 'sample-delta');
     assert.deepEqual(deltas.map((e) => (e as { delta: string }).delta), ['by simp', 'rfl']);
-    assert.equal(seen.length, 6, 'listeners see every event unmerged');
+    assert.equal(seen.length, 7, 'listeners see every event unmerged (the manager announces the job first)');
+    assert.equal(seen[0]!.type, 'job-started');
     assert.equal(jobs.candidate(job.id)?.body, ':= by simp', 'the verified proof');
     assert.equal(jobs.candidate(job.id, { round: 1, sample: 0 })?.id, 'c');
     assert.equal(jobs.candidate(job.id, { round: 3, sample: 0 }), undefined);
