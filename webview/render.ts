@@ -98,7 +98,7 @@ function originLabel(sample: SampleView, round: RoundView): string {
 function roundSummary(round: RoundView): string {
   const counts = new Map<string, number>();
   for (const s of round.samples) counts.set(verdictLabel(s), (counts.get(verdictLabel(s)) ?? 0) + 1);
-  const parts = [...counts].map(([label, n]) => `${n} ${label}`);
+  const parts = [...counts].map(([label, n]) => (n > 1 ? `${label} ×${n}` : label));
   if (round.completionTokens > 0) parts.push(`${round.completionTokens.toLocaleString('en-US')} tokens`);
   return parts.join(' · ');
 }

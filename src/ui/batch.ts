@@ -82,6 +82,10 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     },
   );
 
+  entries.sort((a, b) => a.line - b.line);
+  const report: BatchReport = { id: batchId, file: document.uri.toString(), startedAt, finishedAt: Date.now(), entries };
+  // The report is there before any question is asked; answers update it.
+  panel.addReport(report);
   if (config.insertMode === 'ask') {
     for (const entry of entries) {
       if (entry.outcome !== 'proved' || !entry.jobId) continue;
@@ -94,12 +98,10 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
       entry.inserted = outcome.ok;
       if (!outcome.ok) entry.reason = `${entry.reason}; ${outcome.message}`;
       panel.addNote({ jobId: job.id, level: outcome.ok ? 'info' : 'warn', text: outcome.message, inserted: outcome.ok });
+      panel.addReport({ ...report, entries: [...entries] });
     }
   }
 
-  entries.sort((a, b) => a.line - b.line);
-  const report: BatchReport = { id: batchId, file: document.uri.toString(), startedAt, finishedAt: Date.now(), entries };
-  panel.addReport(report);
   const counts = { proved: 0, failed: 0, skipped: 0, cancelled: 0 };
   for (const e of entries) counts[e.outcome]++;
   const summary = `${counts.proved} proved, ${counts.failed} failed, ${counts.skipped} skipped${counts.cancelled ? `, ${counts.cancelled} cancelled` : ''}`;

@@ -70,6 +70,8 @@ export class PanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   addReport(report: BatchReport): void {
+    const known = this.reports.findIndex((r) => r.id === report.id);
+    if (known >= 0) this.reports.splice(known, 1);
     this.reports.unshift(report);
     if (this.reports.length > 10) this.reports.pop();
     this.flushNow();
