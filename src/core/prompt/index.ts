@@ -1,0 +1,187 @@
+// Prompt profiles: how each round's state becomes chat messages for a given prover family.
+// `oprover` (default) follows the compact per-round state OProver was trained on: one user message
+// holding the retrieved verified proofs, only the latest attempt and its feedback, and the task.
+import type { OProverConfig } from '../../config';
+import type { ChatMessage, PromptInput, PromptProfile, RetrievedProof } from '../types';
+
+export const COT_INSTRUCTION =
+  'Before producing the Lean 4 code to formally prove the given theorem, provide a detailed proof plan outlining the main proof steps and strategies.\n' +
+  'The plan should highlight key ideas, intermediate lemmas, and proof structures that will guide the construction of the final formal proof.';
+export const LEARN_INSTRUCTION = 'Please learn from the previous failed attempt and error messages to avoid similar mistakes.';
+export const KIMINA_SYSTEM = 'You are an expert in mathematics and proving theorems in Lean 4.';
+
+export const PROFILE_IDS = ['oprover', 'deepseek-prover-v2', 'goedel-prover-v2', 'kimina', 'custom'] as const;
+
+/** The placeholders a `custom` template may use. */
+export const CUSTOM_PLACEHOLDERS = ['context', 'statement', 'code', 'goal', 'retrieved', 'previous_attempt', 'feedback', 'round'] as const;
+
+const fence = (code: string): string => '```lean4\n' + code.trimEnd() + '\n```';
+
+/** The file the model completes: the context the declaration needs, then the statement with `by sorry`. */
+export function taskCode(input: PromptInput): string {
+  const context = input.context.trim();
+  return context ? `${context}\n\n${input.statement}` : input.statement;
+}
+
+/**
+ * Fits the prompt parts into the character budget: retrieved proofs go first (last-ranked first),
+ * then the feedback is cut from its end; the statement is never trimmed.
+ */
+export function fitBudget(input: PromptInput, budgetChars: number): PromptInput {
+  const size = (i: PromptInput): number =>
+    taskCode(i).length + i.retrieved.reduce((a, r) => a + r.proof.length + 16, 0) + i.history.reduce((a, h) => a + h.attempt.length + h.feedback.length, 0) + 1200;
+  let out: PromptInput = { ...input, retrieved: [...input.retrieved], history: input.history.map((h) => ({ ...h })) };
+  while (size(out) > budgetChars && out.retrieved.length > 0) out = { ...out, retrieved: out.retrieved.slice(0, -1) };
+  // Older attempts go before the latest one's feedback is cut.
+  while (size(out) > budgetChars && out.history.length > 1) out = { ...out, history: out.history.slice(1) };
+  const last = out.history[out.history.length - 1];
+  if (last && size(out) > budgetChars) {
+    const over = size(out) - budgetChars;
+    const keep = Math.max(0, last.feedback.length - over - 40);
+    last.feedback = last.feedback.slice(0, keep) + '\n... [feedback truncated to fit the context] ...';
+  }
+  return out;
+}
+
+function retrievedBlock(header: string, proofs: RetrievedProof[]): string {
+  return `${header}\n` + proofs.map((p) => fence(p.proof)).join('\n\n');
+}
+
+function latest(input: PromptInput): { attempt: string; feedback: string } | undefined {
+  return input.history[input.history.length - 1];
+}
+
+/**
+ * OProver: one user message per round. The parts that stay the same across rounds and samples
+ * (retrieved proofs, then the task) come first so the server's prefix cache serves them; the
+ * previous attempt and its errors, which change every round, come last.
+ */
+function oproverProfile(config: OProverConfig): PromptProfile {
+  const h = config.promptHeaders;
+  return {
+    id: 'oprover',
+    render(raw) {
+      const input = fitBudget(raw, config.contextChars);
+      const parts: string[] = [];
+      if (input.retrieved.length > 0) parts.push(retrievedBlock(h.retrieved, input.retrieved));
+      parts.push(`${h.task}\nComplete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
+      if (input.goal) parts.push(`The goal at the \`sorry\`:\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
+      const prev = latest(input);
+      if (prev) {
+        parts.push(`${h.previous}\n${fence(prev.attempt)}`);
+        parts.push(`${h.errors}\n${prev.feedback.trim() || 'No error messages'}`);
+      }
+      parts.push(prev ? `${COT_INSTRUCTION}\n${LEARN_INSTRUCTION}` : COT_INSTRUCTION);
+      return [{ role: 'user', content: parts.join('\n\n') + '\n' }];
+    },
+  };
+}
+
+/** DeepSeek-Prover-V2's CoT prompt; feedback rounds use the author repository's feedback layout. */
+function deepseekProfile(config: OProverConfig): PromptProfile {
+  return {
+    id: 'deepseek-prover-v2',
+    render(raw) {
+      const input = fitBudget(raw, config.contextChars);
+      const prev = latest(input);
+      const task = `Complete the following Lean 4 code:\n\n${fence(taskCode(input))}\n\n${COT_INSTRUCTION}`;
+      if (!prev) return [{ role: 'user', content: task + '\n' }];
+      return [
+        {
+          role: 'user',
+          content: `**Previous Failed Attempt:**\n${fence(prev.attempt)}\n\n**Error Messages:**\n${prev.feedback.trim() || 'No error messages'}\n\n**Current Task:**\n${task}\n${LEARN_INSTRUCTION}\n`,
+        },
+      ];
+    },
+  };
+}
+
+/** Goedel-Prover-V2's self-correction: earlier attempts as assistant turns, feedback as user turns. */
+function goedelProfile(config: OProverConfig): PromptProfile {
+  return {
+    id: 'goedel-prover-v2',
+    render(raw) {
+      const input = fitBudget(raw, config.contextChars);
+      const messages: ChatMessage[] = [{ role: 'user', content: `Complete the following Lean 4 code:\n\n${fence(taskCode(input))}\n\n${COT_INSTRUCTION}\n` }];
+      const first = input.round - input.history.length;
+      input.history.forEach((h, i) => {
+        messages.push({ role: 'assistant', content: fence(h.attempt) });
+        messages.push({
+          role: 'user',
+          content:
+            `The proof (Round ${first + i}) is not correct. Following is the compilation error message, where we use <error></error> to signal the position of the error.\n\n` +
+            `${h.feedback.trim()}\n\nBefore producing the Lean 4 code to formally prove the given theorem, provide a detailed analysis of the error message.\n`,
+        });
+      });
+      return messages;
+    },
+  };
+}
+
+/** Kimina-Prover: its system prompt and "# Formal statement" layout; feedback appended when present. */
+function kiminaProfile(config: OProverConfig): PromptProfile {
+  return {
+    id: 'kimina',
+    render(raw) {
+      const input = fitBudget(raw, config.contextChars);
+      const prev = latest(input);
+      let user = `Think about and solve the following problem step by step in Lean 4.\n# Problem: Prove the formal statement below.\n# Formal statement:\n${fence(taskCode(input))}\n`;
+      if (prev) user += `\n# Previous attempt:\n${fence(prev.attempt)}\n# Lean feedback:\n${prev.feedback.trim()}\n`;
+      return [
+        { role: 'system', content: KIMINA_SYSTEM },
+        { role: 'user', content: user },
+      ];
+    },
+  };
+}
+
+export class PromptTemplateError extends Error {}
+
+/** A user template with `{{placeholder}}`s (see CUSTOM_PLACEHOLDERS); one user message. */
+function customProfile(config: OProverConfig): PromptProfile {
+  const template = config.customTemplate;
+  if (!template.trim()) throw new PromptTemplateError('oprover.customTemplate is empty: write a template or choose another oprover.promptProfile');
+  for (const m of template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    if (!(CUSTOM_PLACEHOLDERS as readonly string[]).includes(m[1])) {
+      throw new PromptTemplateError(`oprover.customTemplate: unknown placeholder {{${m[1]}}}; known: ${CUSTOM_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`);
+    }
+  }
+  return {
+    id: 'custom',
+    render(raw) {
+      const input = fitBudget(raw, config.contextChars);
+      const prev = latest(input);
+      const values: Record<(typeof CUSTOM_PLACEHOLDERS)[number], string> = {
+        context: input.context,
+        statement: input.statement,
+        code: taskCode(input),
+        goal: input.goal ?? '',
+        retrieved: input.retrieved.map((p) => fence(p.proof)).join('\n\n'),
+        previous_attempt: prev?.attempt ?? '',
+        feedback: prev?.feedback ?? '',
+        round: String(input.round),
+      };
+      // One pass, so text inserted for a placeholder is never expanded again.
+      const content = template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: keyof typeof values) => values[name]);
+      return [{ role: 'user', content }];
+    },
+  };
+}
+
+/** The profile named by `oprover.promptProfile`; an unknown name is an error that lists the known ones. */
+export function getProfile(config: OProverConfig): PromptProfile {
+  switch (config.promptProfile) {
+    case 'oprover':
+      return oproverProfile(config);
+    case 'deepseek-prover-v2':
+      return deepseekProfile(config);
+    case 'goedel-prover-v2':
+      return goedelProfile(config);
+    case 'kimina':
+      return kiminaProfile(config);
+    case 'custom':
+      return customProfile(config);
+    default:
+      throw new PromptTemplateError(`oprover.promptProfile: unknown profile "${config.promptProfile}"; known: ${PROFILE_IDS.join(', ')}`);
+  }
+}
