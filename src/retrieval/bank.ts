@@ -9,6 +9,7 @@
 // therefore leaves at most a torn last record (detected by its length or CRC, truncated and
 // reported on the next open) and perhaps vector rows without records (cut back to the record count).
 // A vector file written by another embedder (fingerprint or width differs) is rebuilt from the log.
+// Removal is a tombstone record ({forget: [ids]}, no vector row): the rows stay but are never returned.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +39,12 @@ export interface BankRecord {
   proof: string;
   source: ProofSource;
   /** Milliseconds since the epoch when it was stored. */
+  addedAt: number;
+}
+
+/** A tombstone: the records with these ids are removed (a workspace theorem that changed or went away). */
+interface ForgetRecord {
+  forget: string[];
   addedAt: number;
 }
 
@@ -99,7 +106,7 @@ export function dedupKey(statement: string, proof: string): string {
   return crypto.createHash('sha256').update(normalizeStatement(statement)).update('\u0000').update(normalizeProof(proof)).digest('hex');
 }
 
-function encodeRecord(record: BankRecord): Buffer {
+function encodeRecord(record: BankRecord | ForgetRecord): Buffer {
   const payload = Buffer.from(JSON.stringify(record), 'utf8');
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
   out.writeUInt32LE(payload.length, 0);
@@ -133,7 +140,9 @@ export class ProofBank {
   private readonly nameHashes: number[] = [];
   private readonly fileIds: number[] = [];
   private readonly fileIdOf = new Map<string, number>();
-  private readonly keys = new Set<string>();
+  /** Live records by id (dedup and removal); removed rows are in `deleted`. */
+  private readonly rowOfId = new Map<string, number>();
+  private readonly deleted = new Set<number>();
   private logEnd = LOG_HEADER_BYTES;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -201,10 +210,10 @@ export class ProofBank {
         break;
       }
       const payload = bytes.subarray(at + RECORD_HEADER_BYTES, end);
-      let record: BankRecord | undefined;
+      let record: BankRecord | ForgetRecord | undefined;
       if (crc32(payload) === crc) {
         try {
-          record = JSON.parse(payload.toString('utf8')) as BankRecord;
+          record = JSON.parse(payload.toString('utf8')) as BankRecord | ForgetRecord;
         } catch {
           record = undefined;
         }
@@ -213,7 +222,8 @@ export class ProofBank {
         badTail = true;
         break;
       }
-      this.track(record, at, end - at);
+      if ('forget' in record) this.applyForget(record.forget);
+      else this.track(record, at, end - at);
       at = end;
       // A large bank takes seconds to scan: let the extension host breathe between chunks.
       if (this.size % 20_000 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -234,7 +244,7 @@ export class ProofBank {
       fs.ftruncateSync(this.logFd, at);
       if (this.options.durable !== false) fs.fsyncSync(this.logFd);
     }
-    this.report.records = this.size;
+    this.report.records = this.liveCount;
     await this.loadVectors();
   }
 
@@ -293,7 +303,59 @@ export class ProofBank {
       this.fileIdOf.set(file, fileId);
     }
     this.fileIds.push(fileId);
-    this.keys.add(record.id);
+    this.rowOfId.set(record.id, this.offsets.length - 1);
+  }
+
+  private applyForget(ids: readonly string[]): number {
+    let removed = 0;
+    for (const id of ids) {
+      const row = this.rowOfId.get(id);
+      if (row === undefined) continue;
+      this.rowOfId.delete(id);
+      this.deleted.add(row);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Records stored and not removed. */
+  get liveCount(): number {
+    return this.size - this.deleted.size;
+  }
+
+  /** Remove records by id (a tombstone is appended); returns how many were live. */
+  forget(ids: readonly string[]): Promise<number> {
+    return this.enqueue(async () => this.forgetNow(ids));
+  }
+
+  private forgetNow(ids: readonly string[]): number {
+    const live = ids.filter((id) => this.rowOfId.has(id));
+    if (live.length === 0) return 0;
+    this.writeLog(encodeRecord({ forget: live, addedAt: Date.now() }));
+    return this.applyForget(live);
+  }
+
+  /**
+   * Make the workspace records of `file` exactly `proofs` (after a save): unchanged theorems stay,
+   * new ones are added, the ones that changed or went away are removed.
+   */
+  replaceFile(file: string, proofs: readonly VerifiedProof[]): Promise<AddResult & { removed: number }> {
+    return this.enqueue(async () => {
+      const keep = new Set(proofs.map((p) => dedupKey(p.statement, p.proof).slice(0, 16)));
+      const fileId = this.fileIdOf.get(file);
+      const stale: string[] = [];
+      if (fileId !== undefined) {
+        for (let r = 0; r < this.size; r++) {
+          if (this.fileIds[r] !== fileId || this.deleted.has(r)) continue;
+          const record = this.read(r);
+          if (record.source.kind === 'workspace' && !keep.has(record.id)) stale.push(record.id);
+        }
+      }
+      const removed = this.forgetNow(stale);
+      const fresh = this.fresh(proofs);
+      if (fresh.length > 0) this.appendBatch(fresh, await this.embedder.embed(fresh.map(embeddingText)));
+      return { added: fresh.length, duplicates: proofs.length - fresh.length, removed };
+    });
   }
 
   private writeVectors(vectors: Float32Array): void {
@@ -305,7 +367,7 @@ export class ProofBank {
 
   /** Whether an equal proof (after normalisation) is stored. */
   has(proof: Pick<VerifiedProof, 'statement' | 'proof'>): boolean {
-    return this.keys.has(dedupKey(proof.statement, proof.proof).slice(0, 16));
+    return this.rowOfId.has(dedupKey(proof.statement, proof.proof).slice(0, 16));
   }
 
   /** Store proofs not already present, embedding them with the bank's embedder. */
@@ -337,7 +399,7 @@ export class ProofBank {
     const seen = new Set<string>();
     proofs.forEach((p, i) => {
       const id = dedupKey(p.statement, p.proof).slice(0, 16);
-      if (this.keys.has(id) || seen.has(id)) return;
+      if (this.rowOfId.has(id) || seen.has(id)) return;
       seen.add(id);
       indices?.push(i);
       const record: BankRecord = { id, statement: p.statement, proof: p.proof, source: { ...p.source }, addedAt: Date.now() };
@@ -351,21 +413,24 @@ export class ProofBank {
     if (this.closed) throw new Error('proof bank is closed');
     this.writeVectors(vectors);
     const encoded = records.map(encodeRecord);
-    const blob = Buffer.concat(encoded);
     this.options.beforeRecordWrite?.(records.length);
-    let written = 0;
-    while (written < blob.length) written += fs.writeSync(this.logFd, blob, written, blob.length - written, this.logEnd + written);
-    if (this.options.durable !== false) {
-      fs.fdatasyncSync(this.vecFd);
-      fs.fdatasyncSync(this.logFd);
-    }
+    if (this.options.durable !== false) fs.fdatasyncSync(this.vecFd);
     let at = this.logEnd;
+    this.writeLog(Buffer.concat(encoded));
     records.forEach((r, i) => {
       this.track(r, at, encoded[i]!.length);
       at += encoded[i]!.length;
     });
-    this.logEnd = at;
     this.index.appendPacked(vectors);
+  }
+
+  /** Append bytes to the log in one write (then fsync when durable). */
+  private writeLog(blob: Buffer): void {
+    if (this.closed) throw new Error('proof bank is closed');
+    let written = 0;
+    while (written < blob.length) written += fs.writeSync(this.logFd, blob, written, blob.length - written, this.logEnd + written);
+    if (this.options.durable !== false) fs.fdatasyncSync(this.logFd);
+    this.logEnd += blob.length;
   }
 
   /** The stored record at `row` (read from disk). */
@@ -381,12 +446,17 @@ export class ProofBank {
     await this.queue;
     const nameHash = exclude.name ? hashFeature(exclude.name) : undefined;
     const fileId = exclude.file !== undefined ? this.fileIdOf.get(exclude.file) : undefined;
-    if (nameHash === undefined && fileId === undefined) return this.index.search(query, k);
+    if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return this.index.search(query, k);
     // Hash matches are confirmed against the record itself, so a collision never hides a proof.
     const test = (row: number): boolean =>
-      (fileId !== undefined && this.fileIds[row] === fileId) || (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
-    let count = 0;
-    for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
+      this.deleted.has(row) ||
+      (fileId !== undefined && this.fileIds[row] === fileId) ||
+      (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
+    // An upper bound on the rows the filter can drop, so the ORT kernel fetches enough.
+    let count = this.deleted.size;
+    if (nameHash !== undefined || fileId !== undefined) {
+      for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
+    }
     return this.index.search(query, k, { test, count });
   }
 

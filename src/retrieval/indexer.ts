@@ -12,6 +12,8 @@ import type { AddResult } from './bank';
 /** Where proofs go: a MemoryBank or a ProofBank. */
 export interface ProofSink {
   add(proofs: readonly VerifiedProof[]): Promise<AddResult>;
+  /** Replace a workspace file's records (removing theorems that changed or went away). */
+  replaceFile?(file: string, proofs: readonly VerifiedProof[]): Promise<AddResult & { removed: number }>;
 }
 
 export interface Progress {
@@ -113,9 +115,14 @@ export async function indexWorkspace(
   return result;
 }
 
-/** Re-index one file after a save (unchanged theorems are duplicates and cost one hash each). */
-export function indexFile(bank: ProofSink, file: string, text: string): Promise<IndexResult> {
-  return indexWorkspace(bank, [{ file, text }]);
+/**
+ * Re-index one file after a save: unchanged theorems cost one hash each, new or changed ones are
+ * embedded, and (when the sink can) the file's theorems that changed or went away are removed.
+ */
+export async function indexFile(bank: ProofSink, file: string, text: string): Promise<{ theorems: number; added: number; duplicates: number; removed: number }> {
+  const proofs = proofsFromLeanFile(text, file);
+  if (bank.replaceFile) return { theorems: proofs.length, ...(await bank.replaceFile(file, proofs)) };
+  return { theorems: proofs.length, ...(await bank.add(proofs)), removed: 0 };
 }
 
 const DECLARATION_START = /^\s*(?:\/--[\s\S]*?-\/\s*)?(?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|nonrec)\s+)*(theorem|lemma|example)\b/;

@@ -105,10 +105,22 @@ export class MemoryBank implements Retriever {
     return bank.add(proofs);
   }
 
+  /** Make the workspace records of `file` exactly `proofs` (re-index after a save). */
+  async replaceFile(file: string, proofs: readonly VerifiedProof[]): Promise<AddResult & { removed: number }> {
+    const bank = await this.open();
+    return bank.replaceFile(file, proofs);
+  }
+
+  /** Remove records by id. */
+  async forget(ids: readonly string[]): Promise<number> {
+    const bank = await this.open();
+    return bank.forget(ids);
+  }
+
   async stats(): Promise<MemoryStats> {
     if (!this.bank) return { open: false, records: 0 };
     const bank = await this.bank;
-    return { open: true, records: bank.size, dim: bank.embedder.dim, embedder: bank.embedder.fingerprint, openReport: bank.report };
+    return { open: true, records: bank.liveCount, dim: bank.embedder.dim, embedder: bank.embedder.fingerprint, openReport: bank.report };
   }
 
   /** Close the files and release the embedder and search sessions. */

@@ -146,6 +146,39 @@ describe('retrieval: proof bank', function () {
     await bank.close();
   });
 
+  it('removes records with a tombstone that survives reopening, and can store them again', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add([proof(1), proof(2), proof(3)]);
+    const id2 = bank.read(1).id;
+    assert.equal(await bank.forget([id2, 'no-such-id']), 1);
+    assert.equal(bank.liveCount, 2);
+    assert.ok(!bank.has(proof(2)));
+    const q = await builtin.embed([proof(2).statement]);
+    assert.ok(!(await bank.search(q, 3)).some((r) => r.row === 1), 'a removed record is never returned');
+    await bank.close();
+    const again = await ProofBank.open(dir, builtin, { durable: false });
+    assert.equal(again.liveCount, 2);
+    assert.equal(again.report.records, 2);
+    assert.deepEqual((await again.search(q, 3)).map((r) => again.read(r.row).name).sort(), ['Demo.t1', 'Demo.t3']);
+    assert.deepEqual(await again.add([proof(2)]), { added: 1, duplicates: 0 });
+    assert.equal(again.read((await again.search(q, 1))[0]!.row).name, 'Demo.t2');
+    await again.close();
+  });
+
+  it('replaces a workspace file: unchanged kept, changed and deleted removed, other sources untouched', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    const accepted = { ...proof(9, 'A.lean'), source: { kind: 'accepted' as const, file: 'A.lean' } };
+    await bank.add([proof(1, 'A.lean'), proof(2, 'A.lean'), proof(3, 'B.lean'), accepted]);
+    const changed = { ...proof(2, 'A.lean'), proof: `${proof(2).statement} := by simp [Nat.add_comm]` };
+    const result = await bank.replaceFile('A.lean', [proof(1, 'A.lean'), changed, proof(4, 'A.lean')]);
+    assert.deepEqual(result, { added: 2, duplicates: 1, removed: 1 });
+    assert.equal(bank.liveCount, 5); // 4 stored + 2 added - 1 removed
+    assert.ok(bank.has(accepted) && bank.has(proof(3, 'B.lean')) && bank.has(changed) && !bank.has(proof(2, 'A.lean')));
+    assert.deepEqual(await bank.replaceFile('A.lean', []), { added: 0, duplicates: 0, removed: 3 });
+    assert.equal(bank.liveCount, 2);
+    await bank.close();
+  });
+
   it('refuses a file that is not a bank log, and a newer format', async () => {
     fs.writeFileSync(path.join(dir, RECORDS_FILE), 'something else entirely');
     await assert.rejects(ProofBank.open(dir, builtin), /not a proof bank log/);

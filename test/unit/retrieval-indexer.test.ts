@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BuiltinEmbedder } from '../../src/retrieval/embedder';
-import { corpusEntry, hasSorry, importCorpus, indexWorkspace, proofsFromLeanFile, type Progress } from '../../src/retrieval/indexer';
+import { corpusEntry, hasSorry, importCorpus, indexFile, indexWorkspace, proofsFromLeanFile, type Progress } from '../../src/retrieval/indexer';
 import { MemoryBank } from '../../src/retrieval/memory';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'retrieval');
@@ -42,6 +42,21 @@ describe('retrieval: workspace indexing', function () {
     const found = await memory.retrieve({ statement: 'theorem my_lt_irrefl (n : Nat) : ¬ n < n' }, 1);
     assert.equal(found[0]?.name, 'Algebra.Order.lt_irrefl\'');
     assert.equal(found[0]?.source.kind, 'workspace');
+    await memory.close();
+  });
+
+  it('re-indexes a saved file: an edited proof replaces the old one, a deleted theorem goes away', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-reindex-'));
+    const memory = new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false });
+    const file = 'Algebra/Order.lean';
+    const text = fs.readFileSync(path.join(workspace, file), 'utf8');
+    assert.deepEqual(await indexFile(memory, file, text), { theorems: 2, added: 2, duplicates: 0, removed: 0 });
+    const edited = text.replace('Nat.le_refl n', 'by omega').replace(/theorem lt_irrefl'[^\n]*\n/, '');
+    assert.deepEqual(await indexFile(memory, file, edited), { theorems: 1, added: 1, duplicates: 0, removed: 2 });
+    const found = await memory.retrieve({ statement: "theorem le_refl' (n : Nat) : n ≤ n" }, 5);
+    assert.equal(found.length, 1);
+    assert.ok(found[0]!.proof.endsWith('by omega'));
+    assert.equal((await memory.stats()).records, 1);
     await memory.close();
   });
 });
