@@ -200,7 +200,8 @@ export class ScratchSlot {
       throw err;
     }
     const version = this.version;
-    const outcome = await this.waitFor(server, version, Math.max(1, timeoutMs - (Date.now() - started)), signal);
+    // The limit covers the candidate only: opening the slot (imports) has its own limit.
+    const outcome = await this.waitFor(server, version, timeoutMs, signal);
     if (outcome.kind === 'done') {
       const diagnostics = this.heldFor(version);
       return { kind: 'checked', version, diagnostics, elapsedMs: Date.now() - started };
