@@ -314,7 +314,9 @@ export class SlotPool {
         this.serverStarts++;
         server.onDiagnostics((p) => this.slots.find((s) => s.uri === p.uri)?.accept(p));
         server.whenExited().then(() => {
-          this.sampleRss();
+          // Only the current server's exit closes the slots; an old one's may come after a restart.
+          if (this.server !== server) return;
+          this.server = undefined;
           for (const s of this.slots) s.markClosed();
         });
         this.server = server;
