@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG } from '../../src/config';
+import { CUSTOM_PLACEHOLDERS, PROFILE_IDS } from '../../src/core/prompt';
 import { probeEndpoint } from '../../src/ui/connection';
 import { configFromSettings } from '../../src/ui/settings';
 
@@ -29,6 +30,12 @@ describe('manifest contributions', () => {
     }
     assert.ok(props['oprover.endpoint'] && props['oprover.model']);
     assert.ok(!Object.keys(props).some((k) => /key|secret|token$/i.test(k) && k !== 'oprover.maxTokens'), 'no API key setting');
+  });
+
+  it('lists exactly the prompt profiles and template placeholders the core knows', () => {
+    const props = manifest.contributes.configuration.properties;
+    assert.deepEqual(props['oprover.promptProfile'].enum, [...PROFILE_IDS]);
+    for (const placeholder of CUSTOM_PLACEHOLDERS) assert.ok(props['oprover.customTemplate'].markdownDescription.includes(`{{${placeholder}}}`), placeholder);
   });
 
   it('offers the panel in its own activity-bar container and limits untrusted workspaces', () => {
