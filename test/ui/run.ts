@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import type { BrowserContext } from 'playwright-core';
-import { launchBrowser, lean4LanguageExtension, missingPrerequisite, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
+import { extensionDir, launchBrowser, lean4LanguageExtension, missingPrerequisite, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
 import { startFixtures, type RunningFixtures } from '../vscode-host/fixtures';
 import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
 import { setSession } from './session';
@@ -24,12 +24,12 @@ async function main(): Promise<number> {
     writeTierStats({ passed: 0, failed: required ? 1 : 0, skipped: 1, note: missing });
     return required ? 1 : 0;
   }
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
+  if (!fs.existsSync(path.join(extensionDir, 'dist', 'extension.js'))) {
     console.log('ui tier: dist/extension.js is missing; run npm run build first');
     writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'extension not built' });
     return 1;
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   fs.rmSync(screenshotDir, { recursive: true, force: true });
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-ui-tier-'));
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     server = await startCodeServer({
       scratchDir: path.join(scratch, 'code-server'),
       settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 14, 'window.zoomLevel': 0 },
-      installExtensions: [{ id: `${manifest.publisher}.${manifest.name}-${manifest.version}`, folder: repoRoot }, lean4LanguageExtension],
+      installExtensions: [{ id: `${manifest.publisher}.${manifest.name}-${manifest.version}`, folder: extensionDir }, lean4LanguageExtension],
       env: fixtures.env,
     });
     browser = await launchBrowser({ profileDir: path.join(scratch, 'chromium'), viewport: { width: 1440, height: 900 } });
@@ -66,6 +66,15 @@ async function main(): Promise<number> {
       bail: false,
       reporter: path.join(repoRoot, 'scripts', 'mocha-reporter.cjs'),
       grep: process.env.OPROVER_UI_GREP || undefined,
+      rootHooks: {
+        // a failing step leaves a picture of what the person would have seen
+        async afterEach(this: Mocha.Context) {
+          const test = this.currentTest;
+          if (test?.state !== 'failed') return;
+          const name = `failed-${test.fullTitle().replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}`;
+          await workbench.screenshot(name).catch(() => {});
+        },
+      },
     });
     const specDir = path.join(repoRoot, 'test', 'ui');
     for (const file of fs.readdirSync(specDir).filter((f) => f.endsWith('.spec.ts')).sort()) mocha.addFile(path.join(specDir, file));

@@ -61,12 +61,28 @@ export class Workbench {
     await row.click();
   }
 
-  /** Opens the quick-fix menu (Ctrl+.) at the caret; returns its rows. */
-  async openCodeActions(expectTitle: string): Promise<Locator> {
+  /** Opens the quick-fix menu (Ctrl+.) at the caret and waits for the action with this title. */
+  async openCodeActions(title: string): Promise<Locator> {
     await this.page.keyboard.press('Control+.');
-    const row = this.page.locator('.action-widget .monaco-list-row', { hasText: expectTitle }).first();
+    const row = this.page.locator('.action-widget .monaco-list-row.action', { hasText: title }).first();
     await row.waitFor({ timeout: 20_000 });
     return row;
+  }
+
+  /** Chooses an action in the open quick-fix menu with the keyboard, as a person would (arrows, Enter). */
+  async chooseCodeAction(title: string): Promise<void> {
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    const count = await rows.count();
+    for (let i = 0; i <= count; i++) {
+      const focused = this.page.locator('.action-widget .monaco-list-row.action.focused');
+      if ((await focused.count()) > 0 && (await focused.first().getAttribute('aria-label')) === title) {
+        await this.page.keyboard.press('Enter');
+        await this.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`no action "${title}" in the quick-fix menu`);
   }
 
   /**
@@ -110,6 +126,24 @@ export class Workbench {
     const file = path.join(screenshotDir, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
+  }
+}
+
+/**
+ * Waits for `wanted` in a job's card, but gives up at once when the job ends without it (and says
+ * how it ended), so a failed proof does not cost the whole timeout.
+ */
+export async function waitInJob(job: Locator, wanted: Locator, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await wanted.count()) > 0) return;
+    const status = await job.getAttribute('data-status').catch(() => null);
+    if (status && !['running', 'queued', 'proved'].includes(status)) {
+      const reason = await job.locator('[data-testid="job-reason"]').first().innerText().catch(() => '');
+      throw new Error(`waiting for ${what}: the job ended ${status}${reason ? `: ${reason}` : ''}`);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (job ${status ?? 'not shown'})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -12,6 +12,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
+/** The extension under test: this repository, or OPROVER_EXTENSION_DIR (e.g. an unpacked .vsix). */
+export const extensionDir = path.resolve(process.env.OPROVER_EXTENSION_DIR || repoRoot);
+
 /** The folder the install script fills (git-ignored). */
 export const defaultHostDir = path.join(repoRoot, '.vscode-host');
 
@@ -146,7 +149,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   for (const dir of [path.join(userDataDir, 'User'), extensionsDir, home, serverTmp]) fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
   for (const ext of options.installExtensions ?? []) {
-    fs.symlinkSync(ext.folder, path.join(extensionsDir, ext.id), 'dir');
+    const link = path.join(extensionsDir, ext.id);
+    fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(ext.folder, link, 'dir');
   }
 
   const port = await freePort();

@@ -49,6 +49,12 @@ function parseArguments(argv: string[]): ShimArguments {
   return parsed;
 }
 
+/** The folder name VS Code gives an installed extension: publisher.name-version. */
+function installedName(folder: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  return `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+}
+
 // Workbench log lines that say nothing about the tests.
 const noise = [
   /^(Resolving connection|Resolved connection|Creating a socket|\[Service Worker\]|Updating additional)/,
@@ -67,11 +73,15 @@ async function main(): Promise<number> {
   let server: RunningCodeServer | undefined;
   let browser: BrowserContext | undefined;
   try {
+    // The workbench reads the payload into a Map, so only one extensionDevelopmentPath survives: the
+    // first goes there, the others are installed into the extensions folder (as symlinks).
+    const [developed, ...alsoInstalled] = args.developmentPaths;
     server = await startCodeServer({
       scratchDir: scratch,
       // runTests' default dirs (.vscode-test/) would carry state from run to run: fresh ones unless given.
       userDataDir: args.userDataDir,
       extensionsDir: args.extensionsDir,
+      installExtensions: alsoInstalled.map((folder) => ({ id: installedName(folder), folder })),
     });
     browser = await launchBrowser({ profileDir: path.join(scratch, 'chromium') });
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -92,7 +102,7 @@ async function main(): Promise<number> {
     // code-server's client takes location.host as the remote authority.
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server!.port}${p}`;
     const payload = [
-      ...args.developmentPaths.map((p) => ['extensionDevelopmentPath', remote(p)]),
+      ['extensionDevelopmentPath', remote(developed!)],
       ['extensionTestsPath', remote(args.testsPath)],
       ['skipWelcome', 'true'],
     ];

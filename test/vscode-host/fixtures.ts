@@ -1,14 +1,39 @@
-// The fixture servers the real-VS-Code tiers point the extension at: the scripted Lean language server
-// (started by the extension itself through oprover.lakePath/oprover.leanPath) and the OpenAI-compatible
-// test model server (oprover.endpoint).
+// The fixture servers the real-VS-Code tiers point the extension at, through the settings a user
+// would write: the scripted Lean language server (oprover.lakePath/oprover.leanPath; the extension
+// starts it itself, and it decides outcomes from lean-script.json next to this file) and the
+// OpenAI-compatible test model server (oprover.endpoint; its replies come from model-script.json).
+import path from 'node:path';
+import { repoRoot } from './code-server';
+import { startModelFixture } from './model-fixture';
+
 export interface RunningFixtures {
-  /** Environment for code-server and so for the extension host. */
+  /** Environment for code-server and so for the extension host and the Lean server it starts. */
   env: Record<string, string>;
   /** The workspace's .vscode/settings.json. */
   workspaceSettings: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
-export async function startFixtures(_scratch: string): Promise<RunningFixtures> {
-  return { env: {}, workspaceSettings: {}, stop: async () => {} };
+const leanBin = path.join(repoRoot, 'test', 'fixtures', 'lean-server', 'bin');
+export const leanScript = path.join(repoRoot, 'test', 'vscode-host', 'lean-script.json');
+
+export async function startFixtures(scratch: string): Promise<RunningFixtures> {
+  const model = await startModelFixture(scratch);
+  return {
+    env: { LEAN_FIXTURE_SCRIPT: leanScript, ...model.env },
+    workspaceSettings: {
+      'oprover.leanPath': path.join(leanBin, 'lean'),
+      'oprover.lakePath': path.join(leanBin, 'lake'),
+      'oprover.endpoint': model.baseUrl,
+      'oprover.model': model.model,
+      // one attempt per round, no tactic pre-pass: the timeline is round 1 (fails), round 2 (proves)
+      'oprover.samplesPerRound': 1,
+      'oprover.rounds': 2,
+      'oprover.prepassEnabled': false,
+      'oprover.requestTimeoutMs': 30_000,
+      'oprover.candidateTimeoutMs': 30_000,
+      'oprover.batchTimeLimitMs': 90_000,
+    },
+    stop: () => model.stop(),
+  };
 }

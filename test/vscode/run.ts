@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
-import { findCodeServer, lean4LanguageExtension, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
+import { extensionDir, findCodeServer, lean4LanguageExtension, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
 import { startFixtures } from '../vscode-host/fixtures';
 import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
 
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     writeTierStats({ passed: 0, failed: required ? 1 : 0, skipped: 1, note: missing });
     return required ? 1 : 0;
   }
-  if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
+  if (!fs.existsSync(path.join(extensionDir, 'dist', 'extension.js'))) {
     console.log('vscode tier: dist/extension.js is missing; run npm run build first');
     writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'extension not built' });
     return 1;
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   try {
     await runTests({
       vscodeExecutablePath: shim,
-      extensionDevelopmentPath: [repoRoot, lean4LanguageExtension.folder],
+      extensionDevelopmentPath: [extensionDir, lean4LanguageExtension.folder],
       extensionTestsPath: path.join(suiteOut, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${path.join(scratch, 'user-data')}`, `--extensions-dir=${path.join(scratch, 'extensions')}`],
       extensionTestsEnv: {
