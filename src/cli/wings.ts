@@ -1,6 +1,7 @@
 // The two constructors the CLI takes from the Lean and endpoint wings, in one place.
 import type { OProverConfig } from '../config';
 import type { Model, Verifier } from '../core/types';
+import { EndpointModel, type LogFn } from '../endpoint/client';
 import { LeanVerifier } from '../lean/verifier';
 import type { Toolchain } from './toolchain';
 
@@ -10,13 +11,6 @@ export function createLocalVerifier(root: string, toolchain: Toolchain, config: 
   return new LeanVerifier({ projectRoot: root, config: found, log });
 }
 
-export function createModel(config: OProverConfig, apiKey: string | undefined): Model {
-  void apiKey;
-  const description = config.endpoints.map((e) => e.baseUrl).join(', ');
-  return {
-    description,
-    async generate() {
-      throw new Error(`the endpoint client is not in this build yet (${description})`);
-    },
-  };
+export function createModel(config: OProverConfig, apiKey: string | undefined, log?: LogFn): Model {
+  return new EndpointModel({ endpoints: config.endpoints, apiKey, config, log });
 }

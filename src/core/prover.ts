@@ -8,7 +8,7 @@ import { prepassCandidates } from './prepass';
 import { getProfile } from './prompt';
 import { screenCandidate } from './screen';
 import { contextBefore, statementWithSorry } from './source';
-import type { Candidate, Model, ProofTarget, Retriever, RetrievedProof, Verdict, Verifier } from './types';
+import { ActionableError, type Candidate, type ChatMessage, type Completion, type Model, type ProofTarget, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
 
 export interface ProverPorts {
   verifier: Verifier;
@@ -142,12 +142,25 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       emit({ type: 'round-started', jobId, round, kind: 'model' });
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
-      const messages = profile.render({ context, statement, retrieved: shown, round, history });
-      emit({ type: 'prompt', jobId, round, messages });
-      const completions = await ports.model.generate(
-        { messages, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens },
-        { signal, onDelta: (sample, delta) => emit({ type: 'sample-delta', jobId, round, sample, delta }) },
-      );
+      const input = { context, statement, retrieved: shown, round, history };
+      const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
+        emit({ type: 'prompt', jobId, round, messages });
+        return ports.model!.generate(
+          { messages, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens },
+          { signal, onDelta: (sample, delta) => emit({ type: 'sample-delta', jobId, round, sample, delta }) },
+        );
+      };
+      let completions: Completion[];
+      const messages = profile.render(input);
+      try {
+        completions = await sample(messages);
+      } catch (err) {
+        if (!(err instanceof ActionableError && err.code === 'context-length')) throw err;
+        // The server's context is smaller than oprover.contextChars says: halve the prompt and retry once.
+        const chars = messages.reduce((a, m) => a + m.content.length, 0);
+        emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying once with a prompt of at most ${Math.floor(chars / 2)} characters` });
+        completions = await sample(getProfile({ ...config, contextChars: Math.max(1000, Math.floor(chars / 2)) }).render(input));
+      }
       const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);
       const roundCompletion = completions.reduce((a, c) => a + (c.completionTokens ?? 0), 0);
       promptTokens += roundPrompt;
