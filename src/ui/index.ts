@@ -28,15 +28,32 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
       logEvent(ctx, event);
     }),
     // Closing a file cancels its jobs: their edits could not land anyway.
-    vscode.workspace.onDidCloseTextDocument((document) => {
-      const n = ctx.jobs.cancelForUri(document.uri.toString());
-      if (n > 0) ctx.log.info(`${vscode.workspace.asRelativePath(document.uri)} closed: ${n} job(s) cancelled`);
+    // The document event can come long after the tab closed, so closed tabs count too.
+    vscode.workspace.onDidCloseTextDocument((document) => cancelClosed(ctx, document.uri)),
+    vscode.window.tabGroups.onDidChangeTabs((change) => {
+      // A preview tab replaced by the next file the user glances at is not a closed file.
+      const closed = change.closed.filter((t) => !t.isPreview).flatMap((t) => tabUris(t));
+      if (closed.length === 0) return;
+      const open = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => tabUris(t).map((u) => u.toString())));
+      for (const uri of closed) if (!open.has(uri.toString())) cancelClosed(ctx, uri);
     }),
   ];
   for (const [id, factory] of Object.entries(COMMANDS)) disposables.push(vscode.commands.registerCommand(id, factory(parts)));
   const probe = setTimeout(() => void probeOnStart(ctx), 1500);
   disposables.push({ dispose: () => clearTimeout(probe) });
   return disposables;
+}
+
+function cancelClosed(ctx: OProverContext, uri: vscode.Uri): void {
+  const n = ctx.jobs.cancelForUri(uri.toString());
+  if (n > 0) ctx.log.info(`${vscode.workspace.asRelativePath(uri)} closed: ${n} job(s) cancelled`);
+}
+
+function tabUris(tab: vscode.Tab): vscode.Uri[] {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return [input.uri];
+  if (input instanceof vscode.TabInputTextDiff) return [input.original, input.modified];
+  return [];
 }
 
 /** The loop's story in the log: decisions at info, per-candidate detail at debug, streaming never. */
