@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProveReport } from '../../src/cli/report';
+import { startModelServer } from '../fixtures/model-server/server';
 import { cleanEnv, project, root, runCli } from './cli-helpers';
 
 const FAKE_LEAN = path.join(root, 'test/fixtures/lean-server/bin/lean');
@@ -19,12 +20,13 @@ theorem t_hard (n : Nat) : n * 0 = 0 := by
   sorry
 `;
 
-/** What "Lean" accepts: omega for t_omega, and nothing for t_hard. */
+/** What "Lean" accepts: omega for t_omega, an induction for t_hard (a model's proof). */
 const LEAN_SCRIPT = {
   default: 'unsolved',
   rules: [
     { regex: 'theorem helper_done', axioms: ['propext'] },
     { regex: 'theorem t_omega[\\s\\S]*:= by omega', axioms: ['propext'] },
+    { regex: 'theorem t_hard[\\s\\S]*induction n with', axioms: [] },
   ],
 };
 
@@ -46,6 +48,36 @@ describe('oprover prove on the scripted Lean server', function () {
     assert.deepEqual(report.missing.map((m) => m.what), ['endpoint']);
     const text = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
     assert.equal(text, FILE.replace('2 * n + 1 < 11 := by\n  sorry', '2 * n + 1 < 11 := by omega'));
+  });
+
+  it('runs model rounds on the test model server: Lean errors go into round 2, which proves it', async () => {
+    const model = await startModelServer({
+      apiKey: 'sk-test',
+      rules: [
+        { match: 'unsolved goals', replies: ['Round two.\n```lean4\ntheorem t_hard (n : Nat) : n * 0 = 0 := by\n  induction n with\n  | zero => rfl\n  | succ k ih => simp\n```'] },
+        { replies: ['<think>try simp</think>\n```lean4\nby\n  simp\n```'] },
+      ],
+    });
+    try {
+      const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT), 'oprover.json': JSON.stringify({ ...CONFIG, rounds: 3, samplesPerRound: 2 }) });
+      const r = await runCli(['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--endpoint', model.url, '--model', 'oprover-test', '--insert', '--json'], dir, cleanEnv({ OPROVER_API_KEY: 'sk-test' }));
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as ProveReport;
+      const hard = report.items.find((i) => i.declaration === 't_hard')!;
+      assert.equal(hard.status, 'proved', JSON.stringify(hard));
+      assert.equal(hard.rounds, 2);
+      assert.match(hard.origin!, /model: round 2/);
+      assert.ok(hard.tokens.prompt > 0 && hard.tokens.completion > 0, JSON.stringify(hard.tokens));
+      assert.deepEqual(report.missing, []);
+      const chats = model.requests.filter((q) => q.path.endsWith('/chat/completions'));
+      assert.equal(chats.length, 2, 'one request per round for t_hard; t_omega needed none');
+      assert.ok(chats.every((q) => q.authorization === 'Bearer sk-test'));
+      const text = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
+      assert.match(text, /theorem t_hard \(n : Nat\) : n \* 0 = 0 := by\n {2}induction n with\n {2}\| zero => rfl\n {2}\| succ k ih => simp\n/);
+      assert.doesNotMatch(text, /sorry/);
+    } finally {
+      await model.close();
+    }
   });
 
   it('checks existing proofs through the gate with `check`', async () => {
