@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     process.exit(1); // the exit hooks end code-server's process group
   }, overallDeadlineMs);
   try {
-    fixtures = await startFixtures(scratch);
+    fixtures = await startFixtures();
     const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), {
       ...fixtures.workspaceSettings,
       'files.autoSave': 'afterDelay',

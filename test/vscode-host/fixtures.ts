@@ -17,8 +17,8 @@ export interface RunningFixtures {
 const leanBin = path.join(repoRoot, 'test', 'fixtures', 'lean-server', 'bin');
 export const leanScript = path.join(repoRoot, 'test', 'vscode-host', 'lean-script.json');
 
-export async function startFixtures(scratch: string): Promise<RunningFixtures> {
-  const model = await startModelFixture(scratch);
+export async function startFixtures(): Promise<RunningFixtures> {
+  const model = await startModelFixture();
   return {
     env: { LEAN_FIXTURE_SCRIPT: leanScript, ...model.env },
     workspaceSettings: {

@@ -51,7 +51,7 @@ async function main(): Promise<number> {
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-vscode-tier-'));
   const statsFile = path.join(scratch, 'stats.json');
-  const fixtures = await startFixtures(scratch);
+  const fixtures = await startFixtures();
   const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
   const timer = setTimeout(() => {
     console.error(`vscode tier: no result in ${overallDeadlineMs} ms; giving up`);
