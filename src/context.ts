@@ -6,10 +6,10 @@
 // in an untrusted workspace.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { createModel } from './cli/wings';
 import { ConfigError, DEFAULT_CONFIG, type OProverConfig } from './config';
 import { prove, type ProverPorts } from './core/prover';
 import { ActionableError, type RetrievalQuery, type RetrievedProof, type Retriever, type Verifier, type VerifiedProof } from './core/types';
+import { EndpointModel } from './endpoint/client';
 import { LeanVerifier } from './lean/verifier';
 import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
@@ -150,7 +150,10 @@ export class OProverContext implements vscode.Disposable {
     if (!this.trusted) throw new ActionableError('the workspace is not trusted: OProver starts no Lean process and sends nothing', 'untrusted');
     if (this.configProblem) throw new ActionableError(`fix the settings first: ${this.configProblem}`, 'bad-settings');
     const verifier = await this.verifier(projectRoot);
-    const model = this.config.endpoints.length > 0 ? createModel(this.config, await this.apiKey()) : undefined;
+    const model =
+      this.config.endpoints.length > 0
+        ? new EndpointModel({ endpoints: this.config.endpoints, apiKey: await this.apiKey(), config: this.config, log: (level, message) => this.log[level](message) })
+        : undefined;
     return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log) };
   }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { API_KEY_SECRET, type OProverContext } from '../context';
 import { importCorpus } from '../retrieval/indexer';
 import { proveAllInFile } from './batch';
-import { probeEndpoint } from './connection';
+import { testConnection as probeEndpoint } from '../endpoint/client';
 import { insertVerifiedProof, locate, showDiff, type ProposedContent } from './edits';
 import { sorryAt } from './insert';
 import type { JobRecord } from './jobs';
@@ -130,8 +130,8 @@ export const testConnection: CommandFactory = (parts) => async () => {
     Promise.all(ctx.config.endpoints.map((e) => probeEndpoint(e, key, Math.min(ctx.config.requestTimeoutMs, 15_000)))),
   );
   const ok = results.every((r) => r.ok);
-  for (const r of results) (r.ok ? ctx.log.info : ctx.log.warn).call(ctx.log, `test connection: ${r.detail}`);
-  const detail = results.map((r) => r.detail).join('; ');
+  for (const [i, r] of results.entries()) (r.ok ? ctx.log.info : ctx.log.warn).call(ctx.log, `test connection ${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`);
+  const detail = results.map((r, i) => `${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`).join('; ');
   ctx.setEndpointState(ok ? { kind: 'reachable', detail } : { kind: 'unreachable', detail });
   if (ok) void vscode.window.showInformationMessage(`OProver: ${detail}`);
   else void vscode.window.showErrorMessage(`OProver: ${detail}`);

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { JobEvent } from '../core/events';
-import { probeEndpoint } from './connection';
+import { testConnection } from '../endpoint/client';
 import { ProveCodeActions } from './code-actions';
 import { COMMANDS, handlePanelMessage, type UiParts } from './commands';
 import { PROPOSED_SCHEME, ProposedContent } from './edits';
@@ -86,8 +86,8 @@ function logEvent(ctx: OProverContext, event: JobEvent): void {
 async function probeOnStart(ctx: OProverContext): Promise<void> {
   if (!ctx.trusted || ctx.configProblem || ctx.config.endpoints.length === 0) return;
   const key = await ctx.apiKey();
-  const results = await Promise.all(ctx.config.endpoints.map((e) => probeEndpoint(e, key, 5000)));
-  const detail = results.map((r) => r.detail).join('; ');
+  const results = await Promise.all(ctx.config.endpoints.map((e) => testConnection(e, key, 5000)));
+  const detail = results.map((r, i) => `${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`).join('; ');
   ctx.setEndpointState(results.every((r) => r.ok) ? { kind: 'reachable', detail } : { kind: 'unreachable', detail: `${detail} — run OProver: Test Connection` });
   if (!results.every((r) => r.ok)) ctx.log.warn(`endpoint check: ${detail}`);
 }

@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG } from '../../src/config';
 import { CUSTOM_PLACEHOLDERS, PROFILE_IDS } from '../../src/core/prompt';
-import { probeEndpoint } from '../../src/ui/connection';
 import { configFromSettings } from '../../src/ui/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
@@ -64,34 +63,5 @@ describe('settings to config', () => {
   it('names the setting to fix', () => {
     assert.throws(() => read({ rounds: 0 }), (e: unknown) => e instanceof ConfigError && /oprover\.rounds/.test(e.message));
     assert.throws(() => read({ endpoint: 'gpu-box' }), /oprover\.endpoint/);
-  });
-});
-
-describe('test connection probe', () => {
-  const endpoint = { baseUrl: 'http://gpu:8000/v1', model: 'oprover-8b' };
-  const answer = (status: number, body: unknown): typeof fetch => (async () => new Response(JSON.stringify(body), { status })) as typeof fetch;
-
-  it('reports the models of a reachable endpoint, sending the key as a bearer token', async () => {
-    let auth: string | null = null;
-    const fetchImpl = (async (_url: string, init: RequestInit) => {
-      auth = new Headers(init.headers).get('authorization');
-      return new Response(JSON.stringify({ data: [{ id: 'oprover-8b' }] }));
-    }) as unknown as typeof fetch;
-    const r = await probeEndpoint(endpoint, 'sk-test', 1000, fetchImpl);
-    assert.equal(r.ok, true);
-    assert.deepEqual(r.models, ['oprover-8b']);
-    assert.equal(auth, 'Bearer sk-test');
-    assert.ok(!r.detail.includes('sk-test'), 'the key is not in the message');
-  });
-
-  it('says what to do when the key is refused, the model is missing, or nothing answers', async () => {
-    assert.match((await probeEndpoint(endpoint, 'bad', 1000, answer(401, {}))).detail, /Set API Key/);
-    assert.match((await probeEndpoint(endpoint, undefined, 1000, answer(200, { data: [{ id: 'other' }] }))).detail, /does not serve model "oprover-8b".*oprover\.model/);
-    const down = (async () => {
-      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    }) as unknown as typeof fetch;
-    const r = await probeEndpoint(endpoint, undefined, 1000, down);
-    assert.equal(r.ok, false);
-    assert.match(r.detail, /endpoint unreachable at http:\/\/gpu:8000\/v1 \(ECONNREFUSED\)/);
   });
 });
