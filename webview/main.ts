@@ -69,6 +69,9 @@ function draw(): void {
   if (nodes.length === 0 && state.reports.length === 0) nodes.push(renderEmpty(document));
   jobsBox.replaceChildren(...nodes);
 
+  // Streaming text follows the model: keep each live stream scrolled to its end.
+  for (const live of jobsBox.querySelectorAll<HTMLElement>('[data-testid="attempt-streaming"]')) live.scrollTop = live.scrollHeight;
+
   if (focusKey) {
     const again = root.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusKey)}"]`);
     if (again && again !== document.activeElement) again.focus();
