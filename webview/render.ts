@@ -264,10 +264,10 @@ export function renderReport(doc: Document, report: BatchReport): HTMLElement {
   for (const e of report.entries) {
     const row = el(doc, 'tr', { 'data-testid': 'report-row', 'data-outcome': e.outcome, class: `outcome-${e.outcome}` });
     row.appendChild(el(doc, 'td', { class: 'name' }, e.declarationName));
-    row.appendChild(el(doc, 'td', {}, String(e.line)));
-    row.appendChild(el(doc, 'td', { 'data-testid': 'report-outcome' }, e.inserted ? `${e.outcome}, inserted` : e.outcome));
-    row.appendChild(el(doc, 'td', { 'data-testid': 'report-reason' }, e.reason));
-    const linkCell = el(doc, 'td');
+    row.appendChild(el(doc, 'td', { class: 'line' }, String(e.line)));
+    row.appendChild(el(doc, 'td', { class: 'outcome', 'data-testid': 'report-outcome' }, e.inserted ? `${e.outcome}, inserted` : e.outcome));
+    row.appendChild(el(doc, 'td', { class: 'reason', 'data-testid': 'report-reason' }, e.reason));
+    const linkCell = el(doc, 'td', { class: 'link' });
     if (e.jobId) linkCell.appendChild(el(doc, 'a', { href: '#', 'data-action': 'focus-job', 'data-job-id': e.jobId, 'data-testid': 'report-link', 'data-focus-key': `${report.id}:${e.jobId}` }, 'timeline'));
     row.appendChild(linkCell);
     body.appendChild(row);
