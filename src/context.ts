@@ -52,6 +52,7 @@ export class OProverContext implements vscode.Disposable {
   endpointState: EndpointState = { kind: 'unknown' };
   private readonly verifiers = new Map<string, Promise<Verifier>>();
   private readonly banks = new Map<string, MemoryBank>();
+  private model: EndpointModel | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -150,10 +151,11 @@ export class OProverContext implements vscode.Disposable {
     if (!this.trusted) throw new ActionableError('the workspace is not trusted: OProver starts no Lean process and sends nothing', 'untrusted');
     if (this.configProblem) throw new ActionableError(`fix the settings first: ${this.configProblem}`, 'bad-settings');
     const verifier = await this.verifier(projectRoot);
-    const model =
-      this.config.endpoints.length > 0
-        ? new EndpointModel({ endpoints: this.config.endpoints, apiKey: await this.apiKey(), config: this.config, log: (level, message) => this.log[level](message) })
-        : undefined;
+    // One model for all jobs, so what it learns about endpoints (health, `n` support) carries over.
+    if (this.config.endpoints.length > 0 && !this.model) {
+      this.model = new EndpointModel({ endpoints: this.config.endpoints, apiKey: await this.apiKey(), config: this.config, log: (level, message) => this.log[level](message) });
+    }
+    const model = this.config.endpoints.length > 0 ? this.model : undefined;
     return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log) };
   }
 
@@ -175,6 +177,7 @@ export class OProverContext implements vscode.Disposable {
   async resetPorts(): Promise<void> {
     const verifiers = [...this.verifiers.values()];
     this.verifiers.clear();
+    this.model = undefined;
     const banks = [...this.banks.values()];
     this.banks.clear();
     await Promise.all([
