@@ -1,4 +1,4 @@
-// End-to-end benchmark of the command line: the bundled CLI (`dist/cli.js`) over the miniF2F test
+// End-to-end benchmark of the command line: the bundled CLI (built as dist/cli-e2e-bench.js) over the miniF2F test
 // statements turned into sorry files, against the scripted Lean language server (standing in for
 // `lean --server`) and the OpenAI-compatible test model server. The fixtures answer in
 // milliseconds, so what is measured is the product's own cost per sorry: process start, discovery,
@@ -16,19 +16,23 @@
 //   c2_speedup            wall at concurrency 1 / wall at concurrency 2
 //   resume_ms_per_sorry   a re-run where every sorry is finished in the state file
 //   startup_ms            the CLI on a file with no sorry
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findDeclarations } from '../src/core/source';
 import type { ProveReport } from '../src/cli/report';
+import { startModelServer } from '../test/fixtures/model-server/server';
 
 const root = path.resolve(__dirname, '..');
 const SHARED = path.join(root, '..', 'shared', 'data', 'minif2f-test-statements.jsonl');
 const SAMPLE = path.join(root, 'test', 'fixtures', 'minif2f-sample.jsonl');
 const FAKE_LEAN = path.join(root, 'test', 'fixtures', 'lean-server', 'bin', 'lean');
-const CLI = path.join(root, 'dist', 'cli.js');
+// Its own bundle (same options as scripts/build.mjs), so a concurrent `npm run build` cannot swap dist/cli.js mid-run.
+const CLI = path.join(root, 'dist', 'cli-e2e-bench.js');
 const PER_FILE = 8;
+const MODEL_REPLY = 'The inequality follows from squares.\n```lean4\nby\n  nlinarith [sq_nonneg (a - b), sq_nonneg (a + b)]\n```';
 
 function log(message: string): void {
   process.stderr.write(`[bench e2e] ${message}\n`);
@@ -118,7 +122,7 @@ function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ru
       try {
         resolve({ wallMs, code, report: JSON.parse(stdout) as ProveReport });
       } catch {
-        reject(new Error(`the CLI exited ${code} without a JSON report:\n${stderr.slice(-2000)}`));
+        reject(new Error(`the CLI (${args.join(' ')}) exited ${code} without a JSON report:\n${stdout.slice(0, 500)}\n${stderr.slice(-2000)}`));
       }
     });
   });
@@ -131,20 +135,23 @@ function round(x: number, digits = 1): number {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(FAKE_LEAN)) fail('the scripted Lean server (test/fixtures/lean-server) is missing');
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0 || !fs.existsSync(CLI)) fail(`npm run build failed, so there is no dist/cli.js to measure:\n${(build.stderr ?? '').slice(-1500)}`);
+  try {
+    await esbuild.build({ entryPoints: [path.join(root, 'src', 'cli', 'main.ts')], outfile: CLI, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'onnxruntime-node'], logLevel: 'silent' });
+  } catch (err) {
+    fail(`the CLI does not bundle, so there is nothing to measure: ${err instanceof Error ? err.message : String(err)}`);
+  }
 
   const { file: source, statements: all } = readStatements();
   const limit = argNumber('--limit');
   const statements = limit ? all.slice(0, limit) : all;
   log(`${statements.length} statements from ${path.relative(root, source)}`);
 
-  const model = await startModelServer();
+  const model = await startModel();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bench-e2e-'));
   const env: NodeJS.ProcessEnv = { PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter), HOME: work };
   const config = { verifierSlots: 2, rounds: 2, samplesPerRound: 4, retrievalK: 2, prepassReplays: 2 };
   const common = ['--lean', FAKE_LEAN, '--config', 'oprover.json', '--json', '--quiet'];
-  if (model) common.push('--endpoint', model.url, '--model', 'oprover-test');
+  common.push('--endpoint', model.url, '--model', 'oprover-test');
 
   const setup = (label: string): { dir: string; files: number; names: string[] } => {
     const dir = path.join(work, label);
@@ -195,7 +202,6 @@ async function main(): Promise<void> {
       files: c1.files,
       proved: t.proved,
       proved_by: origins,
-      model_rounds: model !== undefined,
       per_sorry_ms: round(perSorry),
       loop_ms_per_sorry: round(loopPerSorry),
       overhead_per_sorry_ms: round((one.wallMs - loopMs) / sorries),
@@ -211,7 +217,7 @@ async function main(): Promise<void> {
       setup: {
         statements: path.relative(root, source),
         checker: 'scripted Lean language server (test/fixtures/lean-server) through --lean',
-        model: model ? model.description : 'none (pre-pass only: the test model server was not found)',
+        model: model.description,
         config,
         exit_codes: { c1: one.code, resume: resumed.code, c2: two.code },
       },
@@ -226,7 +232,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(root, 'bench', 'results', 'e2e.json'), JSON.stringify(out, null, 2) + '\n');
     console.log(JSON.stringify(headline, null, 2));
   } finally {
-    model?.stop();
+    model.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
@@ -237,10 +243,10 @@ interface ModelServer {
   stop(): void;
 }
 
-/** The OpenAI-compatible test model server, answering every prompt with an `nlinarith` proof. */
-async function startModelServer(): Promise<ModelServer | undefined> {
-  void spawn;
-  return undefined;
+/** The OpenAI-compatible test model server (in this process), answering every prompt with an `nlinarith` proof. */
+async function startModel(): Promise<ModelServer> {
+  const server = await startModelServer({ rules: [{ replies: [MODEL_REPLY] }] });
+  return { url: server.url, description: 'test/fixtures/model-server, no added latency, one scripted reply', stop: () => void server.close() };
 }
 
 main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));
