@@ -65,7 +65,9 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
 
   let model: Model | undefined;
   if (options.config.endpoints.length === 0) missing.push({ what: 'endpoint', message: NO_ENDPOINT_MESSAGE });
-  else model = createModel(options.config, options.apiKey);
+  else model = createModel(options.config, options.apiKey, (level, message) => {
+    if (level === 'warn' || level === 'error') options.log(`endpoint: ${message}`);
+  });
 
   const bankDir = options.bankDir ?? defaultBankDir(root);
   const bank = options.noBank ? undefined : openBank(bankDir, options.config, options.log);

@@ -80,6 +80,19 @@ describe('oprover prove on the scripted Lean server', function () {
     }
   });
 
+  it('exits 4 when the endpoint fails during the run, naming it', async () => {
+    const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT), 'oprover.json': JSON.stringify({ ...CONFIG, maxRetries: 0, requestTimeoutMs: 2000 }) });
+    const r = await runCli(['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--endpoint', 'http://127.0.0.1:9', '--json'], dir, cleanEnv());
+    assert.equal(r.code, 4, r.stderr);
+    const report = JSON.parse(r.stdout) as ProveReport;
+    const hard = report.items.find((i) => i.declaration === 't_hard')!;
+    assert.equal(hard.status, 'error');
+    assert.match(hard.reason, /127\.0\.0\.1:9/);
+    assert.equal(report.items.find((i) => i.declaration === 't_omega')!.status, 'proved', 'the pre-pass result stands');
+    const state = JSON.parse(fs.readFileSync(path.join(dir, '.oprover/state.json'), 'utf8')) as { entries: Record<string, unknown> };
+    assert.deepEqual(Object.keys(state.entries).map((k) => k.split('::')[1]), ['t_omega'], 'an errored target is not recorded: a re-run tries it again');
+  });
+
   it('checks existing proofs through the gate with `check`', async () => {
     const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT) });
     const r = await runCli(['check', 'T.lean', '--lean', FAKE_LEAN, '--json'], dir, cleanEnv());
