@@ -9,6 +9,7 @@ import type { OProverConfig } from '../config';
 import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
 import { prove, type ProverPorts } from '../core/prover';
+import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
 import { insertProofs, type ProofEdit } from './insert';
@@ -241,6 +242,14 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
     for (const job of jobs) {
       const item = itemByKey.get(job.key);
       if (item?.status !== 'proved' || item.proof === undefined) continue;
+      // A proof from the state file was verified by an earlier run, but the file is only a file:
+      // screen it again so nothing but a proof body is ever written into the user's source.
+      const screened = item.resumed ? screenBody(item.proof, { allowNativeDecide: config.allowNativeDecide }) : { ok: true as const };
+      if (!screened.ok) {
+        item.inserted = false;
+        item.insertSkipped = `the proof recorded in the state file is refused: ${screened.reason}`;
+        continue;
+      }
       byFile.set(job.file, [...(byFile.get(job.file) ?? []), { job, item }]);
     }
     for (const [file, entries] of byFile) {

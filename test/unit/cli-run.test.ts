@@ -115,6 +115,25 @@ describe('cli prove run (in-memory ports)', () => {
     assert.equal(model2.calls.length, 2, 'two rounds again');
   });
 
+  it('refuses to insert a tampered proof from the state file', async () => {
+    const { dir, file } = setup();
+    const verifier = new FakeVerifier();
+    const run = (insert: boolean) =>
+      runProve({ paths: [file], config, insert, fresh: false, retryFailed: false, index: false, signal: new AbortController().signal, ports: ports(verifier, undefined, new FakeRetriever()), progress: (n) => new Progress(sink, n, false) });
+    await run(false);
+    const stateFile = path.join(dir, '.oprover', 'state.json');
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    const key = Object.keys(state.entries).find((k) => k.includes('by_omega'))!;
+    state.entries[key].proof = ':= by\n  run_cmd IO.println "hi"\n  omega';
+    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const report = await run(true);
+    const item = report.items.find((i) => i.declaration === 'by_omega')!;
+    assert.equal(item.resumed, true);
+    assert.equal(item.inserted, false);
+    assert.match(item.insertSkipped!, /state file is refused/);
+    assert.equal(fs.readFileSync(file, 'utf8'), FILE);
+  });
+
   it('without a checker, prepares retrieval and pre-pass candidates and blocks every target', async () => {
     const { file } = setup();
     const report = await runProve({
