@@ -1,0 +1,79 @@
+// "OProver: Prove All Sorries in File" in the extension host with oprover.insertMode = insert-all,
+// against the fixture servers: two sorries are provable, one is false as stated. The user edits one
+// provable declaration while its proof is being checked: that proof must not land.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { OProverContext } from '../../../src/context';
+import type { BatchReport } from '../../../src/ui/protocol';
+
+const extensionId = 'oprover.oprover-vscode';
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('Prove All Sorries in File (insert-all)', () => {
+  const settings = () => vscode.workspace.getConfiguration('oprover');
+
+  after(async () => {
+    await settings().update('insertMode', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('inserts the verified proofs, reports the false statement as failed, and leaves an edited declaration alone', async () => {
+    const extension = vscode.extensions.getExtension<OProverContext>(extensionId);
+    assert.ok(extension);
+    const ctx = extension.isActive ? extension.exports : await extension.activate();
+    await settings().update('insertMode', 'insert-all', vscode.ConfigurationTarget.Workspace);
+    await until('the setting to reach the extension', () => ctx.config.insertMode === 'insert-all');
+
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const copy = vscode.Uri.joinPath(folder.uri, 'Demo', 'BatchEdited.lean');
+    await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'Demo', 'Batch.lean')));
+    const document = await vscode.workspace.openTextDocument(copy);
+    await vscode.window.showTextDocument(document);
+
+    const batch = vscode.commands.executeCommand<BatchReport | undefined>('oprover.proveAllInFile');
+
+    // Once the model has answered for succ_pos_example (Lean takes a few seconds on it), the user
+    // rewrites its statement.
+    await until(
+      'the attempt for succ_pos_example',
+      () => ctx.jobs.list().find((j) => j.uri === copy.toString() && j.target.declaration.name === 'succ_pos_example' && j.events.some((e) => e.type === 'attempt')),
+    );
+    const statement = '0 < n + 1';
+    const at = document.getText().indexOf(statement);
+    assert.ok(at >= 0);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + statement.length)), '0 < 1 + n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+
+    const report = await batch;
+    assert.ok(report, 'the batch returned its report');
+    const byName = new Map(report.entries.map((e) => [e.declarationName.replace(/^.*\./, ''), e]));
+    assert.deepEqual([...byName.keys()].sort(), ['lt_self_succ_wrong', 'succ_pos_example', 'two_mul_eq']);
+
+    assert.equal(byName.get('two_mul_eq')!.outcome, 'proved');
+    assert.equal(byName.get('two_mul_eq')!.inserted, true, 'an untouched declaration gets its proof');
+
+    const edited = byName.get('succ_pos_example')!;
+    assert.equal(edited.outcome, 'proved', 'the proof was verified against the text the job read');
+    assert.notEqual(edited.inserted, true, 'but it is not inserted into the edited declaration');
+    assert.match(edited.reason, /edited|changed/, `and the report says why: ${edited.reason}`);
+
+    const wrong = byName.get('lt_self_succ_wrong')!;
+    assert.equal(wrong.outcome, 'failed');
+    assert.ok(wrong.reason.trim().length > 0, 'the failure has a reason');
+
+    const text = document.getText();
+    const section = (name: string) => text.slice(text.indexOf(`theorem ${name}`)).split(/\n\s*\n/)[0]!;
+    assert.match(section('two_mul_eq'), /\bomega\b/, 'the proof is in the file');
+    assert.match(section('succ_pos_example'), /0 < 1 \+ n := by\s+sorry/, 'the edited declaration is exactly as the user left it');
+    assert.match(section('lt_self_succ_wrong'), /\bsorry\b/, 'the false statement keeps its sorry');
+  });
+});
