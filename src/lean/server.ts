@@ -210,7 +210,13 @@ export class LeanServer {
     private readonly log: (m: string) => void,
   ) {
     this.exitPromise = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
+      child.on('exit', async (code, signal) => {
+        // Let the last stderr lines (the reason for a crash) arrive first.
+        await new Promise<void>((r) => {
+          if (!child.stderr || child.stderr.readableEnded) return r();
+          child.stderr.once('end', () => r());
+          setTimeout(r, 100).unref();
+        });
         this.exitInfo = { code, signal, stderr: this.stderrTail };
         if (child.pid !== undefined) liveGroups.delete(child.pid);
         this.log(`lean server ${child.pid} exited (${signal ?? `code ${code}`})`);
@@ -232,12 +238,27 @@ export class LeanServer {
     connection.onNotification(() => undefined);
   }
 
-  /** Spawns and initializes a server; rejects with a readable reason if it cannot start. */
+  /**
+   * Spawns and initializes a server; rejects with a readable reason if it cannot start. Lean
+   * versions that do not know `server.reportDelayMs` refuse to start with it: they are started
+   * again without it.
+   */
   static async start(options: LeanServerOptions): Promise<LeanServer> {
-    const log = options.log ?? (() => undefined);
     const resolved = resolveServerCommand(options);
     if (!resolved.ok) throw new Error(resolved.reason);
-    let command = resolved.command;
+    try {
+      return await LeanServer.startWith(options, resolved.command, resolved.description);
+    } catch (err) {
+      if (!(err instanceof ServerExitedError) || !/unknown configuration option 'server\.reportDelayMs'/.test(err.exit.stderr)) throw err;
+      options.log?.('this Lean has no server.reportDelayMs option; starting it without');
+      const command = { command: resolved.command.command, args: resolved.command.args.filter((a) => !a.startsWith('-Dserver.reportDelayMs')) };
+      return LeanServer.startWith(options, command, resolved.description);
+    }
+  }
+
+  private static async startWith(options: LeanServerOptions, resolvedCommand: ServerCommand, description: string): Promise<LeanServer> {
+    const log = options.log ?? (() => undefined);
+    let command = resolvedCommand;
     if (options.sandbox === 'no-network') {
       const bwrap = process.platform === 'linux' ? findExecutable('bwrap') : undefined;
       if (!bwrap) throw new Error('the no-network sandbox needs bubblewrap (`bwrap`), which was not found on PATH');
@@ -257,21 +278,20 @@ export class LeanServer {
     if (child.pid !== undefined) trackGroup(child.pid);
     child.stdin!.on('error', () => undefined); // EPIPE after a crash; the exit handler reports it
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const server = new LeanServer(child, connection, resolved.description, log);
+    const server = new LeanServer(child, connection, description, log);
     connection.listen();
     const startTimeout = options.startTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         spawnError,
-        connection.sendRequest(P.initialize, {
+        server.request<P.InitializeResult>(P.initialize.method, {
           processId: process.pid,
           rootUri: pathToFileURL(options.projectRoot).href,
           capabilities: { lean: { silentDiagnosticSupport: true } },
           initializationOptions: { editDelay: options.editDelay ?? 1, hasWidgets: false },
           clientInfo: { name: 'oprover' },
-        }),
-        server.exitPromise.then((e) => Promise.reject(new ServerExitedError(e))),
+        } satisfies P.InitializeParams).promise,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`the Lean server did not answer \`initialize\` within ${Math.round(startTimeout / 1000)} s`)), startTimeout);
         }),

@@ -104,10 +104,11 @@ describe('Lean verifier on a real Lean', function () {
 
   it('stops a check that runs past its time limit and keeps the slot usable', async () => {
     const t = targetFor(root, 'comm');
-    // Deep unary arithmetic by `decide` keeps the kernel busy for long.
-    const slow = makeCandidate(t, ':= by\n  have : 2000 * 2000 = 4000000 := by decide\n  exact Nat.add_comm a b', { kind: 'model', round: 1, sample: 0 });
+    // Evaluating a long list by `decide` keeps Lean busy for far longer than the limit.
+    const slow = makeCandidate(t, ':= by\n  have : (List.replicate 100000 1).foldl (· + ·) 0 = 100000 := by\n    set_option maxRecDepth 100000 in decide\n  exact Nat.add_comm a b', { kind: 'model', round: 1, sample: 0 });
     const v = (await verifier.verify({ target: t, candidates: [slow], timeoutMs: 1500 })).get(slow.id)!;
     assert.ok(['timeout', 'lean-error'].includes(v.kind), `${v.kind}: ${v.reason}`);
+    console.log(`    ${v.kind}: ${v.reason}`);
     const good = makeCandidate(t, ':= Nat.add_comm a b', { kind: 'model', round: 1, sample: 1 });
     const after = (await verifier.verify({ target: t, candidates: [good], timeoutMs: 60_000 })).get(good.id)!;
     assert.equal(after.kind, 'proved', after.reason);
