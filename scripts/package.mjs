@@ -39,15 +39,18 @@ if (!ignoreText.includes(platformLine)) {
   console.error(`package: .vscodeignore no longer names ${platformLine}`);
   process.exit(1);
 }
-const ignoreFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-package-')), 'vscodeignore');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-package-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+const ignoreFile = path.join(scratch, 'vscodeignore');
 fs.writeFileSync(ignoreFile, ignoreText.replace(platformLine, `!node_modules/onnxruntime-node/bin/napi-v6/${binaryFolder}/**`));
 
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const out = path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`);
 const vsceArgs = ['package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository', '--allow-star-activation'];
+// Without a repository URL vsce cannot turn the README's relative links (docs/...) into absolute ones.
+if (!manifest.repository) vsceArgs.push('--no-rewrite-relative-links');
 if (!fs.existsSync(path.join(root, 'LICENSE')) && !fs.existsSync(path.join(root, 'LICENSE.md'))) vsceArgs.push('--skip-license');
 run(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), ...vsceArgs]);
-fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
 
 const bytes = fs.statSync(out).size;
 console.log(`package: ${path.relative(root, out)} ${(bytes / 1024 / 1024).toFixed(1)} MB (${bytes} bytes) for ${target}`);

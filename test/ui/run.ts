@@ -33,12 +33,16 @@ async function main(): Promise<number> {
   fs.rmSync(screenshotDir, { recursive: true, force: true });
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-ui-tier-'));
+  const removeScratch = () => {
+    if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
+  };
   let fixtures: RunningFixtures | undefined;
   let server: RunningCodeServer | undefined;
   let browser: BrowserContext | undefined;
   const timer = setTimeout(() => {
     console.error(`ui tier: no result in ${overallDeadlineMs} ms; giving up`);
     writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'deadline passed' });
+    removeScratch();
     process.exit(1); // the exit hooks end code-server's process group
   }, overallDeadlineMs);
   try {
@@ -95,7 +99,7 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => {});
     await server?.stop();
     await fixtures?.stop();
-    if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   }
 }
 

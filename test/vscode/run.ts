@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
 import { extensionDir, findCodeServer, lean4LanguageExtension, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
-import { startFixtures } from '../vscode-host/fixtures';
+import { startFixtures, type RunningFixtures } from '../vscode-host/fixtures';
 import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
 
 const suiteOut = path.join(repoRoot, 'out', 'vscode-tests');
@@ -50,16 +50,21 @@ async function main(): Promise<number> {
   await buildSuite();
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-vscode-tier-'));
+  const removeScratch = () => {
+    if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
+  };
   const statsFile = path.join(scratch, 'stats.json');
-  const fixtures = await startFixtures();
-  const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
   const timer = setTimeout(() => {
     console.error(`vscode tier: no result in ${overallDeadlineMs} ms; giving up`);
     writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'deadline passed' });
+    removeScratch();
     process.exit(1); // the exit hooks end code-server's process group
   }, overallDeadlineMs);
+  let fixtures: RunningFixtures | undefined;
   let exitCode = 0;
   try {
+    fixtures = await startFixtures();
+    const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
     await runTests({
       vscodeExecutablePath: shim,
       extensionDevelopmentPath: [extensionDir, lean4LanguageExtension.folder],
@@ -68,7 +73,6 @@ async function main(): Promise<number> {
       extensionTestsEnv: {
         ...fixtures.env,
         OPROVER_VSCODE_STATS: statsFile,
-        OPROVER_TEST_WORKSPACE: workspace,
         CODE_SERVER_BIN: findCodeServer(),
         VSCODE_TEST_TIMEOUT_MS: String(overallDeadlineMs - 30_000),
       },
@@ -78,13 +82,13 @@ async function main(): Promise<number> {
     console.error('vscode tier:', error instanceof Error ? error.message : error);
   } finally {
     clearTimeout(timer);
-    await fixtures.stop();
+    await fixtures?.stop();
   }
   let stats = { passed: 0, failed: 0, skipped: 0 };
   if (fs.existsSync(statsFile)) stats = JSON.parse(fs.readFileSync(statsFile, 'utf8'));
   else if (exitCode !== 0) stats.failed = 1; // the host died before mocha reported
   writeTierStats(stats);
-  if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
+  removeScratch();
   return exitCode;
 }
 
