@@ -53,4 +53,15 @@ describe('prove all sorries in a file', function () {
     assert.match(wrong, /\bsorry\b/, 'the false statement keeps its sorry');
     assert.equal(text.match(/\bsorry\b/g)?.length, 1, 'exactly one sorry is left');
   });
+
+  it('keeps the report and the timelines readable in the high contrast themes', async () => {
+    const { workbench } = session();
+    const panel = await workbench.webviewWith('batch-report', 10_000);
+    await workbench.setTheme('Dark High Contrast');
+    assert.equal(await panel.locator('[data-testid="report-row"]').count(), 3, 'the report survives the theme change');
+    await workbench.screenshot('08-batch-report-high-contrast-dark');
+    await workbench.setTheme('Light High Contrast');
+    await workbench.screenshot('09-batch-report-high-contrast-light');
+    await workbench.setTheme('Dark Modern');
+  });
 });

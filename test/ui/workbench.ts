@@ -6,6 +6,14 @@ import type { Frame, Locator, Page } from 'playwright-core';
 
 export const screenshotDir = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'ui');
 
+/** The class the workbench element gets for each built-in theme. */
+const themeClass = {
+  'Dark Modern': 'vs-dark',
+  'Light Modern': 'vs',
+  'Dark High Contrast': 'hc-black',
+  'Light High Contrast': 'hc-light',
+} as const;
+
 export class Workbench {
   constructor(
     readonly page: Page,
@@ -103,15 +111,14 @@ export class Workbench {
   }
 
   /** Switches the color theme with Preferences: Color Theme, as a person would. */
-  async setTheme(theme: 'Dark Modern' | 'Light Modern'): Promise<void> {
+  async setTheme(theme: keyof typeof themeClass): Promise<void> {
     await this.palette('Preferences: Color Theme');
     const input = this.page.locator('.quick-input-widget input[placeholder*="Color Theme"]');
     await input.waitFor({ timeout: 10_000 });
     await input.fill(theme);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Enter');
-    const light = theme.startsWith('Light');
-    await this.page.locator(light ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+    await this.page.locator(`.monaco-workbench.${themeClass[theme]}`).waitFor({ timeout: 15_000 });
     await this.page.waitForTimeout(700); // webviews restyle after the workbench
   }
 
