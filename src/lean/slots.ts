@@ -190,11 +190,14 @@ export class ScratchSlot {
     try {
       if (this.text === undefined || importHeader(this.text) !== importHeader(text)) await this.open(server, base);
       const change = minimalChange(this.text!, text);
-      this.version += 1;
-      this.held = undefined;
-      if (change) await server.change(this.uri, this.version, [change]);
-      else await server.change(this.uri, this.version, []);
-      this.text = text;
+      if (change) {
+        this.version += 1;
+        this.held = undefined;
+        await server.change(this.uri, this.version, [change]);
+        this.text = text;
+      }
+      // Unchanged text: no new version (servers ignore empty changes); the barrier of the current
+      // version answers at once and its diagnostics are still held.
     } catch (err) {
       if (err instanceof ServerExitedError) throw new SlotCrash(err.message, false);
       throw err;
@@ -219,11 +222,13 @@ export class ScratchSlot {
     if (server && !server.exited && this.text !== undefined) {
       try {
         const change = minimalChange(this.text, base);
-        this.version += 1;
-        this.held = undefined;
-        await server.change(this.uri, this.version, change ? [change] : []);
-        this.text = base;
-        if ((await this.waitFor(server, this.version, grace)).kind === 'done') return 'next-version';
+        if (change) {
+          this.version += 1;
+          this.held = undefined;
+          await server.change(this.uri, this.version, [change]);
+          this.text = base;
+          if ((await this.waitFor(server, this.version, grace)).kind === 'done') return 'next-version';
+        }
         this.pool.log(`slot ${this.index}: the next version did not cancel the check; reopening the document`);
         await server.close(this.uri);
         this.markClosed();

@@ -155,6 +155,17 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.equal(project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen').length, 1, 'the slot stays open');
   });
 
+  it('checks the same candidate twice without a new version (Lean ignores empty changes)', async () => {
+    start();
+    const target = targetAt(FILE, 'comm', project.root);
+    const good = makeCandidate(target, ':= by\n  exact Nat.add_comm a b', { kind: 'tactic', tactic: 'x' });
+    for (let i = 0; i < 2; i++) {
+      const v = (await verifier.verify({ target, candidates: [good], timeoutMs: 3000 })).get(good.id)!;
+      assert.equal(v.kind, 'proved', `check ${i + 1}: ${v.reason}`);
+    }
+    assert.equal(project.messages().filter((m) => m.msg?.method === 'textDocument/didChange').length, 1);
+  });
+
   it('reports a wrong proof as a Lean error with feedback on the candidate’s own lines', async () => {
     start();
     const target = targetAt(FILE, 'comm', project.root);
