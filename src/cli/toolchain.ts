@@ -1,36 +1,15 @@
 // Finding a Lean toolchain for the command line: an explicit --lean/--lake, else `lean`/`lake` on
 // PATH, else elan's default bin folder. Nothing is installed or downloaded.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isExecutable, onPath } from '../lean/server';
+
 
 export interface Toolchain {
   lean?: string;
   lake?: string;
   /** Why nothing usable was found, worded as what the user should do. */
   problem?: string;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** `name` on PATH (with Windows extensions), else undefined. */
-export function onPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
-  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext);
-      if (isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
 }
 
 function resolveExplicit(p: string): string | undefined {

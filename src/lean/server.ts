@@ -38,7 +38,7 @@ export interface LeanServerOptions {
   startTimeoutMs?: number;
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -47,11 +47,10 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** `name` on PATH or in elan's bin folder. */
-export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+/** `name` in one of the PATH folders (with Windows extensions), else undefined. */
+export function onPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
   const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  const dirs = [...envPath.split(path.delimiter), path.join(os.homedir(), '.elan', 'bin')];
-  for (const dir of dirs) {
+  for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;
     for (const ext of exts) {
       const file = path.join(dir, name + ext);
@@ -59,6 +58,11 @@ export function findExecutable(name: string, envPath = process.env.PATH ?? ''): 
     }
   }
   return undefined;
+}
+
+/** `name` on PATH or in elan's bin folder. */
+export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  return onPath(name, envPath) ?? onPath(name, path.join(os.homedir(), '.elan', 'bin'));
 }
 
 function resolveExecutable(configured: string | undefined, name: string, envPath: string): string | undefined {
