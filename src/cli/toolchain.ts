@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { isExecutable, onPath } from '../lean/server';
 
-
 export interface Toolchain {
   lean?: string;
   lake?: string;
