@@ -3,6 +3,7 @@
 // OPROVER_API_KEY for the CLI.
 
 export type InsertMode = 'insert-all' | 'ask' | 'report-only';
+export type LeanSandboxSetting = 'auto' | 'no-network' | 'off';
 
 export interface EndpointConfig {
   baseUrl: string;
@@ -39,6 +40,8 @@ export interface OProverConfig {
   /** Lean server command: empty means `lake serve` in a Lake project, else `lean --server`. */
   leanPath: string;
   lakePath: string;
+  /** `auto`: no-network sandbox where bubblewrap works (Linux), else none; `no-network`: required; `off`. */
+  leanSandbox: LeanSandboxSetting;
   batchConcurrency: number;
   batchTimeLimitMs: number;
   insertMode: InsertMode;
@@ -78,6 +81,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   allowNativeDecide: false,
   leanPath: '',
   lakePath: '',
+  leanSandbox: 'auto',
   batchConcurrency: 2,
   batchTimeLimitMs: 600_000,
   insertMode: 'ask',
@@ -164,6 +168,9 @@ export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>
       if (typeof value !== 'string') throw new ConfigError(key, `expected a string, got ${JSON.stringify(value)}`);
       if (key === 'insertMode' && !['insert-all', 'ask', 'report-only'].includes(value)) {
         throw new ConfigError(key, 'expected one of insert-all, ask, report-only');
+      }
+      if (key === 'leanSandbox' && !['auto', 'no-network', 'off'].includes(value)) {
+        throw new ConfigError(key, 'expected one of auto, no-network, off');
       }
       if (key === 'embedderPooling' && !['mean', 'cls', 'none'].includes(value)) {
         throw new ConfigError(key, 'expected one of mean, cls, none');

@@ -17,6 +17,7 @@ export interface CliOptions {
   concurrency?: number;
   lean?: string;
   lake?: string;
+  sandbox?: string;
   configFile?: string;
   report?: string;
   statePath?: string;
@@ -63,6 +64,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         concurrency: { type: 'string', short: 'j' },
         lean: { type: 'string' },
         lake: { type: 'string' },
+        sandbox: { type: 'string' },
         config: { type: 'string' },
         report: { type: 'string' },
         state: { type: 'string' },
@@ -104,6 +106,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     concurrency: int('concurrency', values.concurrency),
     lean: values.lean,
     lake: values.lake,
+    sandbox: values.sandbox,
     configFile: values.config,
     report: values.report,
     statePath: values.state,
@@ -172,6 +175,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment, readC
   if (options.concurrency !== undefined) user.batchConcurrency = options.concurrency;
   if (options.lean !== undefined) user.leanPath = options.lean;
   if (options.lake !== undefined) user.lakePath = options.lake;
+  if (options.sandbox !== undefined) user.leanSandbox = options.sandbox;
   user.insertMode = options.insert ? 'insert-all' : 'report-only';
 
   let config: OProverConfig;
@@ -211,6 +215,7 @@ options:
   -j, --concurrency N  sorries proved at once (default 2)
   --lean PATH          lean executable (default: lean on PATH, else ~/.elan/bin/lean)
   --lake PATH          lake executable (default: lake next to lean)
+  --sandbox MODE       auto (default: Lean without network where bubblewrap works), no-network, off
   --kimina URL         check candidates on a kimina-lean-server instead of a local Lean;
                        env OPROVER_KIMINA_URL, key OPROVER_KIMINA_API_KEY
   --config FILE        JSON object of settings (the keys of the oprover.* settings, e.g. "rounds")

@@ -2,12 +2,13 @@
 // `lean --server`, spoken to over vscode-jsonrpc on the child's stdio. It runs in its own process
 // group (so a runaway worker is killed with its watchdog), with a minimal environment (no API keys),
 // and is initialized for automated checking: no edit delay, no report delay, silent diagnostics.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
+import type { LeanSandboxSetting } from '../config';
 import * as P from './protocol';
 
 export interface ServerCommand {
@@ -15,7 +16,7 @@ export interface ServerCommand {
   args: string[];
 }
 
-export type Sandbox = 'none' | 'no-network';
+export type Sandbox = LeanSandboxSetting;
 
 export interface LeanServerOptions {
   projectRoot: string;
@@ -27,7 +28,10 @@ export interface LeanServerOptions {
   command?: ServerCommand;
   /** Extra `-D` options and arguments after the defaults. */
   extraArgs?: string[];
-  /** `no-network` runs the server under bubblewrap without network access (Linux, when `bwrap` exists). */
+  /**
+   * `no-network` runs the server under bubblewrap without network access (Linux, fails without a
+   * working `bwrap`); `auto` (default) does so where bubblewrap works and says when it cannot.
+   */
   sandbox?: Sandbox;
   /** Environment to filter (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -127,14 +131,38 @@ export function leanServerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /**
  * Wraps a command in bubblewrap: no network, the file system read-only except the project, the
- * temp folder and the Lean toolchain's caches. It does not hide files from reading, nor limit CPU or memory.
+ * temp folder and the Lean toolchain's caches, and its own PID namespace (when the sandbox goes, every
+ * process in it goes). It does not hide files from reading, nor limit CPU or memory. No
+ * `--new-session`: the server is already spawned detached (a new session without a terminal), and
+ * staying in that process group keeps group kills and the group's RSS covering the sandboxed processes.
  */
 export function sandboxCommand(command: ServerCommand, projectRoot: string, bwrap: string): ServerCommand {
   const writable = [projectRoot, os.tmpdir(), path.join(os.homedir(), '.elan'), path.join(os.homedir(), '.cache')].filter((p) => fs.existsSync(p));
-  const args = ['--unshare-net', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
+  const args = ['--unshare-net', '--unshare-pid', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   for (const p of writable) args.push('--bind', p, p);
   args.push('--chdir', projectRoot, '--', command.command, ...command.args);
   return { command: bwrap, args };
+}
+
+let bubblewrapProbe: { ok: true; bwrap: string } | { ok: false; reason: string } | undefined;
+
+/**
+ * Whether bubblewrap can actually make a sandbox here: being installed is not enough (user
+ * namespaces may be disabled or restricted). Probed once per process.
+ */
+export function bubblewrap(): { ok: true; bwrap: string } | { ok: false; reason: string } {
+  if (bubblewrapProbe) return bubblewrapProbe;
+  const bwrap = process.platform === 'linux' ? findExecutable('bwrap') : undefined;
+  if (!bwrap) {
+    bubblewrapProbe = { ok: false, reason: process.platform === 'linux' ? 'bubblewrap (`bwrap`) is not installed (Debian/Ubuntu: apt install bubblewrap)' : `the sandbox needs bubblewrap, which is Linux-only (this is ${process.platform})` };
+    return bubblewrapProbe;
+  }
+  const probe = spawnSync(bwrap, ['--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'sh', '-c', ':'], { encoding: 'utf8', timeout: 10_000 });
+  bubblewrapProbe =
+    probe.status === 0
+      ? { ok: true, bwrap }
+      : { ok: false, reason: `${bwrap} cannot create a sandbox here (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n')[0]}); user namespaces may be disabled` };
+  return bubblewrapProbe;
 }
 
 export interface ServerExit {
@@ -263,10 +291,12 @@ export class LeanServer {
   private static async startWith(options: LeanServerOptions, resolvedCommand: ServerCommand, description: string): Promise<LeanServer> {
     const log = options.log ?? (() => undefined);
     let command = resolvedCommand;
-    if (options.sandbox === 'no-network') {
-      const bwrap = process.platform === 'linux' ? findExecutable('bwrap') : undefined;
-      if (!bwrap) throw new Error('the no-network sandbox needs bubblewrap (`bwrap`), which was not found on PATH');
-      command = sandboxCommand(command, options.projectRoot, bwrap);
+    const sandbox = options.sandbox ?? 'auto';
+    if (sandbox !== 'off') {
+      const probe = bubblewrap();
+      if (probe.ok) command = sandboxCommand(command, options.projectRoot, probe.bwrap);
+      else if (sandbox === 'no-network') throw new Error(`oprover.leanSandbox is "no-network" but ${probe.reason}`);
+      else log(`Lean runs without the no-network sandbox: ${probe.reason}`);
     }
     const env = leanServerEnv(options.env ?? process.env);
     log(`starting ${command.command} ${command.args.join(' ')} in ${options.projectRoot}`);

@@ -79,7 +79,7 @@ export class LeanVerifier implements Verifier {
           lakePath: c.lakePath,
           command: this.options.serverCommand,
           extraArgs: this.options.serverArgs,
-          sandbox: this.options.sandbox,
+          sandbox: this.options.sandbox ?? c.leanSandbox,
           env: this.options.env,
         },
         size: slotCount(c),

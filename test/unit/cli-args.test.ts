@@ -64,6 +64,9 @@ describe('cli arguments', () => {
     assert.throws(() => resolveCliConfig(parseCli(['prove', 'x', '--config', 'c.json']), {}, noFile), /cannot read --config/);
     assert.throws(() => resolveCliConfig(parseCli(['prove', 'x', '--endpoint', 'ftp://x']), {}, noFile), (e: unknown) => e instanceof UsageError && /http/.test(e.message));
     assert.throws(() => resolveCliConfig(parseCli(['prove', 'x', '--rounds', '0']), {}, noFile), /rounds/);
+    assert.throws(() => resolveCliConfig(parseCli(['prove', 'x', '--sandbox', 'maybe']), {}, noFile), /leanSandbox.*auto, no-network, off/);
+    assert.equal(resolveCliConfig(parseCli(['prove', 'x', '--sandbox', 'no-network']), {}, noFile).config.leanSandbox, 'no-network');
+    assert.equal(resolveCliConfig(parseCli(['prove', 'x']), {}, noFile).config.leanSandbox, 'auto');
   });
 });
 
