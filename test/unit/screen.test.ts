@@ -5,8 +5,8 @@ import { candidateFromReply, makeCandidate } from '../../src/core/extract';
 import { MAX_BODY_CHARS, screenBody, screenCandidate } from '../../src/core/screen';
 import { findDeclarations, findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
+import { loadCorpus, refusalBeforeLean, replyOf, targetText } from '../fixtures/adversarial/corpus';
 
-const adversarialDir = path.join(import.meta.dirname, '../fixtures/adversarial');
 const strict = { allowNativeDecide: false };
 
 function targetFrom(text: string): ProofTarget {
@@ -15,37 +15,8 @@ function targetFrom(text: string): ProofTarget {
   return { file: 'Target.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration };
 }
 
-interface AdversarialEntry {
-  name: string;
-  reply: string;
-  expect: 'reject-before-lean' | 'reject-by-lean';
-  why: string;
-  /** Replaces `{{REPEAT}}` in `reply` with `text` repeated `times` times (keeps enormous entries small on disk). */
-  repeat?: { text: string; times: number };
-}
-
-function loadCorpus(): { file: string; entry: AdversarialEntry }[] {
-  return fs
-    .readdirSync(adversarialDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .flatMap((file) => (JSON.parse(fs.readFileSync(path.join(adversarialDir, file), 'utf8')) as AdversarialEntry[]).map((entry) => ({ file, entry })));
-}
-
-function replyOf(entry: AdversarialEntry): string {
-  return entry.repeat ? entry.reply.replace('{{REPEAT}}', entry.repeat.text.repeat(entry.repeat.times)) : entry.reply;
-}
-
-/** Extraction then screening, as the repair loop runs them: a reason when refused before Lean. */
-function refusal(reply: string, target: ProofTarget): string | undefined {
-  const extracted = candidateFromReply(reply, target, { kind: 'model', round: 1, sample: 0 });
-  if (!extracted.ok) return extracted.problem;
-  const screened = screenCandidate(extracted.candidate, target, strict);
-  return screened.ok ? undefined : screened.reason;
-}
-
 describe('screen: adversarial corpus', () => {
-  const target = targetFrom(fs.readFileSync(path.join(adversarialDir, 'target.lean'), 'utf8'));
+  const target = targetFrom(targetText());
   const corpus = loadCorpus();
 
   it('has at least 50 entries, each with a known expectation and a unique name', () => {
@@ -58,13 +29,13 @@ describe('screen: adversarial corpus', () => {
     const label = `${file.replace(/\.json$/, '')}/${entry.name}: ${entry.why}`;
     if (entry.expect === 'reject-before-lean') {
       it(`refuses ${label}`, () => {
-        const reason = refusal(replyOf(entry), target);
+        const reason = refusalBeforeLean(replyOf(entry), target);
         assert.ok(reason !== undefined && reason.length > 10, `${entry.name} reached Lean`);
       });
     } else {
       it(`leaves to Lean ${label}`, () => {
         // Entries only Lean can refuse must pass extraction and screening, or their label is wrong.
-        const reason = refusal(replyOf(entry), target);
+        const reason = refusalBeforeLean(replyOf(entry), target);
         assert.equal(reason, undefined, `${entry.name} was refused before Lean: ${reason}`);
       });
     }
