@@ -24,6 +24,7 @@ import path from 'node:path';
 import { findDeclarations } from '../src/core/source';
 import type { ProveReport } from '../src/cli/report';
 import { startModelServer } from '../test/fixtures/model-server/server';
+import { machineInfo } from './machine';
 
 const root = path.resolve(__dirname, '..');
 const SHARED = path.join(root, '..', 'shared', 'data', 'minif2f-test-statements.jsonl');
@@ -210,10 +211,9 @@ async function main(): Promise<void> {
       resume_ms_per_sorry: round(resumed.wallMs / sorries, 2),
       startup_ms: round(startupMs),
     };
-    const cpus = os.cpus();
     const out = {
       headline,
-      machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.platform()} ${os.release()}`, load_1m: round(os.loadavg()[0]!, 2) },
+      machine: machineInfo(),
       setup: {
         statements: path.relative(root, source),
         checker: 'scripted Lean language server (test/fixtures/lean-server) through --lean',

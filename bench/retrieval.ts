@@ -19,6 +19,8 @@ import { hashFeature } from '../src/retrieval/lean-features';
 import { importCorpus } from '../src/retrieval/indexer';
 import { MemoryBank } from '../src/retrieval/memory';
 import { OrtTopK, topKByLoop } from '../src/retrieval/search';
+import { unitVectors } from '../test/fixtures/retrieval/vectors';
+import { machineInfo } from './machine';
 
 const root = path.resolve(__dirname, '..');
 const corpusFile = path.join(root, 'test/fixtures/retrieval/batteries-theorems.jsonl');
@@ -252,26 +254,13 @@ async function ingest(embedder: BuiltinEmbedder) {
 // ---------------------------------------------------------------------------------------------
 // Search kernels: typed-array loop vs onnxruntime Gemm+TopK, same data, same queries.
 
-function unitRows(count: number, dim: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
-  const out = new Float32Array(count * dim);
-  for (let r = 0; r < count; r++) {
-    let n = 0;
-    for (let j = 0; j < dim; j++) n += (out[r * dim + j] = random()) ** 2;
-    n = Math.sqrt(n);
-    for (let j = 0; j < dim; j++) out[r * dim + j]! /= n;
-  }
-  return out;
-}
-
 async function kernels(dim: number) {
   const sizes = quick ? [1000, 3000, 10_000, 100_000] : [1000, 3000, 10_000, 100_000, 1_000_000];
   const out: Record<string, { loop_ms: number; ort_ms: number }> = {};
   const engine = await OrtTopK.create(dim);
   for (const n of sizes) {
-    const data = unitRows(n, dim, n);
-    const queries = unitRows(20, dim, 1);
+    const data = unitVectors(n, dim, n);
+    const queries = unitVectors(20, dim, 1);
     const reps = n >= 1_000_000 ? 5 : 20;
     let t = performance.now();
     for (let q = 0; q < reps; q++) topKByLoop(data, dim, n, queries.subarray((q % 20) * dim, (q % 20 + 1) * dim), 8);
@@ -367,7 +356,6 @@ async function main() {
   for (const n of quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) scales[String(n)] = await scale(n, embedder);
   await embedder.dispose();
 
-  const cpus = os.cpus();
   const results = {
     headline: {
       ingest_per_s: ing.synthetic_20k.per_s,
@@ -378,9 +366,7 @@ async function main() {
       recall_at_8: q.dense.recall_at_8,
       bm25_recall_at_8: q.bm25.recall_at_8,
     },
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memory_gib: round(os.totalmem() / 2 ** 30, 1), node: process.version, os: `${os.platform()} ${os.release()}`,
-      // Other work on the machine slows every figure; a 1-minute load above the core count means contended.
-      load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } },
+    machine: { ...machineInfo(), load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } },
     notes: {
       bytes_per_proof: 'memory held per stored proof beyond its text (the text stays on disk), measured after opening the largest bank',
       hit: 'a retrieved proof from the same folder of the library (file family) or whose declaration uses one of the lemmas the test proof uses',

@@ -16,6 +16,7 @@ import { findSorries } from '../src/core/source';
 import type { Candidate, ProofTarget } from '../src/core/types';
 import { findExecutable } from '../src/lean/server';
 import { LeanVerifier } from '../src/lean/verifier';
+import { machineInfo } from './machine';
 
 const args = process.argv.slice(2);
 const scripted = args.includes('--scripted');
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
     by_size: bySize,
     round_m8_n100: { k1_ms: round1(k1.ms), k2_ms: round1(k2.ms), k1_per_s: round1((m * 1000) / k1.ms), k2_per_s: round1((m * 1000) / k2.ms), one_document_ms: round1(single) },
     notes: 'warm: ranged didChange + waitForDiagnostics in a warm scratch slot (editDelay 1, reportDelayMs 0), median per candidate; cold: a fresh `lean FILE` per candidate; one_document: all M candidates as separately named theorems in one version.',
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.type()} ${os.release()}` },
+    machine: machineInfo(),
     at: new Date().toISOString(),
   };
   if (scripted) {

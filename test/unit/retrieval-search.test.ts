@@ -1,19 +1,6 @@
 import assert from 'node:assert/strict';
 import { OrtTopK, VectorIndex, topKByLoop } from '../../src/retrieval/search';
-
-/** Seeded unit vectors, so failures reproduce. */
-function unitVectors(count: number, dim: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
-  const out = new Float32Array(count * dim);
-  for (let r = 0; r < count; r++) {
-    let n = 0;
-    for (let j = 0; j < dim; j++) n += (out[r * dim + j] = random()) ** 2;
-    n = Math.sqrt(n);
-    for (let j = 0; j < dim; j++) out[r * dim + j]! /= n;
-  }
-  return out;
-}
+import { unitVectors } from '../fixtures/retrieval/vectors';
 
 /** The reference: score every row in float64, sort, cut. */
 function bruteForce(vectors: Float32Array, dim: number, query: Float32Array, k: number, excluded: (r: number) => boolean = () => false): number[] {
