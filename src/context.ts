@@ -10,6 +10,7 @@ import { ConfigError, DEFAULT_CONFIG, type OProverConfig } from './config';
 import { prove, type ProverPorts } from './core/prover';
 import { ActionableError, type RetrievalQuery, type RetrievedProof, type Retriever, type Verifier, type VerifiedProof } from './core/types';
 import { EndpointModel } from './endpoint/client';
+import { EditorGoals, goalSource } from './lean/editor-goals';
 import { LeanVerifier } from './lean/verifier';
 import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
@@ -50,7 +51,7 @@ export class OProverContext implements vscode.Disposable {
   /** The settings problem, worded as what to fix; undefined when the settings are valid. */
   configProblem: string | undefined;
   endpointState: EndpointState = { kind: 'unknown' };
-  private readonly verifiers = new Map<string, Promise<Verifier>>();
+  private readonly verifiers = new Map<string, Promise<LeanVerifier>>();
   private readonly banks = new Map<string, MemoryBank>();
   private model: EndpointModel | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -138,7 +139,7 @@ export class OProverContext implements vscode.Disposable {
   }
 
   /** One Lean verifier per project; it starts its server on the first check, not here. */
-  private verifier(projectRoot: string): Promise<Verifier> {
+  private verifier(projectRoot: string): Promise<LeanVerifier> {
     let v = this.verifiers.get(projectRoot);
     if (!v) {
       v = Promise.resolve(new LeanVerifier({ projectRoot, config: this.config, log: (m) => this.log.info(m) }));
@@ -156,7 +157,9 @@ export class OProverContext implements vscode.Disposable {
       this.model = new EndpointModel({ endpoints: this.config.endpoints, apiKey: await this.apiKey(), config: this.config, log: (level, message) => this.log[level](message) });
     }
     const model = this.config.endpoints.length > 0 ? this.model : undefined;
-    return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log) };
+    // Goals from vscode-lean4's client for the file when it runs, else from the verifier's own server.
+    const goals = new EditorGoals({ extensions: vscode.extensions, fallback: verifier.goalAt.bind(verifier), timeoutMs: 5000, log: (m) => this.log.info(m) });
+    return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log), goal: goalSource(goals, (file) => vscode.Uri.file(file).toString()) };
   }
 
   private async runProof(target: Parameters<typeof prove>[0], options: Parameters<typeof prove>[3]) {

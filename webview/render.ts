@@ -215,6 +215,11 @@ export function renderJob(doc: Document, job: JobView, options: RenderOptions): 
   meta.appendChild(el(doc, 'span', { class: 'endpoint', 'data-testid': 'job-endpoint', title: 'endpoint' }, job.endpoint || 'no endpoint'));
   header.appendChild(meta);
   if (job.reason) header.appendChild(el(doc, 'div', { class: 'job-reason', 'data-testid': 'job-reason' }, job.reason));
+  if (job.goal) {
+    const goal = details(doc, `${job.id}:goal`, 'Goal', true, options, { class: 'job-goal', 'data-testid': 'job-goal' });
+    goal.appendChild(el(doc, 'pre', { class: 'goal', 'data-testid': 'job-goal-text', title: `goal state from ${job.goal.source}` }, job.goal.text));
+    header.appendChild(goal);
+  }
 
   const actions = el(doc, 'div', { class: 'job-actions', role: 'toolbar', 'aria-label': 'Job actions' });
   const ref = { 'data-job-id': job.id };

@@ -34,6 +34,8 @@ export interface JobView {
   id: string;
   target: TargetInfo;
   endpoint: string;
+  /** The goal at the sorry as the model rounds were told it, and who answered (vscode-lean4 or our own server). */
+  goal?: { text: string; source: string };
   startedAt: number;
   status: JobStatus;
   reason?: string;
@@ -113,6 +115,9 @@ export function applyEvent(state: PanelState, event: JobEvent): PanelState {
   switch (event.type) {
     case 'round-started':
       roundOf(job, event.round, event.kind);
+      break;
+    case 'goal':
+      job.goal = { text: event.goal, source: event.source };
       break;
     case 'retrieved':
       roundOf(job, event.round).retrieved = event.proofs;

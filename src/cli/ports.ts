@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { OProverConfig } from '../config';
 import type { Model, Verifier } from '../core/types';
+import type { GoalSource } from '../core/prover';
+import { EditorGoals, goalSource } from '../lean/editor-goals';
 import { KiminaVerifier } from '../lean/kimina';
 import { createEmbedder } from '../retrieval/embedder';
 import { indexWorkspace } from '../retrieval/indexer';
@@ -35,7 +37,7 @@ export function openBank(dir: string, config: OProverConfig, log: (m: string) =>
 }
 
 /** The verifier the options ask for, or what is missing. */
-export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; description: string; missing?: Missing }> {
+export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; description: string; missing?: Missing }> {
   if (options.kimina) {
     const verifier = new KiminaVerifier({
       baseUrl: options.kimina.url,
@@ -55,12 +57,13 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
     await verifier.dispose().catch(() => undefined);
     return { description: `Lean at ${toolchain.lean}`, missing: { what: 'lean', message: available.reason } };
   }
-  return { verifier, description: available.description };
+  // The goal at a sorry comes from the same server (there is no editor's Lean client here).
+  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier) })), description: available.description };
 }
 
 export async function buildPorts(root: string, isLakeProject: boolean, options: PortOptions): Promise<RunPorts> {
   const missing: Missing[] = [];
-  const { verifier, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
+  const { verifier, goal, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
   if (verifierMissing) missing.push(verifierMissing);
 
   let model: Model | undefined;
@@ -73,6 +76,7 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
   const bank = options.noBank ? undefined : openBank(bankDir, options.config, options.log);
   const ports: RunPorts = {
     verifier,
+    goal,
     verifierDescription: description,
     model,
     retriever: bank,

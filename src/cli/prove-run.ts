@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { OProverConfig } from '../config';
 import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
-import { prove, type ProverPorts } from '../core/prover';
+import { prove, type GoalSource, type ProverPorts } from '../core/prover';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -24,6 +24,8 @@ export interface RunPorts {
   verifierDescription: string;
   model?: Model;
   retriever?: Retriever;
+  /** The goal at a sorry for prompts (a local Lean only). */
+  goal?: GoalSource;
   /** Adds the project's complete proofs to the memory bank before proving; returns a line to show. */
   indexProject?: (root: string, files: string[], signal: AbortSignal) => Promise<string>;
   /** Size of the memory bank, for the report. */
@@ -138,7 +140,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         progress.log(`warning: the memory bank could not be updated: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model } : undefined;
+    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal } : undefined;
 
     const runJob = async (job: ProofJob): Promise<ReportItem> => {
       const item = baseItem(job);

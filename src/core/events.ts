@@ -15,6 +15,8 @@ export type JobEvent =
   | { type: 'job-started'; jobId: string; target: TargetInfo; endpoint: string; at: number }
   | { type: 'round-started'; jobId: string; round: number; kind: 'prepass' | 'model' }
   | { type: 'retrieved'; jobId: string; round: number; proofs: RetrievedProof[] }
+  /** The goal at the sorry, as the model rounds are told it; `source` says who answered. */
+  | { type: 'goal'; jobId: string; goal: string; source: string }
   | { type: 'prompt'; jobId: string; round: number; messages: ChatMessage[] }
   | { type: 'sample-delta'; jobId: string; round: number; sample: number; delta: string }
   | { type: 'attempt'; jobId: string; round: number; sample: number; raw: string; candidate?: Candidate; problem?: string }

@@ -15,7 +15,11 @@ export interface ProverPorts {
   retriever?: Retriever;
   /** Absent when no endpoint is configured: the loop then runs only round 0. */
   model?: Model;
+  /** The goal state at the target's sorry, for prompts and the panel; absent or failing: prompts go without. */
+  goal?: GoalSource;
 }
+
+export type GoalSource = (target: ProofTarget, signal?: AbortSignal) => Promise<{ goal: string; source: string } | undefined>;
 
 export interface JobResult {
   status: 'proved' | 'failed' | 'cancelled' | 'error';
@@ -133,6 +137,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       return finish('failed', 'no inference endpoint is configured: set oprover.endpoint (and the API key) to run model rounds');
     }
 
+    const goal = await goalFor(target, ports, signal, (message) => emit({ type: 'log', jobId, level: 'warn', message }));
+    if (goal) emit({ type: 'goal', jobId, goal: goal.goal, source: goal.source });
     const profile = getProfile(config);
     const history: { attempt: string; feedback: string }[] = [];
     const context = contextBefore(target.text, target.declaration);
@@ -142,7 +148,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       emit({ type: 'round-started', jobId, round, kind: 'model' });
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
-      const input = { context, statement, retrieved: shown, round, history };
+      const input = { context, statement, goal: goal?.goal, retrieved: shown, round, history };
       const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
         emit({ type: 'prompt', jobId, round, messages });
         return ports.model!.generate(
@@ -215,5 +221,18 @@ function describeOrigin(c: Candidate): string {
       return `replay of retrieved proof ${c.origin.proofId}`;
     case 'model':
       return `round ${c.origin.round}, sample ${c.origin.sample + 1}`;
+  }
+}
+
+/** The goal at the sorry, fetched once per job before the model rounds; a failure only costs the prompt its goal. */
+async function goalFor(target: ProofTarget, ports: ProverPorts, signal: AbortSignal | undefined, warn: (message: string) => void): Promise<{ goal: string; source: string } | undefined> {
+  if (!ports.goal) return undefined;
+  try {
+    const found = await ports.goal(target, signal);
+    return found && found.goal.trim() ? found : undefined;
+  } catch (err) {
+    signal?.throwIfAborted();
+    warn(`no goal state for the prompt: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
 }

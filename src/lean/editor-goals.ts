@@ -2,6 +2,8 @@
 // that extension is installed (its exported API is internal and unstable, so every member is
 // feature-detected and every await has a time limit), else through our own Lean server. It takes
 // duck-typed objects, never `vscode` itself, so it is testable without an editor.
+import { pathToFileURL } from 'node:url';
+import type { GoalSource } from '../core/prover';
 import type { PlainGoal, Position } from './protocol';
 
 /** The part of a vscode-lean4 `LeanClient` used here. */
@@ -126,4 +128,20 @@ export class EditorGoals {
     const own = await this.options.fallback(request.projectRoot, request.text, request.position);
     return own ? { goal: own, source: 'own-server' } : undefined;
   }
+}
+
+/** The goals as prompts and the panel show them: each `hyps ⊢ target`, a blank line between. */
+export function goalText(goal: PlainGoal): string {
+  return goal.goals.length > 0 ? goal.goals.join('\n\n') : 'no goals';
+}
+
+/**
+ * The repair loop's goal port over EditorGoals: the goal at the target's sorry. `uriOf` gives the
+ * document URI as the editor's Lean client knows it (default: the file URL).
+ */
+export function goalSource(goals: EditorGoals, uriOf: (file: string) => string = (file) => pathToFileURL(file).href): GoalSource {
+  return async (target) => {
+    const answer = await goals.goalAt({ uri: uriOf(target.file), fsPath: target.file, text: target.text, position: target.sorry.range.start, projectRoot: target.projectRoot });
+    return answer ? { goal: goalText(answer.goal), source: answer.source } : undefined;
+  };
 }

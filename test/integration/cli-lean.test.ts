@@ -72,6 +72,11 @@ describe('oprover prove on the scripted Lean server', function () {
       const chats = model.requests.filter((q) => q.path.endsWith('/chat/completions'));
       assert.equal(chats.length, 2, 'one request per round for t_hard; t_omega needed none');
       assert.ok(chats.every((q) => q.authorization === 'Bearer sk-test'));
+      // The goal at the sorry, from the Lean server over `$/lean/plainGoal`, is in every round's prompt.
+      for (const q of chats) {
+        const messages = (q.body?.messages ?? []) as { content: string }[];
+        assert.match(messages.map((m) => m.content).join('\n'), /n : Nat\n⊢ n \* 0 = 0/);
+      }
       const text = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
       assert.match(text, /theorem t_hard \(n : Nat\) : n \* 0 = 0 := by\n {2}induction n with\n {2}\| zero => rfl\n {2}\| succ k ih => simp\n/);
       assert.doesNotMatch(text, /sorry/);

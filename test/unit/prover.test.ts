@@ -169,6 +169,37 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(finished?.type, 'job-finished');
   });
 
+  it('asks for the goal once, after the pre-pass, and tells every model round; the panel gets it as an event', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const model = new FakeModel([[reply('  simp')], [reply('  exact Nat.add_comm a b')]]);
+    const events: JobEvent[] = [];
+    const asked: string[] = [];
+    const goal = async (t: ProofTarget) => {
+      asked.push(t.declaration.name ?? '');
+      return { goal: 'a b : ℕ\n⊢ a + b = b + a', source: 'own-server' };
+    };
+    const result = await prove(targetFrom(COMM), config({ prepassTactics: ['rfl'] }), { verifier, model, goal }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'proved', result.reason);
+    assert.deepEqual(asked, ['comm']);
+    for (const round of [1, 2]) assert.ok(promptText(events, round).includes('⊢ a + b = b + a'), `round ${round} prompt has the goal`);
+    const goalEvents = events.filter((e) => e.type === 'goal');
+    assert.deepEqual(goalEvents.map((e) => e.type === 'goal' && [e.goal, e.source]), [['a b : ℕ\n⊢ a + b = b + a', 'own-server']]);
+    assert.ok(events.findIndex((e) => e.type === 'goal') > events.findIndex((e) => e.type === 'round-finished' && e.round === 0), 'after the pre-pass');
+  });
+
+  it('goes on without the goal when fetching it fails, and says why', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const model = new FakeModel([[reply('  exact Nat.add_comm a b')]]);
+    const events: JobEvent[] = [];
+    const goal = async () => {
+      throw new Error('the Lean server did not answer');
+    };
+    const result = await prove(targetFrom(COMM), config({ prepassTactics: ['rfl'] }), { verifier, model, goal }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'proved', result.reason);
+    assert.ok(!promptText(events, 1).includes('The goal at'), 'no goal section in the prompt');
+    assert.ok(events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('the Lean server did not answer')));
+  });
+
   it('closes a trivial sorry in the pre-pass without calling the model', async () => {
     const verifier = new FakeVerifier([':= by decide']);
     const model = new ThrowingModel();

@@ -104,6 +104,20 @@ describe('webview rendering', () => {
     assert.equal(q(failed, 'job-reason')[0]!.textContent, 'no verified proof after 1 round');
   });
 
+  it('shows the goal at the sorry in the header, open, with where it came from', () => {
+    const events = storyEvents();
+    events.splice(1, 0, { type: 'goal', jobId: 'job-1', goal: 'n : ℕ\n⊢ n + 0 = n', source: 'vscode-lean4' });
+    const root = render(events);
+    const goal = q(root, 'job-goal')[0] as HTMLDetailsElement;
+    assert.ok(goal, 'a goal section');
+    assert.equal(goal.open, true);
+    assert.ok(goal.closest('[data-testid="job-header"]'));
+    const text = q(root, 'job-goal-text')[0]!;
+    assert.equal(text.textContent, 'n : ℕ\n⊢ n + 0 = n');
+    assert.equal(text.getAttribute('title'), 'goal state from vscode-lean4');
+    assert.equal(q(render(storyEvents()), 'job-goal').length, 0, 'no section without a goal');
+  });
+
   it('renders model output full of markup as text, nowhere as elements', () => {
     for (const payload of PAYLOADS) {
       const jobId = 'xss';
@@ -111,6 +125,7 @@ describe('webview rendering', () => {
       const events: JobEvent[] = [
         { type: 'job-started', jobId, target: { file: `/p/${payload}.lean`, line: 1, declarationName: payload, statement: payload }, endpoint: payload, at: 1 },
         { type: 'round-started', jobId, round: 1, kind: 'model' },
+        { type: 'goal', jobId, goal: payload, source: payload },
         { type: 'retrieved', jobId, round: 1, proofs: [{ id: 'r', name: payload, statement: payload, proof: payload, source: { kind: 'corpus', file: payload }, score: 1 }] },
         { type: 'sample-delta', jobId, round: 1, sample: 1, delta: payload },
         { type: 'attempt', jobId, round: 1, sample: 0, raw: payload, candidate: c },
