@@ -1,11 +1,11 @@
 // From what the user named on the command line to proof targets: the .lean files (a file, or every
 // file under a folder, skipping build output and dependencies), the Lake project root, and one
 // target per declaration that holds a `sorry`.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findSorries, normalizeStatement } from '../core/source';
-import type { Declaration, ProofTarget, SorryLocation } from '../core/types';
+import { findSorries } from '../core/source';
+import type { ProofTarget, SorryLocation } from '../core/types';
+import { declarationLabel, keyPath, ResumeKeys } from '../state/resume';
 
 /** Folders never searched for sources: Lake's build output and packages, VCS and tool folders. */
 const SKIPPED_DIRS = new Set(['.lake', 'lake-packages', 'build', '.git', 'node_modules', '.oprover', '.lean-scratch', 'dist', 'out']);
@@ -104,21 +104,13 @@ export interface SkippedSorry {
   reason: string;
 }
 
-function declarationLabel(decl: Declaration): string {
-  return decl.fullName ?? decl.name ?? (decl.kind === 'example' ? 'example' : decl.kind);
-}
-
-export function statementHash(header: string): string {
-  return createHash('sha256').update(normalizeStatement(header)).digest('hex').slice(0, 16);
-}
-
 /** The jobs of one file's text; sorries outside a theorem, lemma or example are skipped with the reason. */
 export function jobsForFile(root: string, file: string, text: string): { jobs: ProofJob[]; skipped: SkippedSorry[] } {
-  const relFile = path.relative(root, file).split(path.sep).join('/');
+  const relFile = keyPath(root, file);
   const jobs: ProofJob[] = [];
   const skipped: SkippedSorry[] = [];
   const byDecl = new Map<number, ProofJob>();
-  const seenKeys = new Map<string, number>();
+  const keys = new ResumeKeys(relFile);
   for (const sorry of findSorries(text)) {
     const decl = sorry.declaration;
     const line = sorry.range.start.line + 1;
@@ -136,11 +128,7 @@ export function jobsForFile(root: string, file: string, text: string): { jobs: P
       continue;
     }
     const declarationName = declarationLabel(decl);
-    const hash = statementHash(decl.header);
-    let key = `${relFile}::${declarationName}::${hash}`;
-    const n = seenKeys.get(key) ?? 0;
-    seenKeys.set(key, n + 1);
-    if (n > 0) key += `#${n + 1}`;
+    const { key, hash } = keys.next(decl);
     const job: ProofJob = {
       key,
       file,

@@ -15,7 +15,7 @@ import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './disc
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import { exitCodeFor, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
-import { StateStore, type FinishedEntry } from './state';
+import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
 
 /** The ports for one run, built by the caller (real ones in the CLI, in-memory ones in tests). */
 export interface RunPorts {
@@ -110,7 +110,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
     }
   }
 
-  const state = StateStore.open(options.statePath ?? path.join(root, '.oprover', 'state.json'));
+  const state = StateStore.open(options.statePath ?? stateFilePath(root));
   const progress = options.progress(jobs.length);
   if (state.warning) progress.log(`warning: ${state.warning}`);
 

@@ -1,6 +1,9 @@
-// Which sorries of a file a batch proves. Pure.
+// Which sorries of a file a batch proves, and what a batch resumed after a reload does with each.
+// Pure (no vscode), so it is unit-tested.
+import { screenBody } from '../core/screen';
 import { findSorries } from '../core/source';
 import type { SorryLocation } from '../core/types';
+import { declarationLabel, ResumeKeys, type BatchMarker, type FinishedEntry } from '../state/resume';
 
 /** One target per declaration: a proof replaces the whole body, so its other sorries are skipped. */
 export function batchTargets(text: string): { targets: SorryLocation[]; skipped: { sorry: SorryLocation; reason: string }[] } {
@@ -21,4 +24,62 @@ export function batchTargets(text: string): { targets: SorryLocation[]; skipped:
     targets.push(s);
   }
   return { targets, skipped };
+}
+
+/** A batch target with its resume key (the same key the CLI uses for the same declaration). */
+export interface KeyedTarget {
+  sorry: SorryLocation;
+  key: string;
+  declarationName: string;
+  /** 1-based line of the sorry. */
+  line: number;
+}
+
+export function keyTargets(relFile: string, targets: readonly SorryLocation[]): KeyedTarget[] {
+  const keys = new ResumeKeys(relFile);
+  return targets.map((sorry) => ({ sorry, key: keys.next(sorry.declaration!).key, declarationName: declarationLabel(sorry.declaration!), line: sorry.range.start.line + 1 }));
+}
+
+/**
+ * What a resumed batch does with one target:
+ * - `reuse`: the earlier run proved it, the statement is unchanged (same key) and the recorded body
+ *   passes the screen again; it goes to insertion like a fresh proof, without running the loop;
+ * - `failed`: the earlier run spent the whole budget on it; reported, not run again;
+ * - `prove`: anything else (not finished, statement changed, or the recorded proof refused).
+ */
+export type ResumeDecision =
+  | { kind: 'reuse'; entry: FinishedEntry; body: string }
+  | { kind: 'failed'; entry: FinishedEntry }
+  | { kind: 'prove'; note?: string };
+
+/** Entries count only when they were finished by this batch (at or after it first started). */
+function finishedSince(entry: FinishedEntry | undefined, startedAt: string): entry is FinishedEntry {
+  if (!entry) return false;
+  const at = Date.parse(entry.finishedAt);
+  const since = Date.parse(startedAt);
+  return Number.isFinite(at) && Number.isFinite(since) && at >= since;
+}
+
+export function resumeDecisions(
+  targets: readonly KeyedTarget[],
+  lookup: (key: string) => FinishedEntry | undefined,
+  startedAt: string,
+  options: { allowNativeDecide: boolean },
+): ResumeDecision[] {
+  return targets.map((t): ResumeDecision => {
+    const entry = lookup(t.key);
+    if (!finishedSince(entry, startedAt)) return { kind: 'prove' };
+    if (entry.status === 'failed') return { kind: 'failed', entry };
+    if (entry.proof === undefined) return { kind: 'prove', note: 'the earlier run recorded no proof body' };
+    // The resume file is only a file: its proof gets the same screen as model output before any use.
+    const screened = screenBody(entry.proof, { allowNativeDecide: options.allowNativeDecide });
+    if (!screened.ok) return { kind: 'prove', note: `the proof recorded by the earlier run is refused: ${screened.reason}` };
+    return { kind: 'reuse', entry, body: entry.proof };
+  });
+}
+
+/** "k of N done" for the resume offer: the marker's targets that this batch finished. */
+export function batchProgress(marker: BatchMarker, lookup: (key: string) => FinishedEntry | undefined): { done: number; total: number } {
+  const done = marker.targets.filter((t) => finishedSince(lookup(t.key), marker.startedAt)).length;
+  return { done, total: marker.targets.length };
 }

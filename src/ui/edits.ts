@@ -3,7 +3,7 @@
 // when the sorry's declaration changed or cannot be found unambiguously.
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
-import type { Candidate } from '../core/types';
+import type { Candidate, ProofTarget } from '../core/types';
 import { applyPlan, planInsertion } from './insert';
 import type { JobRecord } from './jobs';
 
@@ -19,27 +19,36 @@ async function documentOf(job: JobRecord): Promise<vscode.TextDocument> {
 export async function insertVerifiedProof(ctx: OProverContext, job: JobRecord): Promise<InsertOutcome> {
   const proof = job.result?.status === 'proved' ? job.result.proof : undefined;
   if (!proof) return { ok: false, message: 'not inserted: this job has no verified proof' };
+  return insertProof(ctx, job.uri, job.target, proof);
+}
+
+/**
+ * Inserts a proof Lean verified for `target` (a job's, or one a resumed batch took from the resume
+ * file after screening it), planned on the document's current text: refused when the declaration
+ * changed since `target.text` was read.
+ */
+export async function insertProof(ctx: OProverContext, uri: string, target: ProofTarget, proof: { body: string; declarationText: string }): Promise<InsertOutcome> {
   let document: vscode.TextDocument;
   try {
-    document = await documentOf(job);
+    document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
   } catch (err) {
-    return { ok: false, message: `not inserted: cannot open ${job.target.file}: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, message: `not inserted: cannot open ${target.file}: ${err instanceof Error ? err.message : String(err)}` };
   }
   const text = document.getText();
   const version = document.version;
-  const plan = planInsertion(job.target, text, proof.body);
+  const plan = planInsertion(target, text, proof.body);
   if (!plan.ok) return { ok: false, message: plan.reason };
   if (document.version !== version) return { ok: false, message: 'not inserted: the document changed while the edit was prepared; try again' };
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end)), plan.body);
   const applied = await vscode.workspace.applyEdit(edit);
   if (!applied) return { ok: false, message: 'not inserted: VS Code refused the edit (is the file read-only?)' };
-  const name = job.target.declaration.fullName ?? job.target.declaration.name ?? 'example';
+  const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
   ctx.log.info(`inserted the verified proof of ${name} into ${vscode.workspace.asRelativePath(document.uri)}`);
   // Co-evolution: a proof the user accepted joins the project's memory bank.
   ctx
-    .bank(job.target.projectRoot)
-    .remember({ name, statement: job.target.declaration.header, proof: proof.declarationText, source: { kind: 'accepted', file: vscode.workspace.asRelativePath(document.uri), line: job.target.sorry.range.start.line + 1 } })
+    .bank(target.projectRoot)
+    .remember({ name, statement: target.declaration.header, proof: proof.declarationText, source: { kind: 'accepted', file: vscode.workspace.asRelativePath(document.uri), line: target.sorry.range.start.line + 1 } })
     .catch((err: unknown) => ctx.log.warn(`could not add the proof to the memory bank: ${err instanceof Error ? err.message : String(err)}`));
   return { ok: true, message: `inserted the verified proof of ${name}${plan.moved ? ' (the declaration had moved; it was found unchanged)' : ''}` };
 }

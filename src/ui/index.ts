@@ -6,6 +6,7 @@ import type { JobEvent } from '../core/events';
 import { testConnection } from '../endpoint/client';
 import { ProveCodeActions } from './code-actions';
 import { COMMANDS, handlePanelMessage, type UiParts } from './commands';
+import { registerBatchResume } from './batch';
 import { PROPOSED_SCHEME, ProposedContent } from './edits';
 import { PanelProvider } from './panel';
 import { PANEL_VIEW_ID } from './protocol';
@@ -39,6 +40,7 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     }),
   ];
   for (const [id, factory] of Object.entries(COMMANDS)) disposables.push(vscode.commands.registerCommand(id, factory(parts)));
+  disposables.push(...registerBatchResume(ctx, panel));
   const probe = setTimeout(() => void probeOnStart(ctx), 1500);
   disposables.push({ dispose: () => clearTimeout(probe) });
   return disposables;

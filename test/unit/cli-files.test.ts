@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectInputs, jobsForFile } from '../../src/cli/discover';
 import { applyProofEdits, insertProofs, type ProofEdit } from '../../src/cli/insert';
-import { StateStore } from '../../src/cli/state';
+import { StateStore } from '../../src/state/resume';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-cli-'));

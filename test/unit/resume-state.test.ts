@@ -1,0 +1,153 @@
+// The resume file shared by the CLI and the editor, and what a batch resumed after a reload does with
+// each target.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { jobsForFile } from '../../src/cli/discover';
+import { batchProgress, batchTargets, keyTargets, resumeDecisions } from '../../src/ui/batch-targets';
+import { StateStore, stateFilePath, type BatchMarker, type FinishedEntry } from '../../src/state/resume';
+
+const FILE = `theorem two_mul_eq (n : Nat) : 2 * n = n + n := by
+  sorry
+
+theorem succ_pos_example (n : Nat) : 0 < n + 1 := by
+  sorry
+
+theorem lt_self_succ_wrong (n : Nat) : n + 1 < n := by
+  sorry
+`;
+
+const scratchDirs: string[] = [];
+function scratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-resume-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(status: 'proved' | 'failed', finishedAt: string, proof?: string): FinishedEntry {
+  const e: FinishedEntry = { status, reason: status === 'proved' ? 'Lean accepted it' : 'no proof within 4 rounds', rounds: 1, elapsedMs: 10, promptTokens: 0, completionTokens: 0, finishedAt };
+  if (proof !== undefined) e.proof = proof;
+  return e;
+}
+
+describe('resume file (shared by the CLI and the editor)', () => {
+  it('keeps batch markers next to the entries and clears them', () => {
+    const root = scratch();
+    const store = StateStore.open(stateFilePath(root));
+    const marker: BatchMarker = { file: 'Demo/Batch.lean', startedAt: '2026-01-01T00:00:00.000Z', targets: [{ key: 'k1', declarationName: 'a', line: 2 }] };
+    store.markBatch(marker);
+    store.record('k1', entry('proved', '2026-01-01T00:00:01.000Z', ':= by omega'));
+    const reopened = StateStore.open(stateFilePath(root));
+    assert.deepEqual(reopened.batch('Demo/Batch.lean'), marker);
+    assert.equal(reopened.get('k1')?.proof, ':= by omega');
+    reopened.clearBatch('Demo/Batch.lean');
+    const cleared = StateStore.open(stateFilePath(root));
+    assert.equal(cleared.batch('Demo/Batch.lean'), undefined);
+    assert.deepEqual(cleared.listBatches(), []);
+    assert.equal(cleared.get('k1')?.status, 'proved', 'clearing the marker keeps the finished work');
+    assert.deepEqual(fs.readdirSync(path.join(root, '.oprover')), ['state.json'], 'no temporary file left behind');
+  });
+
+  it('merges with what another writer put in the file since it was opened', () => {
+    const root = scratch();
+    const cli = StateStore.open(stateFilePath(root));
+    const editor = StateStore.open(stateFilePath(root));
+    cli.record('from-cli', entry('failed', '2026-01-01T00:00:01.000Z'));
+    editor.markBatch({ file: 'A.lean', startedAt: '2026-01-01T00:00:00.000Z', targets: [] });
+    editor.record('from-editor', entry('proved', '2026-01-01T00:00:02.000Z', ':= by simp'));
+    cli.forget('nothing-there');
+    const final = StateStore.open(stateFilePath(root));
+    assert.equal(final.get('from-cli')?.status, 'failed', "the editor's writes did not drop the CLI's entry");
+    assert.equal(final.get('from-editor')?.proof, ':= by simp');
+    assert.ok(final.batch('A.lean'));
+  });
+
+  it('reads a state file written before markers existed', () => {
+    const root = scratch();
+    fs.mkdirSync(path.join(root, '.oprover'));
+    fs.writeFileSync(stateFilePath(root), JSON.stringify({ version: 1, entries: { k: entry('proved', '2026-01-01T00:00:00.000Z', ':= rfl') } }));
+    const store = StateStore.open(stateFilePath(root));
+    assert.equal(store.warning, undefined);
+    assert.equal(store.get('k')?.proof, ':= rfl');
+    assert.deepEqual(store.listBatches(), []);
+  });
+
+  it('gives the editor batch and the CLI the same key for the same declaration', () => {
+    const cliKeys = jobsForFile('/p', '/p/Demo/Batch.lean', FILE).jobs.map((j) => j.key);
+    const editorKeys = keyTargets('Demo/Batch.lean', batchTargets(FILE).targets).map((t) => t.key);
+    assert.equal(editorKeys.length, 3);
+    assert.deepEqual(editorKeys, cliKeys);
+  });
+});
+
+describe('resuming a batch after a reload', () => {
+  const started = '2026-11-22T10:00:00.000Z';
+  const during = '2026-11-22T10:00:05.000Z';
+  const before = '2026-11-22T09:00:00.000Z';
+  const targets = keyTargets('Demo/Batch.lean', batchTargets(FILE).targets);
+  const keyOf = (name: string) => targets.find((t) => t.declarationName === name)!.key;
+
+  it('reuses proofs finished in the batch, reports budget-spent failures, and proves the rest', () => {
+    const recorded = new Map<string, FinishedEntry>([
+      [keyOf('two_mul_eq'), entry('proved', during, ':= by omega')],
+      [keyOf('lt_self_succ_wrong'), entry('failed', during)],
+    ]);
+    const decisions = resumeDecisions(targets, (k) => recorded.get(k), started, { allowNativeDecide: false });
+    assert.deepEqual(
+      decisions.map((d) => d.kind),
+      ['reuse', 'prove', 'failed'],
+    );
+    assert.equal(decisions[0]!.kind === 'reuse' && decisions[0]!.body, ':= by omega');
+  });
+
+  it('proves again a target whose statement changed since its proof was recorded', () => {
+    const recorded = new Map<string, FinishedEntry>([[keyOf('two_mul_eq'), entry('proved', during, ':= by omega')]]);
+    const edited = FILE.replace('2 * n = n + n', '2 * n = n + n + 0');
+    const now = keyTargets('Demo/Batch.lean', batchTargets(edited).targets);
+    assert.notEqual(now[0]!.key, targets[0]!.key, 'a changed statement makes a new key');
+    const decisions = resumeDecisions(now, (k) => recorded.get(k), started, { allowNativeDecide: false });
+    assert.equal(decisions[0]!.kind, 'prove');
+    // Layout is not the statement: re-indenting keeps the key, so the proof is reused.
+    const relaid = keyTargets('Demo/Batch.lean', batchTargets(FILE.replace('theorem two_mul_eq (n : Nat) :', 'theorem two_mul_eq (n : Nat)\n    :')).targets);
+    assert.equal(resumeDecisions(relaid, (k) => recorded.get(k), started, { allowNativeDecide: false })[0]!.kind, 'reuse');
+  });
+
+  it('screens a recorded proof again and proves the target anew when the screen refuses it', () => {
+    const hostile = new Map<string, FinishedEntry>([
+      [keyOf('two_mul_eq'), entry('proved', during, ':= by omega\n#eval IO.println "hi"')],
+      [keyOf('succ_pos_example'), entry('proved', during, ':= by native_decide')],
+    ]);
+    const decisions = resumeDecisions(targets, (k) => hostile.get(k), started, { allowNativeDecide: false });
+    assert.equal(decisions[0]!.kind, 'prove');
+    assert.match(decisions[0]!.kind === 'prove' ? (decisions[0]!.note ?? '') : '', /refused/);
+    assert.equal(decisions[1]!.kind, 'prove', 'native_decide is refused unless allowed');
+    const allowed = resumeDecisions(targets, (k) => hostile.get(k), started, { allowNativeDecide: true });
+    assert.equal(allowed[1]!.kind, 'reuse');
+  });
+
+  it('ignores results older than the batch, and a proved entry without a body', () => {
+    const recorded = new Map<string, FinishedEntry>([
+      [keyOf('two_mul_eq'), entry('proved', before, ':= by omega')],
+      [keyOf('lt_self_succ_wrong'), entry('failed', before)],
+      [keyOf('succ_pos_example'), entry('proved', during)],
+    ]);
+    const decisions = resumeDecisions(targets, (k) => recorded.get(k), started, { allowNativeDecide: false });
+    assert.deepEqual(
+      decisions.map((d) => d.kind),
+      ['prove', 'prove', 'prove'],
+    );
+  });
+
+  it('counts the targets the interrupted batch finished for the offer', () => {
+    const marker: BatchMarker = { file: 'Demo/Batch.lean', startedAt: started, targets: targets.map((t) => ({ key: t.key, declarationName: t.declarationName, line: t.line })) };
+    const recorded = new Map<string, FinishedEntry>([
+      [keyOf('two_mul_eq'), entry('proved', during, ':= by omega')],
+      [keyOf('succ_pos_example'), entry('proved', before, ':= by omega')],
+    ]);
+    assert.deepEqual(batchProgress(marker, (k) => recorded.get(k)), { done: 1, total: 3 });
+  });
+});
