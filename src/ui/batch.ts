@@ -143,11 +143,11 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     }
     done++;
     if (decision.kind === 'failed') {
-      entries.push({ declarationName: t.declarationName, line: t.line, outcome: 'failed', reason: `${decision.entry.reason} (before the reload)` });
+      entries.push({ declarationName: t.declarationName, line: t.line, outcome: 'failed', reason: `${decision.entry.reason} (in the interrupted run)` });
       continue;
     }
     proved++;
-    const entry: BatchReportEntry = { declarationName: t.declarationName, line: t.line, outcome: 'proved', reason: `proved before the reload (${decision.entry.origin ?? decision.entry.reason}); taken from the resume file` };
+    const entry: BatchReportEntry = { declarationName: t.declarationName, line: t.line, outcome: 'proved', reason: `proved in the interrupted run (${decision.entry.origin ?? decision.entry.reason}); taken from the resume file` };
     const target = targetFromDocument(document, t.sorry, text);
     const insert = () => insertProof(ctx, document.uri.toString(), target, { body: decision.body, declarationText: `${target.declaration.header} ${decision.body}` });
     inserters.set(entry, insert);
