@@ -29,6 +29,12 @@ export interface FinishedEntry {
   completionTokens: number;
   /** ISO time. */
   finishedAt: string;
+  /**
+   * Hash of the file's text before the declaration when Lean checked the proof (`contextHash`). The
+   * editor records it and reuses a proof only under the same text; entries without it (the CLI's)
+   * are judged by the statement alone.
+   */
+  contextHash?: string;
 }
 
 /** An editor batch that has started and not yet completed: what a reloaded window offers to resume. */
@@ -50,6 +56,11 @@ interface StateFileShape {
 /** The key's statement part: a short hash of the statement with layout normalized away. */
 export function statementHash(header: string): string {
   return createHash('sha256').update(normalizeStatement(header)).digest('hex').slice(0, 16);
+}
+
+/** Hash of the text a proof was checked after (everything before its declaration). */
+export function contextHash(textBefore: string): string {
+  return createHash('sha256').update(textBefore).digest('hex').slice(0, 16);
 }
 
 export function declarationLabel(decl: Declaration): string {

@@ -3,7 +3,7 @@
 import { screenBody } from '../core/screen';
 import { findSorries } from '../core/source';
 import type { SorryLocation } from '../core/types';
-import { declarationLabel, ResumeKeys, type BatchMarker, type FinishedEntry } from '../state/resume';
+import { contextHash, declarationLabel, ResumeKeys, type BatchMarker, type FinishedEntry } from '../state/resume';
 
 /** One target per declaration: a proof replaces the whole body, so its other sorries are skipped. */
 export function batchTargets(text: string): { targets: SorryLocation[]; skipped: { sorry: SorryLocation; reason: string }[] } {
@@ -33,19 +33,28 @@ export interface KeyedTarget {
   declarationName: string;
   /** 1-based line of the sorry. */
   line: number;
+  /** Hash of the text before the declaration (see `contextHash`). */
+  contextHash: string;
 }
 
-export function keyTargets(relFile: string, targets: readonly SorryLocation[]): KeyedTarget[] {
+export function keyTargets(relFile: string, text: string, targets: readonly SorryLocation[]): KeyedTarget[] {
   const keys = new ResumeKeys(relFile);
-  return targets.map((sorry) => ({ sorry, key: keys.next(sorry.declaration!).key, declarationName: declarationLabel(sorry.declaration!), line: sorry.range.start.line + 1 }));
+  return targets.map((sorry) => ({
+    sorry,
+    key: keys.next(sorry.declaration!).key,
+    declarationName: declarationLabel(sorry.declaration!),
+    line: sorry.range.start.line + 1,
+    contextHash: contextHash(text.slice(0, sorry.declaration!.start)),
+  }));
 }
 
 /**
  * What a resumed batch does with one target:
- * - `reuse`: the earlier run proved it, the statement is unchanged (same key) and the recorded body
- *   passes the screen again; it goes to insertion like a fresh proof, without running the loop;
+ * - `reuse`: the earlier run proved it, the statement is unchanged (same key), so is the text above
+ *   it (when recorded), and the recorded body passes the screen again; it goes to insertion like a
+ *   fresh proof, without running the loop;
  * - `failed`: the earlier run spent the whole budget on it; reported, not run again;
- * - `prove`: anything else (not finished, statement changed, or the recorded proof refused).
+ * - `prove`: anything else (not finished, statement or text above changed, recorded proof refused).
  */
 export type ResumeDecision =
   | { kind: 'reuse'; entry: FinishedEntry; body: string }
@@ -71,6 +80,8 @@ export function resumeDecisions(
     if (!finishedSince(entry, startedAt)) return { kind: 'prove' };
     if (entry.status === 'failed') return { kind: 'failed', entry };
     if (entry.proof === undefined) return { kind: 'prove', note: 'the earlier run recorded no proof body' };
+    // Lean checked the proof after the text above it as it was then; if that changed, so may the proof's meaning.
+    if (entry.contextHash !== undefined && entry.contextHash !== t.contextHash) return { kind: 'prove', note: 'the text above it changed since its proof was checked' };
     // The resume file is only a file: its proof gets the same screen as model output before any use.
     const screened = screenBody(entry.proof, { allowNativeDecide: options.allowNativeDecide });
     if (!screened.ok) return { kind: 'prove', note: `the proof recorded by the earlier run is refused: ${screened.reason}` };

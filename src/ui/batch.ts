@@ -100,7 +100,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     void vscode.window.showInformationMessage(`OProver: no sorry to prove in ${vscode.workspace.asRelativePath(document.uri)}`);
     return undefined;
   }
-  const targets = keyTargets(resume?.relFile ?? '', sorries);
+  const targets = keyTargets(resume?.relFile ?? '', text, sorries);
   const config = ctx.config;
   const batchId = `batch-${Date.now().toString(36)}-${++batchCounter}`;
   const startedAt = Date.now();
@@ -186,7 +186,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
             outcome: result.status === 'proved' ? 'proved' : result.status === 'cancelled' && stop.signal.aborted ? 'cancelled' : 'failed',
             reason: result.reason,
           };
-          const finished = { reason: result.reason, rounds: result.rounds, elapsedMs: result.elapsedMs, promptTokens: result.promptTokens, completionTokens: result.completionTokens, finishedAt: new Date().toISOString() };
+          const finished = { contextHash: t.contextHash, reason: result.reason, rounds: result.rounds, elapsedMs: result.elapsedMs, promptTokens: result.promptTokens, completionTokens: result.completionTokens, finishedAt: new Date().toISOString() };
           if (result.status === 'proved' && result.proof) {
             proved++;
             resume?.record(t.key, { status: 'proved', proof: result.proof.body, origin: originLabel(result.proof), ...finished });
@@ -209,12 +209,6 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     },
   );
 
-  // The marker goes when the batch ran to its end or the user stopped it; a batch whose jobs were cut
-  // off (the window reloading, the file closed) stays resumable. A reload that kills the extension
-  // host outright never gets here, and the marker stays too.
-  if (cutOff === 0 || userCancelled) resume?.clear();
-  else ctx.log.info(`batch ${vscode.workspace.asRelativePath(document.uri)}: ${cutOff} target(s) cut off; the batch can be resumed`);
-
   entries.sort((a, b) => a.line - b.line);
   const report: BatchReport = { id: batchId, file: document.uri.toString(), startedAt, finishedAt: Date.now(), entries };
   // The report is there before any question is asked; answers update it.
@@ -230,6 +224,12 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
       panel.addReport({ ...report, entries: [...entries] });
     }
   }
+
+  // The marker goes when the batch ran to its end (questions answered) or the user stopped it; a
+  // batch whose jobs were cut off (the window reloading, the file closed) stays resumable. A reload
+  // that ends the extension host first never gets here, and the marker stays too.
+  if (cutOff === 0 || userCancelled) resume?.clear();
+  else ctx.log.info(`batch ${vscode.workspace.asRelativePath(document.uri)}: ${cutOff} target(s) cut off; the batch can be resumed`);
 
   const counts = { proved: 0, failed: 0, skipped: 0, cancelled: 0 };
   for (const e of entries) counts[e.outcome]++;

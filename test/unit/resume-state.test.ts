@@ -28,6 +28,8 @@ after(() => {
   for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const keyed = (text: string) => keyTargets('Demo/Batch.lean', text, batchTargets(text).targets);
+
 function entry(status: 'proved' | 'failed', finishedAt: string, proof?: string): FinishedEntry {
   const e: FinishedEntry = { status, reason: status === 'proved' ? 'Lean accepted it' : 'no proof within 4 rounds', rounds: 1, elapsedMs: 10, promptTokens: 0, completionTokens: 0, finishedAt };
   if (proof !== undefined) e.proof = proof;
@@ -78,7 +80,7 @@ describe('resume file (shared by the CLI and the editor)', () => {
 
   it('gives the editor batch and the CLI the same key for the same declaration', () => {
     const cliKeys = jobsForFile('/p', '/p/Demo/Batch.lean', FILE).jobs.map((j) => j.key);
-    const editorKeys = keyTargets('Demo/Batch.lean', batchTargets(FILE).targets).map((t) => t.key);
+    const editorKeys = keyed(FILE).map((t) => t.key);
     assert.equal(editorKeys.length, 3);
     assert.deepEqual(editorKeys, cliKeys);
   });
@@ -88,7 +90,7 @@ describe('resuming a batch after a reload', () => {
   const started = '2026-11-22T10:00:00.000Z';
   const during = '2026-11-22T10:00:05.000Z';
   const before = '2026-11-22T09:00:00.000Z';
-  const targets = keyTargets('Demo/Batch.lean', batchTargets(FILE).targets);
+  const targets = keyed(FILE);
   const keyOf = (name: string) => targets.find((t) => t.declarationName === name)!.key;
 
   it('reuses proofs finished in the batch, reports budget-spent failures, and proves the rest', () => {
@@ -107,12 +109,12 @@ describe('resuming a batch after a reload', () => {
   it('proves again a target whose statement changed since its proof was recorded', () => {
     const recorded = new Map<string, FinishedEntry>([[keyOf('two_mul_eq'), entry('proved', during, ':= by omega')]]);
     const edited = FILE.replace('2 * n = n + n', '2 * n = n + n + 0');
-    const now = keyTargets('Demo/Batch.lean', batchTargets(edited).targets);
+    const now = keyed(edited);
     assert.notEqual(now[0]!.key, targets[0]!.key, 'a changed statement makes a new key');
     const decisions = resumeDecisions(now, (k) => recorded.get(k), started, { allowNativeDecide: false });
     assert.equal(decisions[0]!.kind, 'prove');
     // Layout is not the statement: re-indenting keeps the key, so the proof is reused.
-    const relaid = keyTargets('Demo/Batch.lean', batchTargets(FILE.replace('theorem two_mul_eq (n : Nat) :', 'theorem two_mul_eq (n : Nat)\n    :')).targets);
+    const relaid = keyed(FILE.replace('theorem two_mul_eq (n : Nat) :', 'theorem two_mul_eq (n : Nat)\n    :'));
     assert.equal(resumeDecisions(relaid, (k) => recorded.get(k), started, { allowNativeDecide: false })[0]!.kind, 'reuse');
   });
 
@@ -127,6 +129,21 @@ describe('resuming a batch after a reload', () => {
     assert.equal(decisions[1]!.kind, 'prove', 'native_decide is refused unless allowed');
     const allowed = resumeDecisions(targets, (k) => hostile.get(k), started, { allowNativeDecide: true });
     assert.equal(allowed[1]!.kind, 'reuse');
+  });
+
+  it('reuses a proof only under the text above it that Lean checked it after', () => {
+    const checkedUnder = { ...entry('proved', during, ':= by omega'), contextHash: targets[1]!.contextHash };
+    const recorded = new Map<string, FinishedEntry>([[keyOf('succ_pos_example'), checkedUnder]]);
+    assert.equal(resumeDecisions(targets, (k) => recorded.get(k), started, { allowNativeDecide: false })[1]!.kind, 'reuse');
+    // A line added above it (same statement, same key) changes what the proof was checked against.
+    const withHelper = keyed(FILE.replace('theorem succ_pos_example', 'def helper := 1\n\ntheorem succ_pos_example'));
+    assert.equal(withHelper[1]!.key, targets[1]!.key);
+    const decision = resumeDecisions(withHelper, (k) => recorded.get(k), started, { allowNativeDecide: false })[1]!;
+    assert.equal(decision.kind, 'prove');
+    assert.match(decision.kind === 'prove' ? (decision.note ?? '') : '', /text above it changed/);
+    // An entry without the hash (written by the CLI) is judged by its statement.
+    const fromCli = new Map<string, FinishedEntry>([[keyOf('succ_pos_example'), entry('proved', during, ':= by omega')]]);
+    assert.equal(resumeDecisions(withHelper, (k) => fromCli.get(k), started, { allowNativeDecide: false })[1]!.kind, 'reuse');
   });
 
   it('ignores results older than the batch, and a proved entry without a body', () => {

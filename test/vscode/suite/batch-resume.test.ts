@@ -56,7 +56,7 @@ describe('Prove All Sorries in File: resume after the batch was cut off', () => 
     await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder().uri, 'Demo', 'Batch.lean')));
     const document = await vscode.workspace.openTextDocument(copy);
     await vscode.window.showTextDocument(document);
-    const keys = keyTargets('Demo/BatchResume.lean', batchTargets(document.getText()).targets);
+    const keys = keyTargets('Demo/BatchResume.lean', document.getText(), batchTargets(document.getText()).targets);
     const keyOf = (name: string) => keys.find((k) => k.declarationName.endsWith(`.${name}`))!.key;
     const jobsOf = (name: string) => ctx.jobs.list().filter((j) => j.uri === copy.toString() && j.target.declaration.name === name);
 
@@ -106,8 +106,9 @@ describe('Prove All Sorries in File: resume after the batch was cut off', () => 
     const copy = vscode.Uri.joinPath(folder().uri, 'Demo', 'BatchChanged.lean');
     await vscode.workspace.fs.writeFile(copy, new TextEncoder().encode(text));
     // The earlier run proved the statement as it was before the user edited it.
-    const earlier = keyTargets('Demo/BatchChanged.lean', batchTargets(text.replace('2 * n = n + n', '2 * n = n + n + 0')).targets);
-    const now = keyTargets('Demo/BatchChanged.lean', batchTargets(text).targets);
+    const oldText = text.replace('2 * n = n + n', '2 * n = n + n + 0');
+    const earlier = keyTargets('Demo/BatchChanged.lean', oldText, batchTargets(oldText).targets);
+    const now = keyTargets('Demo/BatchChanged.lean', text, batchTargets(text).targets);
     assert.notEqual(earlier[0]!.key, now[0]!.key);
     const store = state();
     const startedAt = new Date(Date.now() - 60_000).toISOString();
