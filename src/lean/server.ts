@@ -320,7 +320,9 @@ export class LeanServer {
       await Promise.race([
         spawnError,
         server.request<P.InitializeResult>(P.initialize.method, {
-          processId: process.pid,
+          // in the sandbox's PID namespace our pid names no process (or another one): LSP servers that
+          // watch their client would exit, so say there is none to watch
+          processId: command === resolvedCommand ? process.pid : null,
           rootUri: pathToFileURL(options.projectRoot).href,
           capabilities: { lean: { silentDiagnosticSupport: true } },
           initializationOptions: { editDelay: options.editDelay ?? 1, hasWidgets: false },
