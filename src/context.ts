@@ -86,8 +86,10 @@ export class OProverContext implements vscode.Disposable {
   /** False (after saying why) in an untrusted workspace: no process starts and nothing is sent. */
   requireTrust(what: string): boolean {
     if (this.trusted) return true;
+    const why = `${what} is off in an untrusted workspace: it would start Lean and send file contents to the endpoint. Trust the workspace to use it.`;
+    this.log.warn(why); // the notification fades; the log keeps what was refused
     void vscode.window
-      .showWarningMessage(`OProver: ${what} is off in an untrusted workspace: it would start Lean and send file contents to the endpoint. Trust the workspace to use it.`, 'Manage Workspace Trust')
+      .showWarningMessage(`OProver: ${why}`, 'Manage Workspace Trust')
       .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
     return false;
   }

@@ -67,8 +67,16 @@ export interface CodeServerOptions {
   /** Where user data and extensions live when not under scratchDir. */
   userDataDir?: string;
   extensionsDir?: string;
-  /** Settings written to the user's settings.json, on top of quietSettings. */
+  /**
+   * Settings written to the user's settings.json, on top of quietSettings and of what a given
+   * userDataDir's settings.json already holds.
+   */
   settings?: Record<string, unknown>;
+  /**
+   * true: workspace trust on, as VS Code ships it, with no start-up question, so a folder nobody
+   * trusted opens in Restricted Mode. Default false: trust off, every folder trusted.
+   */
+  workspaceTrust?: boolean;
   /** Extension folders made visible as installed extensions (symlinked into the extensions dir). */
   installExtensions?: { id: string; folder: string }[];
   /** Extra environment for the server and so for the extension host and what it starts. */
@@ -147,7 +155,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const home = path.join(scratch, 'home');
   const serverTmp = path.join(scratch, 'tmp');
   for (const dir of [path.join(userDataDir, 'User'), extensionsDir, home, serverTmp]) fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  const existing = fs.existsSync(settingsFile) ? (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...quietSettings, ...existing, ...trust, ...options.settings }, null, 2));
   for (const ext of options.installExtensions ?? []) {
     const link = path.join(extensionsDir, ext.id);
     fs.rmSync(link, { recursive: true, force: true });
@@ -162,7 +173,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
   ];

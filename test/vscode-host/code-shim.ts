@@ -6,6 +6,8 @@
 // with the extension under development and the test runner in the page's `payload` parameter, and exits
 // with the code the extension host reports to window.codeAutomationExit. The tests run in code-server's
 // Node extension host, the same API as desktop VS Code with a remote folder.
+// runTests always passes --disable-workspace-trust; --enable-workspace-trust (a flag of this shim, in
+// launchArgs) overrides it, so that a folder nobody trusted opens in Restricted Mode.
 //
 // Environment: CODE_SERVER_BIN, CHROMIUM_PATH (found automatically when unset), VSCODE_TEST_TIMEOUT_MS
 // (default 300000), VSCODE_SHIM_VERBOSE=1 (all workbench log lines), VSCODE_SHIM_ARTIFACTS (folder for a
@@ -23,13 +25,14 @@ interface ShimArguments {
   folder?: string;
   userDataDir?: string;
   extensionsDir?: string;
+  workspaceTrust: boolean;
 }
 
 const callerCwd = process.env.CODE_SHIM_CALLER_CWD ?? process.cwd();
 const timeoutMs = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 
 function parseArguments(argv: string[]): ShimArguments {
-  const parsed: ShimArguments = { developmentPaths: [] };
+  const parsed: ShimArguments = { developmentPaths: [], workspaceTrust: false };
   const takesValue = new Set(['extensionDevelopmentPath', 'extensionTestsPath', 'user-data-dir', 'extensions-dir']);
   for (let i = 0; i < argv.length; i++) {
     const match = /^--([^=]+)(?:=(.*))?$/s.exec(argv[i]);
@@ -38,6 +41,10 @@ function parseArguments(argv: string[]): ShimArguments {
       continue;
     }
     const [, key, inline] = match;
+    if (key === 'enable-workspace-trust') {
+      parsed.workspaceTrust = true;
+      continue;
+    }
     const value = inline ?? (takesValue.has(key) ? argv[++i] : undefined);
     if (value === undefined) continue; // a flag meant for Electron (--no-sandbox, --disable-updates, ...)
     const resolved = path.resolve(callerCwd, value);
@@ -81,6 +88,7 @@ async function main(): Promise<number> {
       // runTests' default dirs (.vscode-test/) would carry state from run to run: fresh ones unless given.
       userDataDir: args.userDataDir,
       extensionsDir: args.extensionsDir,
+      workspaceTrust: args.workspaceTrust,
       installExtensions: alsoInstalled.map((folder) => ({ id: installedName(folder), folder })),
     });
     browser = await launchBrowser({ profileDir: path.join(scratch, 'chromium') });

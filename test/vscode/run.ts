@@ -1,29 +1,41 @@
 // Tier 2: mocha inside a real VS Code extension host, through @vscode/test-electron's runTests.
 // On a machine with desktop VS Code the same suite runs in it; here runTests is given a stand-in
 // executable (test/vscode-host/code-shim) that runs the suite in code-server's extension host.
+// Two windows, one after the other: suite/ in a trusted workspace, restricted/ in a workspace opened
+// in Restricted Mode (workspace trust on, the folder not trusted).
 // usage: node --import tsx test/vscode/run.ts        (from scripts/test.mjs: npm run test:vscode)
 // Writes {passed, failed, skipped, note?} to the file named by OPROVER_TEST_STATS.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
-import { extensionDir, findCodeServer, lean4LanguageExtension, missingPrerequisite, repoRoot } from '../vscode-host/code-server';
-import { startFixtures, type RunningFixtures } from '../vscode-host/fixtures';
-import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
+import { extensionDir, findCodeServer, lean4LanguageExtension, repoRoot } from '../vscode-host/code-server';
+import { recordingLeanBin } from '../vscode-host/fixtures';
+import { runTier, type TierContext, type TierCounts } from '../vscode-host/tier';
+import { copyFixtureWorkspace } from '../vscode-host/workspace';
 
+const testsDir = path.join(repoRoot, 'test', 'vscode');
 const suiteOut = path.join(repoRoot, 'out', 'vscode-tests');
 const shim = path.join(repoRoot, 'test', 'vscode-host', 'code-shim');
 const overallDeadlineMs = Number(process.env.OPROVER_VSCODE_DEADLINE_MS ?? 420_000);
 
-/** Bundles each *.test.ts and the runner for the extension host; `vscode` and mocha stay external. */
-async function buildSuite(): Promise<void> {
-  const suiteDir = path.join(repoRoot, 'test', 'vscode', 'suite');
-  const entryPoints = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.ts')).map((f) => path.join(suiteDir, f));
-  fs.rmSync(suiteOut, { recursive: true, force: true });
+interface Window {
+  /** Folder under test/vscode/ with the *.test.ts files this window runs. */
+  suite: 'suite' | 'restricted';
+  restricted: boolean;
+}
+
+/** Bundles a window's *.test.ts and the runner (suite/index.ts) for the extension host; `vscode` and mocha stay external. */
+async function buildSuite(window: Window): Promise<string> {
+  const dir = path.join(testsDir, window.suite);
+  // output name → source: the runner and the tests side by side in one folder
+  const entryPoints: Record<string, string> = { index: path.join(testsDir, 'suite', 'index.ts') };
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts'))) entryPoints[file.replace(/\.ts$/, '')] = path.join(dir, file);
+  const outdir = path.join(suiteOut, window.suite);
+  fs.rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints,
-    outdir: suiteOut,
+    outdir,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -32,71 +44,57 @@ async function buildSuite(): Promise<void> {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
+  return path.join(outdir, 'index.js');
 }
 
-async function main(): Promise<number> {
-  const missing = missingPrerequisite();
-  if (missing) {
-    const required = prerequisitesRequired();
-    console.log(`vscode tier ${required ? 'cannot run' : 'skipped'}: ${missing}`);
-    writeTierStats({ passed: 0, failed: required ? 1 : 0, skipped: 1, note: missing });
-    return required ? 1 : 0;
-  }
-  if (!fs.existsSync(path.join(extensionDir, 'dist', 'extension.js'))) {
-    console.log('vscode tier: dist/extension.js is missing; run npm run build first');
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'extension not built' });
-    return 1;
-  }
-  await buildSuite();
-
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-vscode-tier-'));
-  const removeScratch = () => {
-    if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
-  };
+/** Runs one window's suite in a fresh code-server with a fresh copy of the fixture workspace. */
+async function runWindow(tier: TierContext, window: Window): Promise<TierCounts> {
+  const testsIndex = await buildSuite(window);
+  const scratch = path.join(tier.scratch, window.suite);
+  const userData = path.join(scratch, 'user-data');
   const statsFile = path.join(scratch, 'stats.json');
-  const timer = setTimeout(() => {
-    console.error(`vscode tier: no result in ${overallDeadlineMs} ms; giving up`);
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'deadline passed' });
-    removeScratch();
-    process.exit(1); // the exit hooks end code-server's process group
-  }, overallDeadlineMs);
-  let fixtures: RunningFixtures | undefined;
-  let exitCode = 0;
+  const launchLog = path.join(scratch, 'lean-launches.log');
+  const fixtures = await tier.fixtures(window.restricted ? { launchLog } : {});
+  const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
+  const env: Record<string, string> = { ...fixtures.env };
+  if (window.restricted) {
+    // What the extension must not use here, within its reach anyway: the fixtures in the user's own
+    // settings too (which apply in Restricted Mode) and the stand-in lean and lake first on PATH.
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(fixtures.workspaceSettings, null, 2));
+    fs.writeFileSync(launchLog, '');
+    env.PATH = `${recordingLeanBin}${path.delimiter}${process.env.PATH ?? ''}`;
+  }
+  let failedToRun = false;
   try {
-    fixtures = await startFixtures();
-    const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
     await runTests({
       vscodeExecutablePath: shim,
       extensionDevelopmentPath: [extensionDir, lean4LanguageExtension.folder],
-      extensionTestsPath: path.join(suiteOut, 'index.js'),
-      launchArgs: [workspace, `--user-data-dir=${path.join(scratch, 'user-data')}`, `--extensions-dir=${path.join(scratch, 'extensions')}`],
+      extensionTestsPath: testsIndex,
+      launchArgs: [workspace, `--user-data-dir=${userData}`, `--extensions-dir=${path.join(scratch, 'extensions')}`, ...(window.restricted ? ['--enable-workspace-trust'] : [])],
       extensionTestsEnv: {
-        ...fixtures.env,
+        ...env,
         OPROVER_VSCODE_STATS: statsFile,
+        OPROVER_TEST_USER_DATA_DIR: userData,
         CODE_SERVER_BIN: findCodeServer(),
         VSCODE_TEST_TIMEOUT_MS: String(overallDeadlineMs - 30_000),
       },
     });
   } catch (error) {
-    exitCode = 1;
-    console.error('vscode tier:', error instanceof Error ? error.message : error);
-  } finally {
-    clearTimeout(timer);
-    await fixtures?.stop();
+    failedToRun = true;
+    console.error(`vscode tier (${window.suite}):`, error instanceof Error ? error.message : error);
   }
-  let stats = { passed: 0, failed: 0, skipped: 0 };
-  if (fs.existsSync(statsFile)) stats = JSON.parse(fs.readFileSync(statsFile, 'utf8'));
-  else if (exitCode !== 0) stats.failed = 1; // the host died before mocha reported
-  writeTierStats(stats);
-  removeScratch();
-  return exitCode;
+  if (fs.existsSync(statsFile)) return JSON.parse(fs.readFileSync(statsFile, 'utf8')) as TierCounts;
+  return { passed: 0, failed: failedToRun ? 1 : 0, skipped: 0 }; // the host died before mocha reported
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'runner crashed' });
-    process.exit(1);
-  },
-);
+runTier('vscode', overallDeadlineMs, async (tier) => {
+  const totals: TierCounts = { passed: 0, failed: 0, skipped: 0 };
+  for (const window of [{ suite: 'suite', restricted: false }, { suite: 'restricted', restricted: true }] as const) {
+    const counts = await runWindow(tier, window);
+    totals.passed += counts.passed;
+    totals.failed += counts.failed;
+    totals.skipped += counts.skipped;
+  }
+  return totals;
+});

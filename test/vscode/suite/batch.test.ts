@@ -5,18 +5,9 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
 import type { BatchReport } from '../../../src/ui/protocol';
+import { until } from './host';
 
 const extensionId = 'oprover.oprover-vscode';
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('Prove All Sorries in File (insert-all)', () => {
   const settings = () => vscode.workspace.getConfiguration('oprover');
@@ -46,12 +37,16 @@ describe('Prove All Sorries in File (insert-all)', () => {
       'the attempt for succ_pos_example',
       () => ctx.jobs.list().find((j) => j.uri === copy.toString() && j.target.declaration.name === 'succ_pos_example' && j.events.some((e) => e.type === 'attempt')),
     );
+    // An insertion by the batch can land between reading the text and applying the edit; VS Code then
+    // refuses the edit as made on an older version, and the user types it again.
     const statement = '0 < n + 1';
-    const at = document.getText().indexOf(statement);
-    assert.ok(at >= 0);
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + statement.length)), '0 < 1 + n');
-    assert.ok(await vscode.workspace.applyEdit(edit));
+    await until('the user edit to apply', async () => {
+      const at = document.getText().indexOf(statement);
+      assert.ok(at >= 0, 'the statement is still as written');
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + statement.length)), '0 < 1 + n');
+      return vscode.workspace.applyEdit(edit);
+    });
 
     const report = await batch;
     assert.ok(report, 'the batch returned its report');
