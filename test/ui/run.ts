@@ -4,61 +4,36 @@
 //   OPROVER_UI_GREP=text  run only the tests whose title contains text
 // Writes {passed, failed, skipped, note?} to the file named by OPROVER_TEST_STATS.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Mocha from 'mocha';
 import type { BrowserContext } from 'playwright-core';
-import { extensionDir, launchBrowser, lean4LanguageExtension, missingPrerequisite, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
-import { startFixtures, type RunningFixtures } from '../vscode-host/fixtures';
-import { copyFixtureWorkspace, prerequisitesRequired, writeTierStats } from '../vscode-host/workspace';
+import { extensionDir, launchBrowser, lean4LanguageExtension, repoRoot, startCodeServer, type RunningCodeServer } from '../vscode-host/code-server';
+import { runTier, type TierCounts } from '../vscode-host/tier';
+import { copyFixtureWorkspace } from '../vscode-host/workspace';
 import { setSession } from './session';
 import { screenshotDir, Workbench } from './workbench';
 
 const overallDeadlineMs = Number(process.env.OPROVER_UI_DEADLINE_MS ?? 480_000);
 
-async function main(): Promise<number> {
-  const missing = missingPrerequisite();
-  if (missing) {
-    const required = prerequisitesRequired();
-    console.log(`ui tier ${required ? 'cannot run' : 'skipped'}: ${missing}`);
-    writeTierStats({ passed: 0, failed: required ? 1 : 0, skipped: 1, note: missing });
-    return required ? 1 : 0;
-  }
-  if (!fs.existsSync(path.join(extensionDir, 'dist', 'extension.js'))) {
-    console.log('ui tier: dist/extension.js is missing; run npm run build first');
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'extension not built' });
-    return 1;
-  }
+runTier('ui', overallDeadlineMs, async (tier): Promise<TierCounts> => {
   const manifest = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   fs.rmSync(screenshotDir, { recursive: true, force: true });
-
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-ui-tier-'));
-  const removeScratch = () => {
-    if (!process.env.OPROVER_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
-  };
-  let fixtures: RunningFixtures | undefined;
   let server: RunningCodeServer | undefined;
   let browser: BrowserContext | undefined;
-  const timer = setTimeout(() => {
-    console.error(`ui tier: no result in ${overallDeadlineMs} ms; giving up`);
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'deadline passed' });
-    removeScratch();
-    process.exit(1); // the exit hooks end code-server's process group
-  }, overallDeadlineMs);
   try {
-    fixtures = await startFixtures();
-    const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), {
+    const fixtures = await tier.fixtures();
+    const workspace = copyFixtureWorkspace(path.join(tier.scratch, 'workspace'), {
       ...fixtures.workspaceSettings,
       'files.autoSave': 'afterDelay',
       'files.autoSaveDelay': 200,
     });
     server = await startCodeServer({
-      scratchDir: path.join(scratch, 'code-server'),
+      scratchDir: path.join(tier.scratch, 'code-server'),
       settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 14, 'window.zoomLevel': 0 },
       installExtensions: [{ id: `${manifest.publisher}.${manifest.name}-${manifest.version}`, folder: extensionDir }, lean4LanguageExtension],
       env: fixtures.env,
     });
-    browser = await launchBrowser({ profileDir: path.join(scratch, 'chromium'), viewport: { width: 1440, height: 900 } });
+    browser = await launchBrowser({ profileDir: path.join(tier.scratch, 'chromium'), viewport: { width: 1440, height: 900 } });
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(30_000);
     const workbench = new Workbench(page, server.baseUrl, workspace);
@@ -82,32 +57,21 @@ async function main(): Promise<number> {
     });
     const specDir = path.join(repoRoot, 'test', 'ui');
     for (const file of fs.readdirSync(specDir).filter((f) => f.endsWith('.spec.ts')).sort()) mocha.addFile(path.join(specDir, file));
-    const failures = await new Promise<number>((resolve) => mocha.run(resolve));
-    if (failures > 0) {
+    const runner = await new Promise<Mocha.Runner>((resolve) => {
+      const started = mocha.run(() => resolve(started));
+    });
+    const counts = { passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, skipped: runner.stats?.pending ?? 0 };
+    if (counts.failed > 0) {
       fs.mkdirSync(screenshotDir, { recursive: true });
       fs.writeFileSync(path.join(screenshotDir, 'code-server.log'), server.log());
     }
     console.log(`ui tier: screenshots in ${path.relative(repoRoot, screenshotDir)}/`);
-    return failures > 0 ? 1 : 0;
+    return counts;
   } catch (error) {
-    console.error('ui tier:', error instanceof Error ? error.message : error);
     if (server) console.error(server.log().split('\n').slice(-30).join('\n'));
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'set-up failed' });
-    return 1;
+    throw error;
   } finally {
-    clearTimeout(timer);
     await browser?.close().catch(() => {});
     await server?.stop();
-    await fixtures?.stop();
-    removeScratch();
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    writeTierStats({ passed: 0, failed: 1, skipped: 0, note: 'runner crashed' });
-    process.exit(1);
-  },
-);
+});

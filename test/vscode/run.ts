@@ -53,9 +53,11 @@ async function runWindow(tier: TierContext, window: Window): Promise<TierCounts>
   const scratch = path.join(tier.scratch, window.suite);
   const userData = path.join(scratch, 'user-data');
   const statsFile = path.join(scratch, 'stats.json');
-  const launchLog = path.join(scratch, 'lean-launches.log');
+  const workspaceCopy = path.join(scratch, 'workspace');
+  // in the project folder: the one place besides caches that Lean's sandbox lets it write
+  const launchLog = path.join(workspaceCopy, '.lean-launches.log');
   const fixtures = await tier.fixtures(window.restricted ? { launchLog } : {});
-  const workspace = copyFixtureWorkspace(path.join(scratch, 'workspace'), fixtures.workspaceSettings);
+  const workspace = copyFixtureWorkspace(workspaceCopy, fixtures.workspaceSettings);
   const env: Record<string, string> = { ...fixtures.env };
   if (window.restricted) {
     // What the extension must not use here, within its reach anyway: the fixtures in the user's own

@@ -70,21 +70,24 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
     const action = (actions ?? []).find((a) => a.title.startsWith('Prove with OProver'));
     assert.ok(action?.command, `the code action is offered; offered: ${JSON.stringify((actions ?? []).map((a) => a.title))}`);
 
+    // Every command, with what it returned (or threw); judged after what matters most: no process, no request.
+    const run = async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await vscode.commands.executeCommand(...(args as [string, ...unknown[]]));
+      } catch (error) {
+        return `threw: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    };
     const refusals: [string, unknown][] = [
-      ['code action', await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []))],
-      ['oprover.proveAtCursor', await vscode.commands.executeCommand('oprover.proveAtCursor')],
-      ['oprover.proveAtCursor (uri, position)', await vscode.commands.executeCommand('oprover.proveAtCursor', document.uri, sorry)],
-      ['oprover.proveAllInFile', await vscode.commands.executeCommand('oprover.proveAllInFile')],
-      ['oprover.testConnection', await vscode.commands.executeCommand('oprover.testConnection')],
-      ['oprover.importCorpus', await vscode.commands.executeCommand('oprover.importCorpus', workspaceFile('proofs.jsonl'))],
+      ['code action', await run(action.command.command, ...(action.command.arguments ?? []))],
+      ['oprover.proveAtCursor', await run('oprover.proveAtCursor')],
+      ['oprover.proveAtCursor (uri, position)', await run('oprover.proveAtCursor', document.uri, sorry)],
+      ['oprover.proveAllInFile', await run('oprover.proveAllInFile')],
+      ['oprover.testConnection', await run('oprover.testConnection')],
+      ['oprover.importCorpus', await run('oprover.importCorpus', workspaceFile('proofs.jsonl'))],
     ];
-    for (const [what, result] of refusals) assert.ok(result === undefined || result === false, `${what} refused (returned ${JSON.stringify(result)})`);
     // These have nothing to start here: no job ran, no batch was cut off.
-    await vscode.commands.executeCommand('oprover.retry');
-    await vscode.commands.executeCommand('oprover.cancel');
-    await vscode.commands.executeCommand('oprover.resumeBatch', workspaceFile('Demo/Basic.lean'));
-    await vscode.commands.executeCommand('oprover.showPanel');
-    assert.equal(ctx.jobs.list().length, 0, 'no proof job exists');
+    const others = [await run('oprover.retry'), await run('oprover.cancel'), await run('oprover.resumeBatch', workspaceFile('Demo/Basic.lean')), await run('oprover.showPanel')];
 
     // The check of the endpoint after activation (1.5 s) and the resume offer (1 s) would have run by now.
     await sleep(4000);
@@ -93,6 +96,9 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
     assert.deepEqual(descendantProcesses(), [], 'the extension host has no child processes');
     const requests = await modelRequests();
     assert.deepEqual(requests.map((r) => r.path), [], 'the test model server received no request');
+    for (const [what, result] of refusals) assert.ok(result === undefined || result === false, `${what} refused (returned ${JSON.stringify(result)})`);
+    assert.ok(others.every((r) => r === undefined || r === false), `the other commands did nothing: ${JSON.stringify(others)}`);
+    assert.equal(ctx.jobs.list().length, 0, 'no proof job exists');
 
     // The user was told why: once per refused command, in the notification and in the OProver log.
     const told = await until('the refusals in the OProver log', () => {

@@ -5,15 +5,9 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
 import { insertVerifiedProof } from '../../../src/ui/edits';
 import type { JobRecord } from '../../../src/ui/jobs';
+import { extensionContext as context } from './host';
 
-const extensionId = 'oprover.oprover-vscode';
 const PROVE_TITLE = 'Prove with OProver';
-
-async function context(): Promise<OProverContext> {
-  const extension = vscode.extensions.getExtension<OProverContext>(extensionId);
-  assert.ok(extension, `${extensionId} is loaded`);
-  return extension.isActive ? extension.exports : extension.activate();
-}
 
 /** A fresh copy of a fixture file, so each test starts from the same text. */
 async function freshDocument(relative: string, copyName: string): Promise<vscode.TextDocument> {
