@@ -1,9 +1,11 @@
 // Writing verified proofs into files. A proof replaces its declaration's body only where the text
 // is still what the job read: if the file is unchanged, every edit lands; if it changed, an edit
-// lands only when its whole original declaration is still there, exactly once; otherwise it is
+// lands only when its whole original declaration is still there, exactly once, as a whole
+// declaration (not the start of a longer one); otherwise it is
 // skipped with the reason. The file is written atomically, and not at all if it changed between
 // reading and writing.
 import fs from 'node:fs';
+import { findDeclarations } from '../core/source';
 
 export interface ProofEdit {
   /** Offsets in the text the job read. */
@@ -29,6 +31,9 @@ export function applyProofEdits(original: string, current: string, edits: readon
   const skipped: { key: string; reason: string }[] = [];
   const located: { start: number; end: number; body: string; key: string }[] = [];
   const unchanged = original === current;
+  // In a changed file the original text must still be a whole declaration: a user who typed more
+  // tactics after the `sorry` left the old text in place as a prefix of a longer declaration.
+  const declarations = unchanged ? [] : findDeclarations(current);
   for (const e of edits) {
     let declStart: number;
     if (unchanged) {
@@ -36,6 +41,10 @@ export function applyProofEdits(original: string, current: string, edits: readon
     } else {
       const first = current.indexOf(e.originalDecl);
       if (first < 0) {
+        skipped.push({ key: e.key, reason: 'the declaration was edited after the job started' });
+        continue;
+      }
+      if (!declarations.some((d) => d.start === first && d.end === first + e.originalDecl.length)) {
         skipped.push({ key: e.key, reason: 'the declaration was edited after the job started' });
         continue;
       }

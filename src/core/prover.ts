@@ -73,6 +73,12 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
 
   emit({ type: 'job-started', jobId, target: targetInfo(target), endpoint: ports.model?.description ?? 'none', at: started });
 
+  // Candidates the checker could not judge (Lean crashed on them twice): a job that ends without a
+  // proof after such failures is an infrastructure error, not a spent budget, so it is not recorded
+  // as failed and a re-run tries it again.
+  let checkerFailures = 0;
+  let lastCheckerFailure = '';
+
   /** Screens, then verifies; returns the first proved candidate. */
   const check = async (round: number, candidates: { sample: number; candidate: Candidate }[]): Promise<{ proof?: Candidate; verdicts: Map<string, Verdict> }> => {
     const verdicts = new Map<string, Verdict>();
@@ -100,6 +106,10 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
           elapsedMs: 0,
         };
         verdicts.set(candidate.id, verdict);
+        if (verdict.kind === 'infra-error') {
+          checkerFailures++;
+          lastCheckerFailure = verdict.reason;
+        }
         emit({ type: 'verdict', jobId, round, sample: sampleOf.get(candidate.id) ?? 0, candidateId: candidate.id, verdict });
       }
     }
@@ -200,6 +210,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       }
     }
     round = totalRounds;
+    if (checkerFailures > 0) {
+      return finish('error', `no verified proof after ${totalRounds} round${totalRounds === 1 ? '' : 's'}, and the checker failed on ${checkerFailures} candidate${checkerFailures === 1 ? '' : 's'} (${lastCheckerFailure}): check the Lean setup, then run again`);
+    }
     return finish('failed', `no verified proof after ${totalRounds} round${totalRounds === 1 ? '' : 's'}`);
   } catch (err) {
     if (signal?.aborted) return finish('cancelled', 'cancelled');
