@@ -1,8 +1,8 @@
 // Where a verified proof goes in the document as it is now. The proof replaces its declaration's
 // body only where the text is still what the job read: unchanged document → the original offsets;
 // changed document → only if the whole original declaration (with its sorry) is still there,
-// exactly once; otherwise the insertion is refused with a reason the user can read. Pure.
-import { findSorries } from '../core/source';
+// exactly once, and still a whole declaration (not the start of a longer one); otherwise the insertion is refused with a reason the user can read. Pure.
+import { findDeclarations, findSorries } from '../core/source';
 import type { ProofTarget, SorryLocation } from '../core/types';
 
 export type InsertionPlan = { ok: true; start: number; end: number; body: string; moved: boolean } | { ok: false; reason: string };
@@ -13,14 +13,20 @@ export function planInsertion(target: ProofTarget, current: string, body: string
   const name = decl.fullName ?? decl.name ?? 'the example';
   let start: number;
   let moved = false;
+  const edited: InsertionPlan = { ok: false, reason: `not inserted: ${name} (line ${target.sorry.range.start.line + 1}) was edited after the proof job started; run the job again on the current text` };
+  // In a changed document the original text must still be a whole declaration: tactics typed after
+  // the sorry leave it in place as the start of a longer one.
+  const wholeAt = (at: number): boolean => findDeclarations(current).some((d) => d.start === at && d.end === at + original.length);
   if (current === target.text) {
     start = decl.start;
   } else if (current.slice(decl.start, decl.end) === original) {
+    if (!wholeAt(decl.start)) return edited;
     start = decl.start;
   } else {
     const first = current.indexOf(original);
-    if (first < 0) return { ok: false, reason: `not inserted: ${name} (line ${target.sorry.range.start.line + 1}) was edited after the proof job started; run the job again on the current text` };
+    if (first < 0) return edited;
     if (current.indexOf(original, first + 1) >= 0) return { ok: false, reason: `not inserted: ${name} now appears more than once in the file, so the place of the sorry is ambiguous` };
+    if (!wholeAt(first)) return edited;
     start = first;
     moved = true;
   }

@@ -9,8 +9,11 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProveReport, ReportItem } from '../../src/cli/report';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget } from '../../src/core/types';
 import { ProofBank } from '../../src/retrieval/bank';
 import { BuiltinEmbedder } from '../../src/retrieval/embedder';
+import { planInsertion } from '../../src/ui/insert';
 import { killDuringAppends } from '../fixtures/faults/bank-kill';
 import { startMalformedStreamFront } from '../fixtures/faults/endpoint-front';
 import { startModelServer, type Fault, type RunningModelServer } from '../fixtures/model-server/server';
@@ -206,7 +209,7 @@ async function judgeRun(r: Run, dir: string, opts: { base: string; bankBefore: s
 }
 
 /** A re-run with everything healthy finishes the work from the resume state. */
-async function rerunFinishes(dir: string, extra: string[] = []): Promise<{ losses: string[]; resumed: number }> {
+async function rerunFinishes(dir: string, extra: string[] = []): Promise<{ losses: string[]; resumed: number; proved: number }> {
   const stateBefore = stateKeys(dir);
   const bankBefore = (await bankNames(dir)).names;
   const textBefore = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
@@ -223,7 +226,7 @@ async function rerunFinishes(dir: string, extra: string[] = []): Promise<{ losse
     const resumed = report.items.filter((i) => i.resumed).length;
     if (!extra.includes('--retry-failed')) assert.equal(resumed, stillOpen.length, 'every finished target is taken from the state file');
     assert.doesNotMatch(fs.readFileSync(path.join(dir, 'T.lean'), 'utf8'), /sorry/);
-    return { losses, resumed };
+    return { losses, resumed, proved: report.items.filter((i) => i.status === 'proved' && !i.resumed).length };
   } finally {
     await model.close();
   }
@@ -262,7 +265,7 @@ async function endpointFault(endpoint: (healthy: RunningModelServer) => Promise<
     assert.ok(expect.hard.includes(hard.status), `t_hard ${hard.status}: ${hard.reason}`);
     assert.equal(report.items.find((i) => i.declaration === 't_omega')!.status, 'proved', 'the pre-pass result stands');
     const again = await rerunFinishes(dir);
-    return { losses: [...losses, ...again.losses], outcome: `exit ${r.code}, t_hard ${hard.status}${hard.status === 'error' ? ` ("${hard.reason.slice(0, 90)}")` : ` in ${hard.rounds} round(s)`}; re-run: exit 0, ${again.resumed} resumed` };
+    return { losses: [...losses, ...again.losses], outcome: `exit ${r.code}, t_hard ${hard.status}${hard.status === 'error' ? ` ("${hard.reason.slice(0, 90)}")` : ` in ${hard.rounds} round(s)`}; re-run: exit 0, ${again.proved + again.resumed === 0 ? 'nothing left to do' : `${again.proved} proved, ${again.resumed} from the state file`}` };
   } finally {
     await front.close?.();
     await model.close();
@@ -388,7 +391,7 @@ describe('fault matrix: the CLI with its real endpoint client, Lean verifier and
       // The user fixes Lean; an errored target is not recorded, so a plain re-run tries it again.
       fs.writeFileSync(path.join(dir, 'lean-fixture.json'), JSON.stringify({ default: 'unsolved', rules: LEAN_RULES }));
       const again = await rerunFinishes(dir);
-      return { losses: [...losses, ...again.losses], outcome: `${outcome}; re-run: exit 0` };
+      return { losses: [...losses, ...again.losses], outcome: `${outcome}; re-run with Lean fixed: exit 0, ${again.proved} proved` };
     });
   });
 
@@ -415,6 +418,12 @@ describe('fault matrix: the CLI with its real endpoint client, Lean verifier and
         assert.match(hard.insertSkipped ?? '', /edited after the job started/);
         assert.equal(judged.report.items.find((i) => i.declaration === 't_omega')!.inserted, true, 'the unchanged declaration still gets its proof');
         assert.ok(fs.readFileSync(file, 'utf8').includes(`${HARD_SORRY}\n  simp`), "the user's edit is kept");
+        // The editor plans its insertion with the same rule, on the same edit.
+        const sorry = findSorries(FILE).find((x) => x.declaration?.name === 't_hard')!;
+        const target: ProofTarget = { file, projectRoot: dir, text: FILE, version: 1, declaration: sorry.declaration!, sorry };
+        const plan = planInsertion(target, edited, hard.proof!);
+        assert.equal(plan.ok, false, 'the editor would not insert into the edited declaration either');
+        assert.equal(planInsertion(target, '-- notes\n' + FILE, hard.proof!).ok, true, 'a declaration that only moved still gets its proof');
         const again = await rerunFinishes(dir);
         assert.equal(again.resumed, 1, 't_hard comes from the state file, not from a new search');
         return { losses: [...judged.losses, ...again.losses], outcome: `exit 0; t_omega inserted, t_hard skipped ("${hard.insertSkipped}"); re-run inserts t_hard from the state file` };
@@ -484,7 +493,7 @@ describe('fault matrix: the CLI with its real endpoint client, Lean verifier and
         if (missing.length > 0) losses.push(`${missing.length} acknowledged records lost`);
         assert.deepEqual(names.slice(0, acknowledged.length), acknowledged, 'acknowledged records first, in order');
         assert.ok(names.includes('t_hard'), 'the new proof is stored after the repaired records');
-        return { losses, injected: kills, outcome: `${kills} kill(s) inside record writes; torn tail at the end: ${torn ? 'yes, cut and reported by the CLI' : 'no (every kill landed between writes)'}; ${acknowledged.length} acknowledged records kept` };
+        return { losses, injected: kills, outcome: `${kills} kill(s) as a record write began; torn tail at the end: ${torn ? 'yes, cut and reported by the CLI' : 'no (every kill landed between writes)'}; ${acknowledged.length} acknowledged records kept` };
       } finally {
         await model.close();
       }
