@@ -116,6 +116,14 @@ describe('cli insertion', () => {
     assert.deepEqual(r.skipped.map((s) => s.key), ['b']);
   });
 
+  it('refuses an edit whose declaration was extended after its sorry', () => {
+    const current = '-- moved\n' + original.replace('theorem a : 1 = 1 := by\n  sorry', 'theorem a : 1 = 1 := by\n  sorry\n  simp');
+    const r = applyProofEdits(original, current, [edit('a', ':= by rfl'), edit('b', ':= rfl')]);
+    assert.equal(r.text, current.replace('theorem b : 2 = 2 := by sorry', 'theorem b : 2 = 2 := rfl'));
+    assert.deepEqual(r.applied, ['b']);
+    assert.match(r.skipped[0]!.reason, /edited after the job started/);
+  });
+
   it('refuses an edit whose declaration now appears twice', () => {
     const current = original + '\n' + original.slice(0, original.indexOf('\n\n'));
     const r = applyProofEdits(original, current, [edit('a', ':= by rfl')]);

@@ -297,4 +297,15 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(result.status, 'error');
     assert.match(result.reason, /install Lean/);
   });
+
+  it('ends as an error, not a spent budget, when the checker could not judge candidates', async () => {
+    class CrashingVerifier extends FakeVerifier {
+      override async verify(request: VerifyRequest): Promise<Map<string, Verdict>> {
+        return new Map(request.candidates.map((c) => [c.id, { kind: 'infra-error', reason: 'Lean crashed twice on this candidate', messages: [], feedback: '', elapsedMs: 1 } satisfies Verdict]));
+      }
+    }
+    const result = await prove(targetFrom(COMM), config({ rounds: 2, prepassEnabled: false }), { verifier: new CrashingVerifier([]), model: new FakeModel([[reply('  omega')]]) });
+    assert.equal(result.status, 'error');
+    assert.match(result.reason, /no verified proof after 2 rounds, and the checker failed on 2 candidates \(Lean crashed twice on this candidate\): check the Lean setup/);
+  });
 });

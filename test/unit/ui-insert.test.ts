@@ -39,6 +39,13 @@ describe('proof insertion plan', () => {
     assert.equal(statement.ok, false);
   });
 
+  it('refuses when tactics were typed after the sorry, in place or after a move', () => {
+    const t = targetAt(TEXT, 1);
+    const extended = TEXT.replace('n + 0 = n := by\n  sorry', 'n + 0 = n := by\n  sorry\n  simp');
+    assert.equal(planInsertion(t, extended, ':= by simp').ok, false);
+    assert.equal(planInsertion(t, '-- moved\n' + extended, ':= by simp').ok, false);
+  });
+
   it('refuses when the declaration now appears twice', () => {
     const t = targetAt(TEXT, 0);
     const doubled = TEXT.replace('theorem two', 'theorem one : 1 = 1 := by\n  sorry\n\ntheorem two');
