@@ -189,6 +189,10 @@ async function judgeRun(r: Run, dir: string, opts: { base: string; bankBefore: s
   assert.ok(opts.exits.includes(r.code ?? -1), `exit ${r.code}, expected ${opts.exits.join(' or ')}:\n${output}`);
   assert.doesNotMatch(output, STACK_TRACE, 'a stack trace reached the user');
   assert.match(output, opts.message);
+  // Nothing keeps running after the CLI: not the Lean server, not one restarted after a crash.
+  const gone = Date.now() + 10_000;
+  while (leanProcessesFor(dir).length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(leanProcessesFor(dir), [], 'a Lean server outlived the run');
   const report = readReport(dir);
   for (const item of report.items) {
     if (item.status === 'proved') assert.equal(item.proof, TRUE_PROOFS[item.declaration.replace(/^slow_\d$/, 't_omega')], `${item.declaration}: a proof Lean did not accept was reported proved`);
@@ -447,6 +451,7 @@ describe('fault matrix: the CLI with its real endpoint client, Lean verifier and
         const ended = run(child);
         const deadline = Date.now() + 30_000;
         while (stateKeys(dir).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (fs.existsSync('/proc/self/cmdline')) assert.ok(leanProcessesFor(dir).length > 0, 'the Lean server is found while it runs');
         child.kill('SIGKILL');
         await ended;
         finishedAtKill = stateKeys(dir).length;
