@@ -1,10 +1,14 @@
 // Putting proofs into documents, showing them as diffs, and finding their sorry again. Insertion
 // goes through one WorkspaceEdit on the text the plan was made from; it refuses, and says why,
-// when the sorry's declaration changed or cannot be found unambiguously.
+// when the sorry's declaration changed or cannot be found unambiguously. When the text above the
+// declaration changed (it moved), Lean checks the proof again in place before it is inserted.
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
-import { applyPlan, planInsertion } from './insert';
+import { makeCandidate } from '../core/extract';
+import { findSorries } from '../core/source';
+import { applyPlan, planInsertion, type InsertionPlan } from './insert';
+import { targetFromDocument } from './targets';
 import type { JobRecord } from './jobs';
 
 export const PROPOSED_SCHEME = 'oprover-proposed';
@@ -34,10 +38,23 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   } catch (err) {
     return { ok: false, message: `not inserted: cannot open ${target.file}: ${err instanceof Error ? err.message : String(err)}` };
   }
-  const text = document.getText();
-  const version = document.version;
-  const plan = planInsertion(target, text, proof.body);
+  let text = document.getText();
+  let version = document.version;
+  let plan = planInsertion(target, text, proof.body);
   if (!plan.ok) return { ok: false, message: plan.reason };
+  let rechecked = false;
+  if (contextChanged(target, text, plan)) {
+    // Lean checked the proof after the text above it as it was then; that text changed (an edit, or
+    // an earlier insert of a batch), so the proof is checked again where it is now before it lands.
+    const again = await recheck(ctx, document, target, plan, proof.body);
+    if (!again.ok) return again;
+    rechecked = true;
+    text = document.getText();
+    plan = planInsertion(target, text, proof.body);
+    if (!plan.ok) return { ok: false, message: plan.reason };
+    if (document.version !== again.version) return { ok: false, message: 'not inserted: the document changed while the proof was checked again; run the job again' };
+    version = again.version;
+  }
   if (document.version !== version) return { ok: false, message: 'not inserted: the document changed while the edit was prepared; try again' };
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end)), plan.body);
@@ -50,7 +67,34 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
     .bank(target.projectRoot)
     .remember({ name, statement: target.declaration.header, proof: proof.declarationText, source: { kind: 'accepted', file: vscode.workspace.asRelativePath(document.uri), line: target.sorry.range.start.line + 1 } })
     .catch((err: unknown) => ctx.log.warn(`could not add the proof to the memory bank: ${err instanceof Error ? err.message : String(err)}`));
-  return { ok: true, message: `inserted the verified proof of ${name}${plan.moved ? ' (the declaration had moved; it was found unchanged)' : ''}` };
+  return { ok: true, message: `inserted the verified proof of ${name}${rechecked ? ' (the text above it had changed: Lean checked it again there)' : ''}` };
+}
+
+/** Whether the text before the declaration differs from what Lean saw when it checked the proof. */
+function contextChanged(target: ProofTarget, current: string, plan: Extract<InsertionPlan, { ok: true }>): boolean {
+  const declStartNow = plan.start - (target.declaration.bodyStart - target.declaration.start);
+  return current.slice(0, declStartNow) !== target.text.slice(0, target.declaration.start);
+}
+
+/** Checks `body` again at the declaration's place in the current document, through the same gate. */
+async function recheck(ctx: OProverContext, document: vscode.TextDocument, target: ProofTarget, plan: Extract<InsertionPlan, { ok: true }>, body: string): Promise<{ ok: true; version: number } | { ok: false; message: string }> {
+  const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
+  const text = document.getText();
+  const version = document.version;
+  const sorryNow = target.sorry.offset + (plan.start - target.declaration.bodyStart);
+  const sorry = findSorries(text).find((s) => s.offset === sorryNow && s.declaration);
+  if (!sorry) return { ok: false, message: `not inserted: the sorry of ${name} is no longer where the declaration is; run the job again` };
+  const current = targetFromDocument(document, sorry, text);
+  const candidate = makeCandidate(current, body, { kind: 'replay', proofId: 'recheck-before-insert' });
+  ctx.log.info(`the text above ${name} changed since its proof was checked: checking it again before inserting`);
+  try {
+    const { verifier } = await ctx.ports(current.projectRoot || target.projectRoot);
+    const verdict = (await verifier.verify({ target: current, candidates: [candidate], timeoutMs: ctx.config.candidateTimeoutMs })).get(candidate.id);
+    if (verdict?.kind !== 'proved') return { ok: false, message: `not inserted: the text above ${name} changed since its proof was checked, and it no longer checks there: ${verdict?.reason ?? 'no verdict'}` };
+  } catch (err) {
+    return { ok: false, message: `not inserted: the text above ${name} changed and the proof could not be checked again: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return { ok: true, version };
 }
 
 /** Virtual documents holding "the file with this proof in it", for VS Code's diff editor. */
