@@ -154,13 +154,4 @@ export async function waitInJob(job: Locator, wanted: Locator, what: string, tim
   }
 }
 
-/** Polls until `probe` returns a value other than undefined/false, or throws naming `what`. */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { until } from '../vscode-host/until';

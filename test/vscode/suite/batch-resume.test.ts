@@ -10,52 +10,32 @@ import type { OProverContext } from '../../../src/context';
 import { stateFilePath, StateStore } from '../../../src/state/resume';
 import { batchTargets, keyTargets } from '../../../src/ui/batch-targets';
 import type { BatchReport } from '../../../src/ui/protocol';
-
-const extensionId = 'oprover.oprover-vscode';
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { extensionContext, freshDocument, setSetting, until } from './host';
 
 describe('Prove All Sorries in File: resume after the batch was cut off', () => {
-  const settings = () => vscode.workspace.getConfiguration('oprover');
   const folder = () => vscode.workspace.workspaceFolders![0]!;
   const state = () => StateStore.open(stateFilePath(folder().uri.fsPath));
   let ctx: OProverContext;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<OProverContext>(extensionId);
-    assert.ok(extension);
-    ctx = extension.isActive ? extension.exports : await extension.activate();
+    ctx = await extensionContext();
     // What is under test is the resume, not the sandbox (tested on its own): without bubblewrap the
     // scripted Lean server also gets through its slow (4 s) check, which under bubblewrap it did not
     // when this test was written (the server exited with code 1 mid-check).
-    await settings().update('leanSandbox', 'off', vscode.ConfigurationTarget.Workspace);
-    await until('the sandbox setting to reach the extension', () => ctx.config.leanSandbox === 'off');
+    await setSetting(ctx, 'leanSandbox', 'off');
   });
 
   after(async () => {
-    await settings().update('insertMode', undefined, vscode.ConfigurationTarget.Workspace);
-    await settings().update('leanSandbox', undefined, vscode.ConfigurationTarget.Workspace);
+    await setSetting(ctx, 'insertMode', undefined);
+    await setSetting(ctx, 'leanSandbox', undefined);
   });
 
-  async function setInsertMode(mode: 'report-only' | 'insert-all'): Promise<void> {
-    await settings().update('insertMode', mode, vscode.ConfigurationTarget.Workspace);
-    await until('the setting to reach the extension', () => ctx.config.insertMode === mode);
-  }
+  const setInsertMode = (mode: 'report-only' | 'insert-all') => setSetting(ctx, 'insertMode', mode);
 
   it('keeps the marker and the finished proof when cut off, then proves only the rest and inserts the recorded proof', async () => {
     await setInsertMode('report-only');
-    const copy = vscode.Uri.joinPath(folder().uri, 'Demo', 'BatchResume.lean');
-    await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder().uri, 'Demo', 'Batch.lean')));
-    const document = await vscode.workspace.openTextDocument(copy);
-    await vscode.window.showTextDocument(document);
+    const document = await freshDocument('Demo/Batch.lean', 'BatchResume.lean');
+    const copy = document.uri;
     const keys = keyTargets('Demo/BatchResume.lean', document.getText(), batchTargets(document.getText()).targets);
     const keyOf = (name: string) => keys.find((k) => k.declarationName.endsWith(`.${name}`))!.key;
     const jobsOf = (name: string) => ctx.jobs.list().filter((j) => j.uri === copy.toString() && j.target.declaration.name === name);

@@ -3,31 +3,19 @@
 // provable declaration while its proof is being checked: that proof must not land.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { OProverContext } from '../../../src/context';
 import type { BatchReport } from '../../../src/ui/protocol';
-import { until } from './host';
-
-const extensionId = 'oprover.oprover-vscode';
+import { extensionContext, freshDocument, setSetting, until } from './host';
 
 describe('Prove All Sorries in File (insert-all)', () => {
-  const settings = () => vscode.workspace.getConfiguration('oprover');
-
   after(async () => {
-    await settings().update('insertMode', undefined, vscode.ConfigurationTarget.Workspace);
+    await setSetting(await extensionContext(), 'insertMode', undefined);
   });
 
   it('inserts the verified proofs, reports the false statement as failed, and leaves an edited declaration alone', async () => {
-    const extension = vscode.extensions.getExtension<OProverContext>(extensionId);
-    assert.ok(extension);
-    const ctx = extension.isActive ? extension.exports : await extension.activate();
-    await settings().update('insertMode', 'insert-all', vscode.ConfigurationTarget.Workspace);
-    await until('the setting to reach the extension', () => ctx.config.insertMode === 'insert-all');
-
-    const folder = vscode.workspace.workspaceFolders![0]!;
-    const copy = vscode.Uri.joinPath(folder.uri, 'Demo', 'BatchEdited.lean');
-    await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'Demo', 'Batch.lean')));
-    const document = await vscode.workspace.openTextDocument(copy);
-    await vscode.window.showTextDocument(document);
+    const ctx = await extensionContext();
+    await setSetting(ctx, 'insertMode', 'insert-all');
+    const document = await freshDocument('Demo/Batch.lean', 'BatchEdited.lean');
+    const copy = document.uri;
 
     const batch = vscode.commands.executeCommand<BatchReport | undefined>('oprover.proveAllInFile');
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
 import type { ReceivedRequest } from '../../vscode-host/model-fixture';
+import { until } from '../../vscode-host/until';
 
 export const extensionId = 'oprover.oprover-vscode';
 
@@ -22,15 +23,22 @@ export function workspaceFile(relative: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, ...relative.split('/'));
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** A fresh copy of a workspace file under Demo/, opened in an editor, so each test starts from the same text. */
+export async function freshDocument(relative: string, copyName: string): Promise<vscode.TextDocument> {
+  const copy = workspaceFile(`Demo/${copyName}`);
+  await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(workspaceFile(relative)));
+  const document = await vscode.workspace.openTextDocument(copy);
+  await vscode.window.showTextDocument(document);
+  return document;
 }
+
+/** Sets an `oprover.*` workspace setting (undefined clears it) and waits until the extension sees it. */
+export async function setSetting(ctx: OProverContext, key: 'insertMode' | 'leanSandbox', value: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('oprover').update(key, value, vscode.ConfigurationTarget.Workspace);
+  if (value !== undefined) await until(`oprover.${key} = ${value} to reach the extension`, () => ctx.config[key] === value);
+}
+
+export { until } from '../../vscode-host/until';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

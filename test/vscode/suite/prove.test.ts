@@ -5,21 +5,9 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
 import { insertVerifiedProof } from '../../../src/ui/edits';
 import type { JobRecord } from '../../../src/ui/jobs';
-import { extensionContext as context } from './host';
+import { extensionContext as context, freshDocument } from './host';
 
 const PROVE_TITLE = 'Prove with OProver';
-
-/** A fresh copy of a fixture file, so each test starts from the same text. */
-async function freshDocument(relative: string, copyName: string): Promise<vscode.TextDocument> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the fixture workspace is open');
-  const source = vscode.Uri.joinPath(folder.uri, ...relative.split('/'));
-  const copy = vscode.Uri.joinPath(folder.uri, 'Demo', copyName);
-  await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(source));
-  const document = await vscode.workspace.openTextDocument(copy);
-  await vscode.window.showTextDocument(document);
-  return document;
-}
 
 function sorryPosition(document: vscode.TextDocument, after: string): vscode.Position {
   const text = document.getText();
