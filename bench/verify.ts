@@ -41,11 +41,29 @@ const CANDIDATE_BODIES = [
   ':= Nat.add_comm a b',
 ];
 
+/**
+ * A round whose candidates each cost real elaboration (evaluating a list of HEAVY_LENGTH elements),
+ * so that one document holding all of them is measured where Lean's time, not the round trip,
+ * dominates. Wrong bodies included, as in a real round.
+ */
+const HEAVY_LENGTH = Number(process.env.OPROVER_BENCH_HEAVY_LENGTH ?? 2000);
+const HEAVY_STATEMENT = `theorem target : (List.replicate ${HEAVY_LENGTH} 1).length = ${HEAVY_LENGTH}`;
+const HEAVY_BODIES = [
+  ':= by\n  rfl',
+  ':= by\n  decide',
+  ':= rfl',
+  ':= by\n  exact rfl',
+  ':= by\n  simp',
+  ':= by\n  simp [List.length_replicate]',
+  ':= by\n  rw [List.length_replicate]',
+  ':= by\n  exact List.length_replicate _ _',
+];
+
 /** N earlier declarations (tactic proofs, so each costs some elaboration) and the target. */
-function makeFile(n: number): string {
+function makeFile(n: number, statement = 'theorem target (a b : Nat) : a + b = b + a'): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) lines.push(`theorem gen_${i} (a b : Nat) (h : a = b) : a + ${i} = b + ${i} := by\n  rw [h]\n`);
-  lines.push('theorem target (a b : Nat) : a + b = b + a := by\n  sorry\n');
+  lines.push(`${statement} := by\n  sorry\n`);
   return lines.join('\n');
 }
 
@@ -60,8 +78,8 @@ function target(dir: string, text: string): ProofTarget {
   return { file: path.join(dir, 'Bench.lean'), projectRoot: dir, text, version: 0, sorry, declaration: sorry.declaration! };
 }
 
-function candidates(t: ProofTarget, tag: string): Candidate[] {
-  return CANDIDATE_BODIES.map((b, i) => makeCandidate(t, b, { kind: 'model', round: 1, sample: i })).map((c) => ({ ...c, id: `${tag}-${c.id}` }));
+function candidates(t: ProofTarget, tag: string, bodies = CANDIDATE_BODIES): Candidate[] {
+  return bodies.map((b, i) => makeCandidate(t, b, { kind: 'model', round: 1, sample: i })).map((c) => ({ ...c, id: `${tag}-${c.id}` }));
 }
 
 function config(k: number): OProverConfig {
@@ -111,19 +129,21 @@ function cold(dir: string, text: string, reps: number): number | undefined {
 }
 
 /** Wall time of one round of M candidates with K slots (slots warmed first). */
-async function round(dir: string, text: string, k: number, reps: number): Promise<{ ms: number; peakRss: number }> {
+async function round(dir: string, text: string, k: number, reps: number, bodies = CANDIDATE_BODIES): Promise<{ ms: number; peakRss: number; proved: number }> {
   const t = target(dir, text);
   const v = new LeanVerifier({ projectRoot: dir, config: config(k) });
   const sampler = setInterval(() => v.stats(), 25);
   try {
-    await v.verify({ target: t, candidates: candidates(t, 'warm').slice(0, k), timeoutMs: TIMEOUT });
+    await v.verify({ target: t, candidates: candidates(t, 'warm', bodies).slice(0, k), timeoutMs: TIMEOUT });
     const times: number[] = [];
+    let proved = 0;
     for (let r = 0; r < reps; r++) {
       const started = performance.now();
-      await v.verify({ target: t, candidates: candidates(t, `r${r}`), timeoutMs: TIMEOUT });
+      const verdicts = await v.verify({ target: t, candidates: candidates(t, `r${r}`, bodies), timeoutMs: TIMEOUT });
       times.push(performance.now() - started);
+      proved = [...verdicts.values()].filter((x) => x.kind === 'proved').length;
     }
-    return { ms: median(times), peakRss: v.stats().peakRssBytes };
+    return { ms: median(times), peakRss: v.stats().peakRssBytes, proved };
   } finally {
     clearInterval(sampler);
     await v.dispose();
@@ -131,14 +151,15 @@ async function round(dir: string, text: string, k: number, reps: number): Promis
 }
 
 /** One version holding all M candidates as separately named theorems (the alternative to slots). */
-async function oneDocument(dir: string, text: string, reps: number): Promise<number> {
+async function oneDocument(dir: string, text: string, reps: number, bodies = CANDIDATE_BODIES): Promise<number> {
   const t = target(dir, text);
   const prefix = text.slice(0, t.declaration.start);
+  const header = (name: string) => t.declaration.header.replace(/^theorem target\b/, `theorem ${name}`);
   const v = new LeanVerifier({ projectRoot: dir, config: config(1) });
   try {
     const times: number[] = [];
     for (let r = 0; r <= reps; r++) {
-      const body = CANDIDATE_BODIES.map((b, i) => `theorem cand_${r}_${i} (a b : Nat) : a + b = b + a ${b}\n\n#print axioms cand_${r}_${i}\n`).join('\n');
+      const body = bodies.map((b, i) => `${header(`cand_${r}_${i}`)} ${b}\n\n#print axioms cand_${r}_${i}\n`).join('\n');
       const started = performance.now();
       await v.goalAt(dir, `${prefix}${body}`, { line: 0, character: 0 }, TIMEOUT);
       if (r > 0) times.push(performance.now() - started); // r = 0 opens the slot
@@ -176,9 +197,14 @@ async function main(): Promise<void> {
   const k1 = await round(dir, text, 1, reps);
   const k2 = await round(dir, text, 2, reps);
   const single = await oneDocument(dir, text, reps);
-  peak = Math.max(peak, k1.peakRss, k2.peakRss);
+  const heavyText = makeFile(100, HEAVY_STATEMENT);
+  const heavyK1 = await round(dir, heavyText, 1, reps, HEAVY_BODIES);
+  const heavyK2 = await round(dir, heavyText, 2, reps, HEAVY_BODIES);
+  const heavySingle = await oneDocument(dir, heavyText, reps, HEAVY_BODIES);
+  peak = Math.max(peak, k1.peakRss, k2.peakRss, heavyK1.peakRss, heavyK2.peakRss);
   const m = CANDIDATE_BODIES.length;
   console.log(`M=${m} at N=100: K=1 ${k1.ms.toFixed(0)} ms, K=2 ${k2.ms.toFixed(0)} ms, one document ${single.toFixed(0)} ms; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`M=${HEAVY_BODIES.length} heavy candidates at N=100: K=1 ${heavyK1.ms.toFixed(0)} ms, K=2 ${heavyK2.ms.toFixed(0)} ms, one document ${heavySingle.toFixed(0)} ms (${heavyK2.proved} proved)`);
 
   const results = {
     headline: {
@@ -191,6 +217,14 @@ async function main(): Promise<void> {
     },
     by_size: bySize,
     round_m8_n100: { k1_ms: round1(k1.ms), k2_ms: round1(k2.ms), k1_per_s: round1((m * 1000) / k1.ms), k2_per_s: round1((m * 1000) / k2.ms), one_document_ms: round1(single) },
+    round_m8_n100_heavy: {
+      statement: HEAVY_STATEMENT,
+      k1_ms: round1(heavyK1.ms),
+      k2_ms: round1(heavyK2.ms),
+      one_document_ms: round1(heavySingle),
+      one_document_over_k2: round1(heavySingle / heavyK2.ms),
+      proved_per_round: heavyK2.proved,
+    },
     notes: 'warm: ranged didChange + waitForDiagnostics in a warm scratch slot (editDelay 1, reportDelayMs 0), median per candidate; cold: a fresh `lean FILE` per candidate; one_document: all M candidates as separately named theorems in one version.',
     machine: machineInfo(),
     at: new Date().toISOString(),
