@@ -16,7 +16,7 @@ import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
 import { JobManager } from './ui/jobs';
 import { configFromSettings } from './ui/settings';
-import { findProjectRoot } from './ui/project';
+import { findProjectRoot } from './lean/project';
 
 export const API_KEY_SECRET = 'oprover.apiKey';
 

@@ -8,7 +8,8 @@ import { findDeclarations, findSorries } from '../core/source';
 import type { ProofTarget, Verdict } from '../core/types';
 import { importCorpus, indexWorkspace } from '../retrieval/indexer';
 import { HELP, parseCli, resolveCliConfig, UsageError, type CliOptions, type ResolvedCli } from './args';
-import { collectInputs, findLakeRoot, walkLeanFiles } from './discover';
+import { isLakeProject, projectRootOf } from '../lean/project';
+import { collectInputs, walkLeanFiles } from './discover';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { buildPorts, buildVerifier, defaultBankDir, openBank } from './ports';
 import { Progress } from './progress';
@@ -79,14 +80,14 @@ interface CheckItem {
 async function commandCheck(options: CliOptions, resolved: ResolvedCli): Promise<ExitCodeValue> {
   const file = path.resolve(options.positionals[0]!);
   if (!file.endsWith('.lean') || !fs.existsSync(file)) throw new UsageError(`${options.positionals[0]}: not an existing .lean file`);
-  const root = findLakeRoot(path.dirname(file)) ?? path.dirname(file);
+  const root = projectRootOf(path.dirname(file)).root;
   const text = fs.readFileSync(file, 'utf8');
   const rel = path.relative(root, file).split(path.sep).join('/');
   const sorryDecls = new Set(findSorries(text).map((s) => s.declaration?.start));
   const decls = findDeclarations(text).filter((d) => (d.kind === 'theorem' || d.kind === 'lemma' || d.kind === 'example') && d.body.trim().startsWith(':='));
   const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
   const items: CheckItem[] = [];
-  const { verifier, description, missing } = await buildVerifier(root, fs.existsSync(path.join(root, 'lakefile.lean')) || fs.existsSync(path.join(root, 'lakefile.toml')), {
+  const { verifier, description, missing } = await buildVerifier(root, isLakeProject(root), {
     config: resolved.config,
     kimina: resolved.kimina,
     log: options.quiet ? () => undefined : log,
@@ -168,7 +169,7 @@ async function commandImport(options: CliOptions, resolved: ResolvedCli): Promis
   const corpus = path.resolve(options.positionals[0]!);
   if (!fs.existsSync(corpus)) throw new UsageError(`${options.positionals[0]}: no such file`);
   const cwd = process.cwd();
-  const root = findLakeRoot(cwd) ?? cwd;
+  const root = projectRootOf(cwd).root;
   const bankDir = options.bankDir ?? defaultBankDir(root);
   const bank = openBank(bankDir, resolved.config, options.quiet ? () => undefined : log);
   try {

@@ -1,35 +1,20 @@
 // From what the user named on the command line to proof targets: the .lean files (a file, or every
-// file under a folder, skipping build output and dependencies), the Lake project root, and one
+// file under a folder, skipping build output and dependencies), the project root, and one
 // target per declaration that holds a `sorry`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { findSorries } from '../core/source';
 import type { ProofTarget, SorryLocation } from '../core/types';
+import { isLakeProject, projectRootOf } from '../lean/project';
 import { declarationLabel, keyPath, ResumeKeys } from '../state/resume';
 
 /** Folders never searched for sources: Lake's build output and packages, VCS and tool folders. */
 const SKIPPED_DIRS = new Set(['.lake', 'lake-packages', 'build', '.git', 'node_modules', '.oprover', '.lean-scratch', 'dist', 'out']);
-const LAKEFILES = ['lakefile.lean', 'lakefile.toml'];
 /** Declarations whose `sorry` is a proof obligation the loop can work on. */
 const PROVABLE_KINDS = new Set(['theorem', 'lemma', 'example']);
 
-export function isLakeProject(dir: string): boolean {
-  return LAKEFILES.some((f) => fs.existsSync(path.join(dir, f)));
-}
-
-/** The nearest folder at or above `start` with a lakefile, else undefined. */
-export function findLakeRoot(start: string): string | undefined {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (isLakeProject(dir)) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export interface Inputs {
-  /** The Lake project root, or the folder named (or holding the file named) when there is none. */
+  /** The project root (see src/lean/project.ts), or the folder named (or holding the file named) when there is none. */
   root: string;
   isLakeProject: boolean;
   files: string[];
@@ -48,7 +33,7 @@ export function collectInputs(paths: readonly string[]): Inputs {
       throw new Error(`${raw}: no such file or folder`);
     }
     const base = stat.isDirectory() ? p : path.dirname(p);
-    root ??= findLakeRoot(base) ?? base;
+    root ??= projectRootOf(base).root;
     if (stat.isDirectory()) {
       for (const f of walkLeanFiles(p)) files.add(f);
     } else if (p.endsWith('.lean')) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import type { LeanSandboxSetting } from '../config';
+import { isLakeProject } from './project';
 import * as P from './protocol';
 
 export interface ServerCommand {
@@ -76,10 +77,6 @@ function resolveExecutable(configured: string | undefined, name: string, envPath
   return findExecutable(p, envPath);
 }
 
-export function hasLakefile(projectRoot: string): boolean {
-  return ['lakefile.lean', 'lakefile.toml'].some((f) => fs.existsSync(path.join(projectRoot, f)));
-}
-
 export const INSTALL_HINT = 'install elan (https://github.com/leanprover/elan) so that `lean` and `lake` are on PATH, or set oprover.leanPath (and oprover.lakePath)';
 
 /** Arguments every server gets: report diagnostics at once instead of after 200 ms. */
@@ -96,7 +93,7 @@ export function resolveServerCommand(options: Pick<LeanServerOptions, 'projectRo
   const envPath = (options.env ?? process.env).PATH ?? '';
   const lean = resolveExecutable(options.leanPath, 'lean', envPath);
   if (options.leanPath?.trim() && !lean) return { ok: false, reason: `oprover.leanPath "${options.leanPath}" is not an executable file; ${INSTALL_HINT}` };
-  if (hasLakefile(options.projectRoot)) {
+  if (isLakeProject(options.projectRoot)) {
     const nextToLean = lean ? path.join(path.dirname(lean), process.platform === 'win32' ? 'lake.exe' : 'lake') : undefined;
     const lake = options.lakePath?.trim()
       ? resolveExecutable(options.lakePath, 'lake', envPath)

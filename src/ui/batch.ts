@@ -19,7 +19,7 @@ import { batchProgress, batchTargets, keyTargets, resumeDecisions, type KeyedTar
 import { insertProof, insertVerifiedProof, type InsertOutcome } from './edits';
 import { runBounded, type JobRecord } from './jobs';
 import type { PanelProvider } from './panel';
-import { findProjectRoot } from './project';
+import { findProjectRoot } from '../lean/project';
 import type { BatchReport, BatchReportEntry } from './protocol';
 import { targetFromDocument } from './targets';
 

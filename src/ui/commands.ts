@@ -10,7 +10,7 @@ import { sorryAt } from './insert';
 import type { JobRecord } from './jobs';
 import type { PanelProvider } from './panel';
 import type { FromWebview } from './protocol';
-import { findProjectRoot } from './project';
+import { findProjectRoot } from '../lean/project';
 import { targetFromDocument } from './targets';
 
 export interface UiParts {

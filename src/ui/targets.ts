@@ -2,7 +2,7 @@
 // declaration, and the project the verifier runs in.
 import type * as vscode from 'vscode';
 import type { ProofTarget, SorryLocation } from '../core/types';
-import { findProjectRoot } from './project';
+import { findProjectRoot } from '../lean/project';
 
 export function targetFromDocument(document: vscode.TextDocument, sorry: SorryLocation, text = document.getText()): ProofTarget {
   const isFile = document.uri.scheme === 'file';

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectInputs, jobsForFile } from '../../src/cli/discover';
 import { applyProofEdits, insertProofs, type ProofEdit } from '../../src/cli/insert';
+import { findProjectRoot } from '../../src/lean/project';
 import { StateStore } from '../../src/state/resume';
 
 function tmpdir(): string {
@@ -47,6 +48,19 @@ describe('cli discovery', () => {
     assert.deepEqual(collectInputs([dir]).files.map((f) => path.relative(dir, f)), ['A.lean', path.join('Sub', 'B.lean')]);
     assert.throws(() => collectInputs([path.join(dir, 'notes.txt')]), /not a \.lean file/);
     assert.throws(() => collectInputs([path.join(dir, 'missing.lean')]), /no such file/);
+  });
+
+  it('takes the same project root as the editor: a folder with only a lean-toolchain is a project too', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'lean-toolchain'), 'leanprover/lean4:v4.0.0\n');
+    const file = path.join(dir, 'Sub', 'A.lean');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '');
+    const inputs = collectInputs([file]);
+    assert.equal(inputs.root, dir, 'the root is the folder with the lean-toolchain, not the file\'s folder');
+    assert.equal(inputs.isLakeProject, false);
+    assert.equal(findProjectRoot(file).root, inputs.root, 'the editor resolves the same root, so both share one resume file and bank');
+    assert.equal(collectInputs([path.join(dir, 'Sub')]).root, dir);
   });
 
   it('makes one job per declaration with sorries, skips data sorries, and keys repeated statements apart', () => {
