@@ -6,6 +6,7 @@
 // and the editor) do not drop each other's keys.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { normalizeStatement } from '../core/source';
 import type { Declaration } from '../core/types';
@@ -45,6 +46,35 @@ export interface BatchMarker {
   startedAt: string;
   /** The targets' resume keys, in file order. */
   targets: { key: string; declarationName: string; line: number }[];
+  /** The process running the batch (a window's extension host), so that another window can tell a running batch from one a reload cut off. */
+  owner?: BatchOwner;
+}
+
+export interface BatchOwner {
+  pid: number;
+  host: string;
+}
+
+/** This process as a batch owner. */
+export function currentOwner(): BatchOwner {
+  return { pid: process.pid, host: os.hostname() };
+}
+
+/**
+ * Whether the batch is still running in another process of this machine (another window): its
+ * owner is alive and is not this process. A reload ends the old extension host, so its batches
+ * are not running; an owner on another machine cannot be asked, so its batch counts as not running.
+ */
+export function runningElsewhere(marker: BatchMarker, self: BatchOwner = currentOwner()): boolean {
+  const owner = marker.owner;
+  if (!owner || owner.host !== self.host || owner.pid === self.pid || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 interface StateFileShape {

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate } from '../core/types';
-import { keyPath, stateFilePath, StateStore, type BatchMarker, type FinishedEntry } from '../state/resume';
+import { currentOwner, keyPath, runningElsewhere, stateFilePath, StateStore, type BatchMarker, type FinishedEntry } from '../state/resume';
 import { batchProgress, batchTargets, keyTargets, resumeDecisions, type KeyedTarget, type ResumeDecision } from './batch-targets';
 import { insertProof, insertVerifiedProof, type InsertOutcome } from './edits';
 import { runBounded, type JobRecord } from './jobs';
@@ -107,7 +107,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
   // A resumed batch keeps the first run's start: its finished targets count, older results do not.
   const markerStart = options.resume?.startedAt ?? new Date(startedAt).toISOString();
   const decisions: ResumeDecision[] = options.resume && resume ? resumeDecisions(targets, (k) => resume.store.get(k), markerStart, { allowNativeDecide: config.allowNativeDecide }) : targets.map(() => ({ kind: 'prove' }));
-  resume?.mark({ file: resume.relFile, startedAt: markerStart, targets: targets.map((t) => ({ key: t.key, declarationName: t.declarationName, line: t.line })) });
+  resume?.mark({ file: resume.relFile, startedAt: markerStart, targets: targets.map((t) => ({ key: t.key, declarationName: t.declarationName, line: t.line })), owner: currentOwner() });
 
   const entries: BatchReportEntry[] = skipped.map(({ sorry, reason }) => ({
     declarationName: sorry.declaration?.fullName ?? sorry.declaration?.name ?? '(top level)',
@@ -253,6 +253,10 @@ export function interruptedBatches(ctx: OProverContext): { uri: vscode.Uri; root
       continue;
     }
     for (const marker of store.listBatches()) {
+      if (runningElsewhere(marker)) {
+        ctx.log.info(`the batch on ${marker.file} is running in another window (process ${marker.owner!.pid}); it is not offered here`);
+        continue;
+      }
       const { done, total } = batchProgress(marker, (k) => store.get(k));
       found.push({ uri: vscode.Uri.joinPath(vscode.Uri.file(root), ...marker.file.split('/')), root, marker, done, total });
     }

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { jobsForFile } from '../../src/cli/discover';
 import { batchProgress, batchTargets, keyTargets, resumeDecisions } from '../../src/ui/batch-targets';
-import { StateStore, stateFilePath, type BatchMarker, type FinishedEntry } from '../../src/state/resume';
+import { spawn, spawnSync } from 'node:child_process';
+import { currentOwner, runningElsewhere, StateStore, stateFilePath, type BatchMarker, type FinishedEntry } from '../../src/state/resume';
 
 const FILE = `theorem two_mul_eq (n : Nat) : 2 * n = n + n := by
   sorry
@@ -83,6 +84,35 @@ describe('resume file (shared by the CLI and the editor)', () => {
     const editorKeys = keyed(FILE).map((t) => t.key);
     assert.equal(editorKeys.length, 3);
     assert.deepEqual(editorKeys, cliKeys);
+  });
+});
+
+describe('which window a batch marker belongs to', () => {
+  const marker = (owner?: BatchMarker['owner']): BatchMarker => ({ file: 'A.lean', startedAt: '2026-01-01T00:00:00.000Z', targets: [], owner });
+
+  it('counts a batch as running elsewhere only while its owner process lives on this machine', async () => {
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      assert.ok(other.pid);
+      const host = currentOwner().host;
+      assert.equal(runningElsewhere(marker({ pid: other.pid, host })), true, 'another live window: not offered here');
+      assert.equal(runningElsewhere(marker(currentOwner())), false, 'this window\'s own batch');
+      assert.equal(runningElsewhere(marker({ pid: other.pid, host: `${host}-elsewhere` })), false, 'an owner on another machine cannot be asked');
+      assert.equal(runningElsewhere(marker()), false, 'a marker written before owners were recorded');
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((resolve) => other.once('exit', resolve));
+    }
+  });
+
+  it('counts a batch whose owner exited (a reloaded window) as interrupted, and keeps the owner in the file', () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.pid'], { stdio: 'ignore' });
+    assert.equal(gone.status, 0);
+    const dead = { pid: gone.pid!, host: currentOwner().host };
+    assert.equal(runningElsewhere(marker(dead)), false);
+    const file = stateFilePath(scratch());
+    StateStore.open(file).markBatch(marker(dead));
+    assert.deepEqual(StateStore.open(file).batch('A.lean')?.owner, dead);
   });
 });
 
