@@ -10,11 +10,17 @@
 // reported on the next open) and perhaps vector rows without records (cut back to the record count).
 // A vector file written by another embedder (fingerprint or width differs) is rebuilt from the log.
 // Removal is a tombstone record ({forget: [ids]}, no vector row): the rows stay but are never returned.
+//
+// Several processes may hold the same bank (a window and the CLI on one project). Every write, and
+// every repair of a torn tail, happens under bank.lock; a writer first reads what others appended
+// since it last looked (records and their vector rows), so it appends at the true end and never
+// stores a proof twice. A search picks up others' complete records without taking the lock.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ProofSource, VerifiedProof } from '../core/types';
+import { acquireFileLock, withFileLock, type LockOptions } from '../state/file-lock';
 import { normalizeStatement } from '../core/source';
 import type { Embedder } from './embedder';
 import { hashFeature } from './lean-features';
@@ -29,6 +35,7 @@ const RECORD_HEADER_BYTES = 8;
 
 export const RECORDS_FILE = 'records.log';
 export const VECTORS_FILE = 'vectors.bin';
+export const LOCK_FILE = 'bank.lock';
 
 export interface BankRecord {
   /** Stable id: the first 16 hex digits of the dedup key. */
@@ -70,6 +77,40 @@ export interface BankOptions {
   log?: (message: string) => void;
   /** Called just before a batch's records are written (the crash test kills the process here). */
   beforeRecordWrite?: (records: number) => void;
+  /** Waiting for another process's write (default: file-lock's). */
+  lock?: LockOptions;
+}
+
+type Frame = ({ kind: 'record'; record: BankRecord; at: number; length: number } | { kind: 'forget'; ids: string[] }) & { end: number };
+
+/**
+ * The whole records in `bytes` (which start at file offset `base`) from file offset `from` on; stops at
+ * the first torn or damaged one. `end` is the file offset after the last whole record.
+ */
+function* frames(bytes: Buffer, base: number, from: number): Generator<Frame, { end: number; bad: boolean; claimed: number }> {
+  let at = from - base;
+  while (at < bytes.length) {
+    if (at + RECORD_HEADER_BYTES > bytes.length) return { end: base + at, bad: true, claimed: Infinity };
+    const length = bytes.readUInt32LE(at);
+    const crc = bytes.readUInt32LE(at + 4);
+    const end = at + RECORD_HEADER_BYTES + length;
+    const claimed = RECORD_HEADER_BYTES + length;
+    if (end > bytes.length) return { end: base + at, bad: true, claimed };
+    const payload = bytes.subarray(at + RECORD_HEADER_BYTES, end);
+    let record: BankRecord | ForgetRecord | undefined;
+    if (crc32(payload) === crc) {
+      try {
+        record = JSON.parse(payload.toString('utf8')) as BankRecord | ForgetRecord;
+      } catch {
+        record = undefined;
+      }
+    }
+    if (!record) return { end: base + at, bad: true, claimed };
+    if ('forget' in record) yield { kind: 'forget', ids: record.forget, end: base + end };
+    else yield { kind: 'record', record, at: base + at, length: end - at, end: base + end };
+    at = end;
+  }
+  return { end: base + at, bad: false, claimed: 0 };
 }
 
 const CRC_TABLE = (() => {
@@ -144,6 +185,8 @@ export class ProofBank {
   private readonly rowOfId = new Map<string, number>();
   private readonly deleted = new Set<number>();
   private logEnd = LOG_HEADER_BYTES;
+  /** Whether the index holds a vector for every tracked record (false while the bank opens). */
+  private vectorsLoaded = false;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -181,114 +224,176 @@ export class ProofBank {
   }
 
   private async load(): Promise<void> {
-    const log = this.options.log ?? (() => {});
-    const bytes = fs.readFileSync(this.logFd);
-    if (bytes.length < LOG_HEADER_BYTES) {
-      // New (or a header torn at creation): start clean.
-      const header = Buffer.alloc(LOG_HEADER_BYTES);
-      LOG_MAGIC.copy(header, 0);
-      header.writeUInt32LE(BANK_VERSION, 8);
-      fs.ftruncateSync(this.logFd, 0);
-      fs.writeSync(this.logFd, header, 0, header.length, 0);
-    } else {
-      if (!bytes.subarray(0, 8).equals(LOG_MAGIC)) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} is not a proof bank log`);
-      const version = bytes.readUInt32LE(8);
-      if (version > BANK_VERSION) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} was written by a newer version (format ${version}); update the extension`);
+    if (fs.fstatSync(this.logFd).size < LOG_HEADER_BYTES) {
+      // New (or a header torn at creation): start clean, unless another process just did.
+      this.locked(() => {
+        if (fs.fstatSync(this.logFd).size >= LOG_HEADER_BYTES) return;
+        const header = Buffer.alloc(LOG_HEADER_BYTES);
+        LOG_MAGIC.copy(header, 0);
+        header.writeUInt32LE(BANK_VERSION, 8);
+        fs.ftruncateSync(this.logFd, 0);
+        fs.writeSync(this.logFd, header, 0, header.length, 0);
+      });
     }
-    let at = LOG_HEADER_BYTES;
-    let badTail = false;
-    while (at < bytes.length) {
-      if (at + RECORD_HEADER_BYTES > bytes.length) {
-        badTail = true;
-        break;
-      }
-      const length = bytes.readUInt32LE(at);
-      const crc = bytes.readUInt32LE(at + 4);
-      const end = at + RECORD_HEADER_BYTES + length;
-      if (end > bytes.length) {
-        badTail = true;
-        break;
-      }
-      const payload = bytes.subarray(at + RECORD_HEADER_BYTES, end);
-      let record: BankRecord | ForgetRecord | undefined;
-      if (crc32(payload) === crc) {
-        try {
-          record = JSON.parse(payload.toString('utf8')) as BankRecord | ForgetRecord;
-        } catch {
-          record = undefined;
-        }
-      }
-      if (!record) {
-        badTail = true;
-        break;
-      }
-      if ('forget' in record) this.applyForget(record.forget);
-      else this.track(record, at, end - at);
-      at = end;
+    const bytes = this.readLog(0);
+    if (!bytes.subarray(0, 8).equals(LOG_MAGIC)) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} is not a proof bank log`);
+    const version = bytes.readUInt32LE(8);
+    if (version > BANK_VERSION) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} was written by a newer version (format ${version}); update the extension`);
+    const scan = frames(bytes, 0, LOG_HEADER_BYTES);
+    let step = scan.next();
+    for (; !step.done; step = scan.next()) {
+      this.apply(step.value);
       // A large bank takes seconds to scan: let the extension host breathe between chunks.
       if (this.size % 20_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    this.logEnd = Math.max(at, LOG_HEADER_BYTES);
-    if (badTail) {
-      const lostBytes = bytes.length - at;
-      // An append-only log tears only at its end; a damaged record elsewhere cannot be framed, so
-      // everything from it on is dropped (and said so).
-      const claimed = at + RECORD_HEADER_BYTES <= bytes.length ? RECORD_HEADER_BYTES + bytes.readUInt32LE(at) : Infinity;
-      const tornTail = lostBytes <= claimed;
-      this.report.lostRecords = 1;
-      this.report.lostBytes = lostBytes;
-      this.report.message = tornTail
-        ? `proof bank: lost 1 partial record (${lostBytes} bytes at the end of ${RECORDS_FILE}); the other ${this.size} records are intact`
-        : `proof bank: damaged record at byte ${at} of ${RECORDS_FILE}; dropped the ${lostBytes} bytes from there on, kept ${this.size} records`;
-      log(this.report.message);
-      fs.ftruncateSync(this.logFd, at);
-      if (this.options.durable !== false) fs.fsyncSync(this.logFd);
-    }
+    this.logEnd = step.value.end;
+    // What looks torn may be another process's write in progress: judge it under the lock.
+    if (step.value.bad) this.locked(() => this.readTail(true));
     this.report.records = this.liveCount;
     await this.loadVectors();
   }
 
-  private async loadVectors(): Promise<void> {
-    const { dim, fingerprint } = this.embedder;
-    const rowBytes = dim * 4;
-    const expectedHeader = vectorHeader(dim, fingerprint);
-    const size = fs.fstatSync(this.vecFd).size;
-    let rows = 0;
-    let compatible = false;
-    if (size >= VEC_HEADER_BYTES) {
-      const header = Buffer.alloc(VEC_HEADER_BYTES);
-      fs.readSync(this.vecFd, header, 0, VEC_HEADER_BYTES, 0);
-      compatible = header.equals(expectedHeader);
-      if (compatible) rows = Math.min(this.size, Math.floor((size - VEC_HEADER_BYTES) / rowBytes));
+  /** Runs a write (or a repair) holding the bank's lock. */
+  private locked<T>(write: () => T): T {
+    return withFileLock(path.join(this.dir, LOCK_FILE), write, this.options.lock);
+  }
+
+  /** The log from file offset `from` to its current end. */
+  private readLog(from: number): Buffer {
+    const size = fs.fstatSync(this.logFd).size;
+    const buffer = Buffer.alloc(Math.max(0, size - from));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = fs.readSync(this.logFd, buffer, read, buffer.length - read, from + read);
+      if (n === 0) break;
+      read += n;
     }
-    if (!compatible) {
-      fs.ftruncateSync(this.vecFd, 0);
-      fs.writeSync(this.vecFd, expectedHeader, 0, VEC_HEADER_BYTES, 0);
-      rows = 0;
-    } else if (size !== VEC_HEADER_BYTES + rows * rowBytes) {
-      // Rows for records that never made it, or half a row: cut back.
-      fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
-    }
-    if (rows > 0) {
-      this.index.reserve(this.size);
-      const buffer = Buffer.alloc(rows * rowBytes);
-      let read = 0;
-      while (read < buffer.length) read += fs.readSync(this.vecFd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + read);
-      this.index.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, rows * dim));
-    }
-    if (rows < this.size) {
-      // Vectors missing (new embedder, or written before a crash): embed them from the log.
-      const missing = this.size - rows;
-      (this.options.log ?? (() => {}))(`proof bank: embedding ${missing} stored proofs${compatible ? '' : ' for a new embedder'}`);
-      for (let from = rows; from < this.size; from += 512) {
-        const batch: string[] = [];
-        for (let r = from; r < Math.min(this.size, from + 512); r++) batch.push(embeddingText(this.read(r)));
-        const vectors = await this.embedder.embed(batch);
-        this.writeVectors(vectors);
-        this.index.appendPacked(vectors);
+    return buffer.subarray(0, read);
+  }
+
+  private apply(frame: Frame): void {
+    if (frame.kind === 'forget') this.applyForget(frame.ids);
+    else this.track(frame.record, frame.at, frame.length);
+  }
+
+  /**
+   * Takes in the whole records appended after `logEnd` (by another process). With `repair` (only under
+   * the lock, when no write can be in progress) a torn or damaged tail is cut off and reported;
+   * without, it is left for its writer. Records are taken only as far as their vector rows exist.
+   */
+  private readTail(repair: boolean): void {
+    const size = fs.fstatSync(this.logFd).size;
+    if (size < this.logEnd) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} shrank while it was open (was it replaced?); reopen the memory bank`);
+    if (size === this.logEnd) return;
+    const bytes = this.readLog(this.logEnd);
+    const vectorRows = this.vectorsLoaded ? this.vectorRowsOnDisk() : Infinity;
+    const scan = frames(bytes, this.logEnd, this.logEnd);
+    let step = scan.next();
+    try {
+      for (; !step.done; step = scan.next()) {
+        if (step.value.kind === 'record' && this.size >= vectorRows) {
+          if (repair) throw new BankFormatError(`another process stored proofs in ${this.dir} without their vectors (a different embedder?); use the same oprover embedder settings everywhere, then reopen the memory bank`);
+          return; // its vectors are still being written: take it on a later look
+        }
+        this.apply(step.value);
+        this.logEnd = step.value.end;
       }
-      this.report.reembedded = missing;
-      if (this.options.durable !== false) fs.fsyncSync(this.vecFd);
+    } finally {
+      if (this.vectorsLoaded) this.loadVectorRows(this.index.count, this.size);
+    }
+    this.logEnd = step.value.end;
+    if (!step.value.bad || !repair) return;
+    const lostBytes = size - this.logEnd;
+    // An append-only log tears only at its end; a damaged record elsewhere cannot be framed, so
+    // everything from it on is dropped (and said so).
+    const tornTail = lostBytes <= step.value.claimed;
+    this.report.lostRecords += 1;
+    this.report.lostBytes += lostBytes;
+    this.report.message = tornTail
+      ? `proof bank: lost 1 partial record (${lostBytes} bytes at the end of ${RECORDS_FILE}); the other ${this.size} records are intact`
+      : `proof bank: damaged record at byte ${this.logEnd} of ${RECORDS_FILE}; dropped the ${lostBytes} bytes from there on, kept ${this.size} records`;
+    (this.options.log ?? (() => {}))(this.report.message);
+    fs.ftruncateSync(this.logFd, this.logEnd);
+    if (this.options.durable !== false) fs.fsyncSync(this.logFd);
+  }
+
+  /** Whole vector rows in the vector file; throws when another process rewrote it for another embedder. */
+  private vectorRowsOnDisk(): number {
+    const header = Buffer.alloc(VEC_HEADER_BYTES);
+    fs.readSync(this.vecFd, header, 0, VEC_HEADER_BYTES, 0);
+    if (!header.equals(vectorHeader(this.embedder.dim, this.embedder.fingerprint))) {
+      throw new BankFormatError(`another process rebuilt the vectors of ${this.dir} for a different embedder; use the same oprover embedder settings everywhere, then reopen the memory bank`);
+    }
+    return Math.floor((fs.fstatSync(this.vecFd).size - VEC_HEADER_BYTES) / (this.embedder.dim * 4));
+  }
+
+  /** Reads vector rows [from, to) from the vector file into the index. */
+  private loadVectorRows(from: number, to: number): void {
+    if (to <= from) return;
+    const rowBytes = this.embedder.dim * 4;
+    const buffer = Buffer.alloc((to - from) * rowBytes);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = fs.readSync(this.vecFd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + from * rowBytes + read);
+      if (n === 0) throw new BankFormatError(`${path.join(this.dir, VECTORS_FILE)} ended early; reopen the memory bank`);
+      read += n;
+    }
+    this.index.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, (to - from) * this.embedder.dim));
+  }
+
+  private async loadVectors(): Promise<void> {
+    const rowBytes = this.embedder.dim * 4;
+    const expected = vectorHeader(this.embedder.dim, this.embedder.fingerprint);
+    const inspect = () => {
+      const size = fs.fstatSync(this.vecFd).size;
+      let compatible = false;
+      if (size >= VEC_HEADER_BYTES) {
+        const header = Buffer.alloc(VEC_HEADER_BYTES);
+        fs.readSync(this.vecFd, header, 0, VEC_HEADER_BYTES, 0);
+        compatible = header.equals(expected);
+      }
+      return { size, compatible, rows: compatible ? Math.floor((size - VEC_HEADER_BYTES) / rowBytes) : 0 };
+    };
+    let file = inspect();
+    if (file.compatible && file.size === VEC_HEADER_BYTES + this.size * rowBytes) {
+      this.index.reserve(this.size);
+      this.loadVectorRows(0, this.size);
+      this.vectorsLoaded = true;
+      return;
+    }
+    // Something to repair. Extra rows may be another process's write in progress, so it is judged
+    // under the lock, after taking in whatever that process finished meanwhile.
+    const release = acquireFileLock(path.join(this.dir, LOCK_FILE), this.options.lock);
+    try {
+      this.readTail(true);
+      file = inspect();
+      if (!file.compatible) {
+        fs.ftruncateSync(this.vecFd, 0);
+        fs.writeSync(this.vecFd, expected, 0, VEC_HEADER_BYTES, 0);
+        file = { size: VEC_HEADER_BYTES, compatible: true, rows: 0 };
+      }
+      const rows = Math.min(file.rows, this.size);
+      // Rows for records that never made it, or half a row: cut back.
+      if (file.size !== VEC_HEADER_BYTES + rows * rowBytes) fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
+      this.index.reserve(this.size);
+      this.loadVectorRows(0, rows);
+      if (rows < this.size) {
+        // Vectors missing (new embedder, or written before a crash): embed them from the log.
+        const missing = this.size - rows;
+        (this.options.log ?? (() => {}))(`proof bank: embedding ${missing} stored proofs${file.rows === 0 && rows === 0 && this.size > 0 ? ' for a new embedder' : ''}`);
+        for (let from = rows; from < this.size; from += 512) {
+          const batch: string[] = [];
+          for (let r = from; r < Math.min(this.size, from + 512); r++) batch.push(embeddingText(this.read(r)));
+          const vectors = await this.embedder.embed(batch);
+          this.writeVectors(vectors);
+          this.index.appendPacked(vectors);
+        }
+        this.report.reembedded = missing;
+        if (this.options.durable !== false) fs.fsyncSync(this.vecFd);
+      }
+      this.vectorsLoaded = true;
+    } finally {
+      release();
     }
   }
 
@@ -329,10 +434,13 @@ export class ProofBank {
   }
 
   private forgetNow(ids: readonly string[]): number {
-    const live = ids.filter((id) => this.rowOfId.has(id));
-    if (live.length === 0) return 0;
-    this.writeLog(encodeRecord({ forget: live, addedAt: Date.now() }));
-    return this.applyForget(live);
+    return this.locked(() => {
+      this.readTail(true);
+      const live = ids.filter((id) => this.rowOfId.has(id));
+      if (live.length === 0) return 0;
+      this.writeLog(encodeRecord({ forget: live, addedAt: Date.now() }));
+      return this.applyForget(live);
+    });
   }
 
   /**
@@ -353,8 +461,8 @@ export class ProofBank {
       }
       const removed = this.forgetNow(stale);
       const fresh = this.fresh(proofs);
-      if (fresh.length > 0) this.appendBatch(fresh, await this.embedder.embed(fresh.map(embeddingText)));
-      return { added: fresh.length, duplicates: proofs.length - fresh.length, removed };
+      const added = fresh.length > 0 ? this.appendBatch(fresh, await this.embedder.embed(fresh.map(embeddingText))) : 0;
+      return { added, duplicates: proofs.length - added, removed };
     });
   }
 
@@ -376,8 +484,8 @@ export class ProofBank {
       const fresh = this.fresh(proofs);
       if (fresh.length === 0) return { added: 0, duplicates: proofs.length };
       const vectors = await this.embedder.embed(fresh.map(embeddingText));
-      this.appendBatch(fresh, vectors);
-      return { added: fresh.length, duplicates: proofs.length - fresh.length };
+      const added = this.appendBatch(fresh, vectors);
+      return { added, duplicates: proofs.length - added };
     });
   }
 
@@ -389,8 +497,8 @@ export class ProofBank {
       const fresh = this.fresh(proofs, keep);
       const picked = new Float32Array(fresh.length * this.embedder.dim);
       keep.forEach((i, j) => picked.set(vectors.subarray(i * this.embedder.dim, (i + 1) * this.embedder.dim), j * this.embedder.dim));
-      if (fresh.length > 0) this.appendBatch(fresh, picked);
-      return { added: fresh.length, duplicates: proofs.length - fresh.length };
+      const added = fresh.length > 0 ? this.appendBatch(fresh, picked) : 0;
+      return { added, duplicates: proofs.length - added };
     });
   }
 
@@ -409,8 +517,27 @@ export class ProofBank {
     return out;
   }
 
-  private appendBatch(records: BankRecord[], vectors: Float32Array): void {
+  /** Appends under the lock, after what other processes appended; returns how many were new. */
+  private appendBatch(all: BankRecord[], allVectors: Float32Array): number {
     if (this.closed) throw new Error('proof bank is closed');
+    return this.locked(() => {
+      this.readTail(true);
+      // Another process may have stored some of them meanwhile.
+      const dim = this.embedder.dim;
+      const keep = all.flatMap((r, i) => (this.rowOfId.has(r.id) ? [] : [i]));
+      if (keep.length === 0) return 0;
+      const records = keep.length === all.length ? all : keep.map((i) => all[i]!);
+      let vectors = allVectors;
+      if (keep.length < all.length) {
+        vectors = new Float32Array(keep.length * dim);
+        keep.forEach((i, j) => vectors.set(allVectors.subarray(i * dim, (i + 1) * dim), j * dim));
+      }
+      this.writeBatch(records, vectors);
+      return records.length;
+    });
+  }
+
+  private writeBatch(records: BankRecord[], vectors: Float32Array): void {
     this.writeVectors(vectors);
     const encoded = records.map(encodeRecord);
     this.options.beforeRecordWrite?.(records.length);
@@ -444,6 +571,8 @@ export class ProofBank {
   /** Exact top-k rows for a query vector, leaving out a declaration name and/or a whole file. */
   async search(query: Float32Array, k: number, exclude: { name?: string; file?: string } = {}): Promise<ScoredRow[]> {
     await this.queue;
+    if (!this.closed) this.readTail(false); // proofs another process stored since
+
     const nameHash = exclude.name ? hashFeature(exclude.name) : undefined;
     const fileId = exclude.file !== undefined ? this.fileIdOf.get(exclude.file) : undefined;
     if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return this.index.search(query, k);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { normalizeStatement } from '../core/source';
 import type { Declaration } from '../core/types';
+import { processAlive, withFileLock } from './file-lock';
 
 export const STATE_VERSION = 1;
 
@@ -67,14 +68,8 @@ export function currentOwner(): BatchOwner {
  */
 export function runningElsewhere(marker: BatchMarker, self: BatchOwner = currentOwner()): boolean {
   const owner = marker.owner;
-  if (!owner || owner.host !== self.host || owner.pid === self.pid || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!owner || owner.host !== self.host || owner.pid === self.pid) return false;
+  return processAlive(owner.pid);
 }
 
 interface StateFileShape {
@@ -200,7 +195,13 @@ export class StateStore {
   }
 
   /** Applies one change to the file as it is now (another writer may have changed it) and writes it. */
+  /** Read the file, apply `change`, write it back: under the project's lock, so a CLI run and a window never drop each other's writes. */
   private update(change: (s: { entries: Record<string, FinishedEntry>; batches: Record<string, BatchMarker> }) => void): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    withFileLock(`${this.file}.lock`, () => this.updateLocked(change));
+  }
+
+  private updateLocked(change: (s: { entries: Record<string, FinishedEntry>; batches: Record<string, BatchMarker> }) => void): void {
     let current = { entries: this.entries, batches: this.batches };
     try {
       const onDisk = parseState(fs.readFileSync(this.file, 'utf8'));
