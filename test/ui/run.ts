@@ -37,7 +37,7 @@ runTier('ui', overallDeadlineMs, async (tier): Promise<TierCounts> => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(30_000);
     const workbench = new Workbench(page, server.baseUrl, workspace);
-    setSession({ workbench, workspace });
+    setSession({ workbench, workspace, modelRequestsUrl: fixtures.env.OPROVER_MODEL_FIXTURE_REQUESTS! });
 
     const mocha = new Mocha({
       ui: 'bdd',

@@ -7,6 +7,8 @@ export interface UiSession {
   workbench: Workbench;
   /** Absolute path of the workspace copy the workbench has open. */
   workspace: string;
+  /** Where the requests the test model server received can be read (GET: a JSON array). */
+  modelRequestsUrl: string;
 }
 
 const key = Symbol.for('oprover.ui.session');

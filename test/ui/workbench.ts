@@ -27,6 +27,11 @@ export class Workbench {
     await this.dismissNotifications();
   }
 
+  /** Opens the workbench unless an earlier spec already did (so a spec can run alone). */
+  async ensureOpen(): Promise<void> {
+    if (!this.page.url().startsWith(this.baseUrl)) await this.open();
+  }
+
   /** Quick Open (Ctrl+P) a workspace file by its relative path, and wait for its text. */
   async openFile(relativePath: string, expectText: string): Promise<void> {
     await this.page.keyboard.press('Control+P');
@@ -124,7 +129,8 @@ export class Workbench {
 
   async dismissNotifications(): Promise<void> {
     for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear').all()) {
-      await close.click().catch(() => {});
+      // A toast that closed meanwhile (a finished progress) leaves a button that never becomes clickable.
+      await close.click({ timeout: 1000 }).catch(() => {});
     }
   }
 
