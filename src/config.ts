@@ -49,6 +49,8 @@ export interface OProverConfig {
   embedderPath: string;
   embedderPooling: 'mean' | 'cls' | 'none';
   maxFeedbackErrors: number;
+  /** The editor indexes the workspace's complete proofs into the memory bank (after activation, and on save). */
+  indexWorkspace: boolean;
 }
 
 export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
@@ -88,6 +90,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   embedderPath: '',
   embedderPooling: 'mean',
   maxFeedbackErrors: 8,
+  indexWorkspace: true,
 };
 
 export class ConfigError extends Error {

@@ -151,12 +151,12 @@ async function commandIndex(options: CliOptions, resolved: ResolvedCli): Promise
   const bank = openBank(bankDir, resolved.config, options.quiet ? () => undefined : log);
   try {
     const rel = files.map((f) => path.relative(inputs.root, f).split(path.sep).join('/'));
-    const r = await indexWorkspace(bank, rel, { root: inputs.root, signal: interruptSignal() });
+    const r = await indexWorkspace(bank, rel, { root: inputs.root, signal: interruptSignal(), replace: true });
     const stats = await bank.stats();
     const out = { tool: 'oprover', command: 'index', root: inputs.root, bank: bankDir, ...r, records: stats.records };
     if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     else {
-      process.stdout.write(`indexed ${r.files} files: ${r.theorems} complete proofs, ${r.added} new, ${r.duplicates} already stored; the bank at ${bankDir} holds ${stats.records}\n`);
+      process.stdout.write(`indexed ${r.files} files: ${r.theorems} complete proofs, ${r.added} new, ${r.duplicates} already stored, ${r.removed} changed or gone removed; the bank at ${bankDir} holds ${stats.records}\n`);
       for (const f of r.failed) process.stdout.write(`  could not read ${f.file}: ${f.error}\n`);
     }
     return r.cancelled ? ExitCode.Interrupted : ExitCode.Ok;

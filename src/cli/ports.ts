@@ -90,7 +90,7 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
   if (bank) {
     ports.indexProject = async (projectRoot, files, signal) => {
       const rel = files.map((f) => path.relative(projectRoot, f).split(path.sep).join('/'));
-      const r = await indexWorkspace(bank, rel, { root: projectRoot, signal });
+      const r = await indexWorkspace(bank, rel, { root: projectRoot, signal, replace: true });
       const stats = await bank.stats();
       return `memory bank ${path.relative(projectRoot, bankDir) || bankDir}: ${stats.records} proofs (${r.added} new from ${r.files} file${r.files === 1 ? '' : 's'})`;
     };

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ProofSource, VerifiedProof } from '../core/types';
-import { acquireFileLock, withFileLock, type LockOptions } from '../state/file-lock';
+import { acquireFileLock, makeOwnDir, withFileLock, type LockOptions } from '../state/file-lock';
 import { normalizeStatement } from '../core/source';
 import type { Embedder } from './embedder';
 import { hashFeature } from './lean-features';
@@ -206,7 +206,7 @@ export class ProofBank {
 
   /** Open (or create) the bank in `dir`, repairing a torn tail and stale vectors. */
   static async open(dir: string, embedder: Embedder, options: BankOptions = {}): Promise<ProofBank> {
-    fs.mkdirSync(dir, { recursive: true });
+    makeOwnDir(dir);
     const logPath = path.join(dir, RECORDS_FILE);
     const vecPath = path.join(dir, VECTORS_FILE);
     const logFd = fs.openSync(logPath, fs.existsSync(logPath) ? 'r+' : 'w+');

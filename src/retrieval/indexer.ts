@@ -44,6 +44,8 @@ export interface IndexResult {
   theorems: number;
   added: number;
   duplicates: number;
+  /** Records of the indexed files removed because their theorem changed or went away (`replace`). */
+  removed: number;
   /** Files that could not be read. */
   failed: { file: string; error: string }[];
   cancelled: boolean;
@@ -79,9 +81,13 @@ export function proofsFromLeanFile(text: string, file: string): VerifiedProof[] 
 export async function indexWorkspace(
   bank: ProofSink,
   files: readonly (string | { file: string; text: string })[],
-  options: RunOptions & { root?: string } = {},
+  options: RunOptions & {
+    root?: string;
+    /** Make each file's workspace records exactly its current theorems (as after a save), instead of only adding. */
+    replace?: boolean;
+  } = {},
 ): Promise<IndexResult> {
-  const result: IndexResult = { files: 0, theorems: 0, added: 0, duplicates: 0, failed: [], cancelled: false };
+  const result: IndexResult = { files: 0, theorems: 0, added: 0, duplicates: 0, removed: 0, failed: [], cancelled: false };
   const batchSize = options.batchSize ?? 256;
   let pending: VerifiedProof[] = [];
   const flush = async () => {
@@ -104,12 +110,20 @@ export async function indexWorkspace(
       result.failed.push({ file, error: (error as Error).message });
       continue;
     }
-    const proofs = proofsFromLeanFile(text, file);
     result.files++;
-    result.theorems += proofs.length;
-    pending.push(...proofs);
-    if (pending.length >= batchSize) await flush();
-    options.onProgress?.({ done: result.files + result.failed.length, total: files.length, unit: 'files', message: `${file}: ${proofs.length} theorems` });
+    if (options.replace) {
+      const r = await indexFile(bank, file, text);
+      result.theorems += r.theorems;
+      result.added += r.added;
+      result.duplicates += r.duplicates;
+      result.removed += r.removed;
+    } else {
+      const proofs = proofsFromLeanFile(text, file);
+      result.theorems += proofs.length;
+      pending.push(...proofs);
+      if (pending.length >= batchSize) await flush();
+    }
+    options.onProgress?.({ done: result.files + result.failed.length, total: files.length, unit: 'files', message: file });
   }
   await flush();
   return result;

@@ -1,9 +1,10 @@
-// A lock file for writers that share files across processes: the editor's extension host and the
+// The folders and the lock file of writers that share files across processes: the editor's extension host and the
 // CLI write the same memory bank and the same resume file of a project. It is held only around a
 // synchronous write (milliseconds). A lock left behind by a process that died (a crash, kill -9) is
 // taken over: on this machine when its process is gone, otherwise once it is older than `staleMs`.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 export interface LockOwner {
   pid: number;
@@ -112,4 +113,14 @@ export function withFileLock<T>(lockPath: string, write: () => T, options?: Lock
   } finally {
     release();
   }
+}
+
+/**
+ * Creates `dir` and its missing parents. The topmost folder it had to create gets a `.gitignore` of
+ * `*`, so what OProver keeps there (the memory bank, the resume file) stays out of the user's
+ * repository; a folder that already existed is left as it is.
+ */
+export function makeOwnDir(dir: string): void {
+  const first = fs.mkdirSync(dir, { recursive: true });
+  if (first) fs.writeFileSync(path.join(first, '.gitignore'), '# OProver\'s memory bank and resume state: local to this machine\n*\n');
 }

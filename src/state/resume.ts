@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { normalizeStatement } from '../core/source';
 import type { Declaration } from '../core/types';
-import { processAlive, withFileLock } from './file-lock';
+import { makeOwnDir, processAlive, withFileLock } from './file-lock';
 
 export const STATE_VERSION = 1;
 
@@ -197,7 +197,7 @@ export class StateStore {
   /** Applies one change to the file as it is now (another writer may have changed it) and writes it. */
   /** Read the file, apply `change`, write it back: under the project's lock, so a CLI run and a window never drop each other's writes. */
   private update(change: (s: { entries: Record<string, FinishedEntry>; batches: Record<string, BatchMarker> }) => void): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeOwnDir(path.dirname(this.file));
     withFileLock(`${this.file}.lock`, () => this.updateLocked(change));
   }
 
@@ -212,7 +212,6 @@ export class StateStore {
     change(current);
     this.entries = current.entries;
     this.batches = current.batches;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     const data: StateFileShape = { version: STATE_VERSION, entries: this.entries };
     if (Object.keys(this.batches).length > 0) data.batches = this.batches;

@@ -11,6 +11,7 @@ import { PROPOSED_SCHEME, ProposedContent } from './edits';
 import { PanelProvider } from './panel';
 import { PANEL_VIEW_ID } from './protocol';
 import { createStatusItem } from './status';
+import { registerWorkspaceIndexing } from './workspace-index';
 
 export function registerUi(ctx: OProverContext): vscode.Disposable[] {
   const proposals = new ProposedContent();
@@ -41,6 +42,7 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
   ];
   for (const [id, factory] of Object.entries(COMMANDS)) disposables.push(vscode.commands.registerCommand(id, factory(parts)));
   disposables.push(...registerBatchResume(ctx, panel));
+  disposables.push(...registerWorkspaceIndexing(ctx));
   const probe = setTimeout(() => void probeOnStart(ctx), 1500);
   disposables.push({ dispose: () => clearTimeout(probe) });
   return disposables;

@@ -95,7 +95,7 @@ describe('cli state file', () => {
     s.record('k1', { status: 'proved', proof: ':= by simp', reason: 'ok', rounds: 0, elapsedMs: 5, promptTokens: 0, completionTokens: 0, finishedAt: 'now' });
     const again = StateStore.open(file);
     assert.equal(again.get('k1')?.proof, ':= by simp');
-    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['state.json'], 'no temporary file left behind');
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['.gitignore', 'state.json'], 'no temporary or lock file left behind (the folder it created is ignored by git)');
   });
 
   it('moves a corrupt state file aside and says so', () => {

@@ -51,7 +51,7 @@ describe('resume file (shared by the CLI and the editor)', () => {
     assert.equal(cleared.batch('Demo/Batch.lean'), undefined);
     assert.deepEqual(cleared.listBatches(), []);
     assert.equal(cleared.get('k1')?.status, 'proved', 'clearing the marker keeps the finished work');
-    assert.deepEqual(fs.readdirSync(path.join(root, '.oprover')), ['state.json'], 'no temporary file left behind');
+    assert.deepEqual(fs.readdirSync(path.join(root, '.oprover')), ['.gitignore', 'state.json'], 'no temporary or lock file left behind (the folder it created is ignored by git)');
   });
 
   it('merges with what another writer put in the file since it was opened', () => {
@@ -66,6 +66,16 @@ describe('resume file (shared by the CLI and the editor)', () => {
     assert.equal(final.get('from-cli')?.status, 'failed', "the editor's writes did not drop the CLI's entry");
     assert.equal(final.get('from-editor')?.proof, ':= by simp');
     assert.ok(final.batch('A.lean'));
+  });
+
+  it('keeps a folder it creates out of git, and leaves a folder that existed alone', () => {
+    const root = scratch();
+    StateStore.open(stateFilePath(root)).markBatch({ file: 'A.lean', startedAt: '2026-01-01T00:00:00.000Z', targets: [] });
+    assert.equal(fs.readFileSync(path.join(root, '.oprover', '.gitignore'), 'utf8').split('\n').filter((l) => !l.startsWith('#') && l).join(), '*');
+    const own = path.join(scratch(), 'mine');
+    fs.mkdirSync(own);
+    StateStore.open(path.join(own, 'state.json')).markBatch({ file: 'A.lean', startedAt: '2026-01-01T00:00:00.000Z', targets: [] });
+    assert.equal(fs.existsSync(path.join(own, '.gitignore')), false, 'a folder the user made gets no .gitignore');
   });
 
   it('reads a state file written before markers existed', () => {

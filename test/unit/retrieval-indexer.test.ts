@@ -29,7 +29,7 @@ describe('retrieval: workspace indexing', function () {
     const files = ['Algebra/Basic.lean', 'Algebra/Order.lean', 'Algebra/Missing.lean'];
     const progress: Progress[] = [];
     const first = await indexWorkspace(memory, files, { root: workspace, onProgress: (p) => progress.push(p) });
-    assert.deepEqual({ ...first, failed: first.failed.map((f) => f.file) }, { files: 2, theorems: 5, added: 5, duplicates: 0, failed: ['Algebra/Missing.lean'], cancelled: false });
+    assert.deepEqual({ ...first, failed: first.failed.map((f) => f.file) }, { files: 2, theorems: 5, added: 5, duplicates: 0, removed: 0, failed: ['Algebra/Missing.lean'], cancelled: false });
     assert.deepEqual(progress.map((p) => [p.done, p.total]), [[1, 3], [2, 3]]);
     const second = await indexWorkspace(memory, files.slice(0, 2), { root: workspace });
     assert.equal(second.added, 0);
@@ -57,6 +57,10 @@ describe('retrieval: workspace indexing', function () {
     assert.equal(found.length, 1);
     assert.ok(found[0]!.proof.endsWith('by omega'));
     assert.equal((await memory.stats()).records, 1);
+    // A whole-workspace pass with `replace` does the same per file (the editor's start-up pass, `oprover index`).
+    const again = await indexWorkspace(memory, [{ file, text }], { replace: true });
+    assert.deepEqual([again.added, again.removed, again.theorems], [2, 1, 2]);
+    assert.equal((await memory.stats()).records, 2);
     await memory.close();
   });
 });
