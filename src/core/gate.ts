@@ -147,6 +147,19 @@ export function parseAxioms(message: string): string[] | undefined {
     .filter((a) => a !== '');
 }
 
+/** The constant a `#print axioms` answer is about: `'Demo.foo' depends on axioms: [...]` → `Demo.foo`. */
+export function axiomsSubject(message: string): string | undefined {
+  const m = /^'(.+?)' (?:depends on axioms|does not depend on any axioms)/.exec(message.trim());
+  return m ? m[1]!.replace(/«([^»]*)»/g, '$1') : undefined;
+}
+
+/** Whether `subject` (a full name) is the declaration `checked` (as written: short, or qualified). */
+function namesChecked(subject: string | undefined, checked: string): boolean {
+  if (subject === undefined) return false;
+  const name = checked.replace(/^_root_\./, '').replace(/«([^»]*)»/g, '$1');
+  return subject === name || subject.endsWith(`.${name}`);
+}
+
 function severityOf(n: number | undefined): Severity {
   switch (n) {
     case 1:
@@ -274,6 +287,12 @@ export function judge(input: GateInput): Verdict {
   const axiomsText = read.axiomsTexts[0];
   if (axiomsText === undefined) {
     return done(verdict('infra-error', 'no-diagnostics-barrier', `no \`#print axioms ${doc.checkedName}\` answer came back for version ${input.version}, so the proof cannot be accepted`, { messages }));
+  }
+  // Exactly one answer, about the checked declaration itself: an `open ... renaming ... in` or a
+  // second declaration of the name would make Lean answer for another constant too (or instead).
+  const subjects = read.axiomsTexts.map(axiomsSubject);
+  if (read.axiomsTexts.length !== 1 || !namesChecked(subjects[0], doc.checkedName)) {
+    return done(verdict('rejected', 'axioms', `\`#print axioms ${doc.checkedName}\` answered for ${subjects.map((x) => `\`${x ?? '?'}\``).join(', ')}, not for the checked declaration alone`, { messages }));
   }
   const axioms = parseAxioms(axiomsText)!;
   if (axioms.includes('sorryAx')) {

@@ -67,7 +67,13 @@ const METAPROGRAMS = new Map([
   ['axiom', '`axiom` would add an unproved assumption'],
   ['opaque', '`opaque` would add an unchecked constant'],
   ['attribute', '`attribute` changes global state; only the proof may be given'],
+  ['dbg_trace', '`dbg_trace` prints while the proof runs, and reads its string as interpolated code'],
+  ['dbgTrace', '`dbgTrace` prints while the proof runs'],
+  ['test_extern', '`test_extern` runs compiled code'],
 ]);
+
+/** Commands written `name%` (the `%` glued on): not term elaborators like `type_of%`. */
+const PERCENT_COMMANDS = new Set(['gen_injective_theorems']);
 
 /**
  * IO that touches processes, files, the environment or the terminal, and the metaprogramming API.
@@ -97,6 +103,10 @@ const FORBIDDEN_PREFIXES = [
   'Lean.Core.',
 ];
 const FORBIDDEN_NAMES = new Set(['IO']);
+
+function forbiddenName(word: string): boolean {
+  return FORBIDDEN_NAMES.has(word) || FORBIDDEN_PREFIXES.some((p) => word.startsWith(p) || (p.endsWith('.') && word === p.slice(0, -1)));
+}
 
 const READ_ONLY_COMMANDS = new Set(['#check', '#print']);
 
@@ -190,6 +200,12 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
       return `\`${t.text}\` is a command, not part of a proof`;
     }
     if (t.kind === 'quotation') return 'syntax quotations (`(...)) are metaprogramming, not proof';
+    if (t.kind === 'string' && mode === 'proof') {
+      // Lean reads some plain-looking strings as interpolated (`dbg_trace "{...}"`, `throwError "{...}"`):
+      // code inside the braces would be invisible here. Raw strings do not exist in every Lean.
+      if (/^r#*"/.test(t.text)) return 'raw string literals are not allowed in a proof';
+      if (t.text.includes('{')) return 'a string with `{` in a proof: Lean may read it as interpolated code';
+    }
     if (t.kind === 'symbol' && LOOKALIKE_LETTERS.test(t.text)) {
       return `the character ${describeChar(t.text)} (${t.text}) looks like a Latin letter but Lean does not read it as one`;
     }
@@ -212,7 +228,8 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     const meta = METAPROGRAMS.get(word);
     if (meta) return meta;
     if (word === 'eval' && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return '`eval%` runs code while the proof elaborates';
-    if (FORBIDDEN_NAMES.has(word) || FORBIDDEN_PREFIXES.some((p) => word.startsWith(p))) return `\`${word}\` belongs to IO or metaprogramming, not to a proof`;
+    if (PERCENT_COMMANDS.has(word) && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return `\`${word}%\` is a command, not part of a proof`;
+    if (forbiddenName(word)) return `\`${word}\` belongs to IO or metaprogramming, not to a proof`;
 
     if (mode === 'reply') {
       // An instance beside the proof would be found by the proof without being named, yet is not kept.
@@ -262,7 +279,11 @@ export function screenBody(body: string, opts: ScreenOptions): ScreenResult {
     return { ok: false, reason: `the proof must start with \`:=\`, not \`${first.text.slice(0, 40)}\`` };
   }
   const problem = firstViolation(tokens, 'proof', opts);
-  return problem ? { ok: false, reason: problem } : { ok: true };
+  if (problem) return { ok: false, reason: problem };
+  // `open ... in` / `set_option ... in` with nothing after it would apply to the next command:
+  // the `#print axioms` the gate reads.
+  if (tokens[tokens.length - 1]!.text === 'in') return { ok: false, reason: 'the proof ends with `... in`, which would apply to the command after it' };
+  return { ok: true };
 }
 
 /**

@@ -652,10 +652,15 @@ function buildDeclaration(text: string, tokens: LeanToken[], cmd: Command, kind:
  * pattern-matching alternatives (an absolute value `|x|` in the statement is not one: a pattern's
  * `=>` comes before any further `:=`). Inductive types and structures start at their first `|`.
  */
+/** Terms that bind with their own `:=` (`let x := 1; x = 1` is a statement). */
+const LOCAL_BINDERS = new Set(['let', 'have', 'letI', 'haveI']);
+
 function findBodyStart(text: string, tokens: LeanToken[], from: number, last: number, kind: DeclarationKind): number | undefined {
   let depth = 0;
   // After a `match` or `fun` in the statement, `|` alternatives belong to that term.
   let inMatchTerm = false;
+  // `let x := v; ...` / `have h : p := v; ...` inside the statement: their `:=` is not the body's.
+  let localBindings = 0;
   for (let k = from + 1; k <= last; k++) {
     const t = tokens[k]!;
     if (t.kind === 'symbol') {
@@ -669,7 +674,12 @@ function findBodyStart(text: string, tokens: LeanToken[], from: number, last: nu
       }
     }
     if (depth > 0) continue;
-    if (t.text === ':=' && t.kind === 'symbol') return k;
+    if (t.kind === 'ident' && LOCAL_BINDERS.has(t.text)) localBindings++;
+    if (t.text === ':=' && t.kind === 'symbol') {
+      if (localBindings === 0) return k;
+      localBindings--;
+      continue;
+    }
     if (t.text === 'where' && t.kind === 'ident') return k;
     if (t.kind === 'ident' && (t.text === 'match' || t.text === 'fun' || t.text === 'function')) inMatchTerm = true;
     if (t.kind === 'symbol' && t.text === 'λ') inMatchTerm = true;

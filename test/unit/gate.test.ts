@@ -82,6 +82,10 @@ const FALSE_PROOFS: Case[] = [
   { name: 'an error on the #print axioms line (the declaration was not added)', body: ':= by\n  omega', diagnostics: (d) => [{ range: { start: pos(d.axiomsLine, 14), end: pos(d.axiomsLine, 30) }, severity: 1, message: "unknown constant 'Demo.target_thm'" }], kind: 'lean-error', rule: 'lean-error', reason: /after the proof/ },
   { name: 'an error after the candidate (it swallowed what follows)', body: ':= by\n  exact (foo', diagnostics: (d) => [{ range: { start: pos(d.candidateLine + d.candidateLines, 0), end: pos(d.candidateLine + d.candidateLines, 0) }, severity: 1, message: "expected ')'" }], kind: 'lean-error', rule: 'lean-error' },
   { name: 'an error reported only in fullRange’s first line (range truncated)', body: ':= by\n  induction a\n  all_goals simp', diagnostics: (d) => [{ range: { start: pos(d.candidateLine + 1, 58), end: pos(d.candidateLine + 2, 0) }, fullRange: { start: pos(d.candidateLine + 1, 58), end: pos(d.candidateLine + 3, 16) }, severity: 1, message: 'unsolved goals\ncase succ' }, ...clean(d)], kind: 'lean-error', rule: 'lean-error' },
+  // `open Nat renaming add_comm → target_thm in` left before `#print axioms`: Lean answers for Nat.add_comm first.
+  { name: 'two #print axioms answers, the first for another constant', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Nat.add_comm' does not depend on any axioms"), axiomsInfo(d, "'Demo.target_thm' depends on axioms: [sorryAx]")], kind: 'rejected', rule: 'axioms', reason: /Nat\.add_comm.*not for the checked declaration alone/ },
+  { name: 'one #print axioms answer, for another constant', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Nat.add_comm' does not depend on any axioms")], kind: 'rejected', rule: 'axioms', reason: /Nat\.add_comm/ },
+  { name: 'two answers, both about the checked name (a second declaration of it)', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' does not depend on any axioms"), axiomsInfo(d, "'Other.Demo.target_thm' depends on axioms: [sorryAx]")], kind: 'rejected', rule: 'axioms' },
 ];
 
 const TRUE_PROOFS: Case[] = [

@@ -234,6 +234,15 @@ describe('source: findDeclarations', () => {
     assert.equal(t!.header, 'theorem t (h : x = y := by simp) {n : Nat} : f (n := 1) = 2');
   });
 
+  it('skips the := of a let or have inside the statement', () => {
+    const text = 'theorem T : let x := 1; x = 1 := by\n  intro x\n  rfl\n\ntheorem U : ∀ n : Nat, have h : n = n := rfl; n + 0 = n := fun n => rfl\n';
+    const [t, u] = findDeclarations(text);
+    assert.equal(t!.header, 'theorem T : let x := 1; x = 1');
+    assert.ok(t!.body.startsWith(':= by'));
+    assert.equal(u!.header, 'theorem U : ∀ n : Nat, have h : n = n := rfl; n + 0 = n');
+    assert.equal(u!.body.trim(), ':= fun n => rfl');
+  });
+
   it('starts pattern-matching bodies at their first |, but not at an absolute value', () => {
     const text = [
       'def f : Nat → Nat',
