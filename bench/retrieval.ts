@@ -444,7 +444,7 @@ async function main() {
     notes: {
       bytes_per_proof: 'memory held per stored proof beyond its text (the text stays on disk), measured after opening the largest bank',
       hit: 'a retrieved proof from the same folder of the library (file family) or whose declaration uses one of the lemmas the test proof uses',
-      query: 'MemoryBank.retrieve: embed the statement (no cache hit), exact top-8 excluding the target name, read the 8 records from disk',
+      query: 'MemoryBank.retrieve: embed the statement (no cache hit), exact top-k pool excluding the target name, read and lexically re-rank up to 128 records from disk, return 8',
     },
     quality: q,
     ingest: ing,

@@ -2,7 +2,7 @@
 // usage: npm run bench [-- name...]     (names: verify, retrieval, loop, e2e; default: every bench/<name>.ts)
 // Each bench runs as `node --import tsx bench/<name>.ts` and writes bench/results/<name>.json with a
 // `headline` object. A bench may exit non-zero with a reason (e.g. verify without Lean): that is
-// recorded as its status and the others still run.
+// recorded as its status, the others still run, and the run itself then exits 1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -79,3 +79,10 @@ const summary = {
 fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + '\n');
 console.log(`\nwrote ${path.relative(root, summaryPath)}`);
 for (const [name, b] of Object.entries(benches)) console.log(`  ${name.padEnd(10)} ${b.status}${b.reason ? ` (${b.reason.slice(0, 160)})` : ''}`);
+// The run's own exit status: non-zero when a bench of this run failed (verify without Lean, say),
+// after the others ran and the summary was written.
+const failed = names.filter((name) => benches[name].status !== 'ok');
+if (failed.length > 0) {
+  console.log(`\n${failed.length} bench${failed.length === 1 ? '' : 'es'} did not run to the end: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}

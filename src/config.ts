@@ -17,7 +17,7 @@ export interface OProverConfig {
   /** User template for the `custom` profile; placeholders documented in the README. */
   customTemplate: string;
   /** Section headers of the `oprover` profile. */
-  promptHeaders: { retrieved: string; previous: string; errors: string; task: string };
+  promptHeaders: { retrieved: string; previous: string; errors: string; task: string; goal: string };
   rounds: number;
   samplesPerRound: number;
   temperature: number;
@@ -65,6 +65,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
     previous: '**Previous Failed Attempt:**',
     errors: '**Error Messages:**',
     task: '**Current Task:**',
+    goal: 'The goal at the `sorry`:',
   },
   rounds: 4,
   samplesPerRound: 4,

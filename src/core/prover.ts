@@ -196,6 +196,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         }
       });
       const { proof, verdicts } = await check(round, candidates);
+      // Cancelled while Lean checked (the file was closed, say): the verdicts say `cancelled`, and
+      // the job must end so too, even in its last round.
+      signal?.throwIfAborted();
       emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
       if (proof) return finish('proved', `proved in round ${round}`, proof);
 

@@ -4,7 +4,7 @@
 // duck-typed objects, never `vscode` itself, so it is testable without an editor.
 import { pathToFileURL } from 'node:url';
 import type { GoalSource } from '../core/prover';
-import type { PlainGoal, Position } from './protocol';
+import { plainGoal, type PlainGoal, type Position } from './protocol';
 
 /** The part of a vscode-lean4 `LeanClient` used here. */
 export interface LeanClientLike {
@@ -110,7 +110,7 @@ export class EditorGoals {
       if (!provider) return undefined;
       const client = pickClient(provider, request.fsPath);
       if (!client || (typeof client.isRunning === 'function' && !client.isRunning())) return undefined;
-      const answer = await withTimeout(client.sendRequest('$/lean/plainGoal', { textDocument: { uri: request.uri }, position: request.position }), timeoutMs);
+      const answer = await withTimeout(client.sendRequest(plainGoal.method, { textDocument: { uri: request.uri }, position: request.position }), timeoutMs);
       if (answer === null) return null;
       return isPlainGoal(answer) ? answer : undefined;
     } catch (err) {

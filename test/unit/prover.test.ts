@@ -263,6 +263,24 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(finished?.type === 'job-finished' && finished.status, 'cancelled');
   });
 
+  it('is cancelled, not failed, when the signal fires while Lean checks the last round', async () => {
+    const controller = new AbortController();
+    // A verifier that is cancelled mid-check answers `cancelled` for its candidates, as the Lean one does.
+    const verifier: Verifier = {
+      async verify(request) {
+        controller.abort();
+        return new Map(request.candidates.map((c) => [c.id, { kind: 'cancelled', reason: 'cancelled while Lean was checking it', messages: [], feedback: '', elapsedMs: 0 } as Verdict]));
+      },
+      async availability() {
+        return { ok: true, description: 'fake Lean' };
+      },
+      async dispose() {},
+    };
+    const reply = '```lean4\ntheorem comm (a b : ℕ) : a + b = b + a := by\n  omega\n```';
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 1 }), { verifier, model: new FakeModel([[reply]]) }, { signal: controller.signal });
+    assert.equal(result.status, 'cancelled', result.reason);
+  });
+
   it('never proves from replies that change the statement, and says so in the next prompt', async () => {
     // The verifier would accept the body: only extraction stands between the reply and a false proof.
     const verifier = new FakeVerifier([':= by\n  rfl']);

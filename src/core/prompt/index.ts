@@ -65,7 +65,7 @@ function oproverProfile(config: OProverConfig): PromptProfile {
       const parts: string[] = [];
       if (input.retrieved.length > 0) parts.push(retrievedBlock(h.retrieved, input.retrieved));
       parts.push(`${h.task}\nComplete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
-      if (input.goal) parts.push(`The goal at the \`sorry\`:\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
+      if (input.goal) parts.push(`${h.goal}\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
       const prev = latest(input);
       if (prev) {
         parts.push(`${h.previous}\n${fence(prev.attempt)}`);

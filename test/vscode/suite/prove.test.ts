@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
 import { insertVerifiedProof } from '../../../src/ui/edits';
 import type { JobRecord } from '../../../src/ui/jobs';
-import { extensionContext as context, freshDocument } from './host';
+import { extensionContext as context, freshDocument, until } from './host';
 
 const PROVE_TITLE = 'Prove with OProver';
 
@@ -37,6 +37,7 @@ async function runAction(ctx: OProverContext, action: vscode.CodeAction): Promis
 
 describe('Prove with OProver (code action)', () => {
   it('is offered on a sorry and not on a line without one', async () => {
+    await context(); // the provider is registered on activation
     const document = await freshDocument('Demo/Basic.lean', 'Offer.lean');
     await proveAction(document, sorryPosition(document, 'add_comm_example'));
     const elsewhere = document.positionAt(document.getText().indexOf('rfl') + 1);
@@ -89,5 +90,22 @@ describe('Prove with OProver (code action)', () => {
     assert.equal(outcome.ok, false, 'the insertion is refused');
     assert.match(outcome.message, /edited|changed/, 'and says why');
     assert.equal(document.getText(), edited, 'the document holds exactly the user edit');
+  });
+
+  it('cancels the job when the file is closed mid-proof, and writes nothing to it', async () => {
+    const ctx = await context();
+    const document = await freshDocument('Demo/Basic.lean', 'Closed.lean');
+    const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+    const job = await runAction(ctx, await proveAction(document, sorryPosition(document, 'add_comm_example')));
+    // Round 2's proof takes the scripted Lean server 9 s: close the file while Lean checks it.
+    await until('round 2 to start', () => job.events.some((e) => e.type === 'attempt' && e.round === 2), 30_000);
+    // A kept (not preview) tab: a preview tab is replaced by the next file glanced at, which is no close.
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const result = await job.done;
+    assert.equal(result.status, 'cancelled', `the job was cancelled: ${result.reason}`);
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri)), onDisk, 'the file on disk is as it was');
+    const outcome = await insertVerifiedProof(ctx, job);
+    assert.equal(outcome.ok, false, 'there is no proof to insert');
   });
 });
