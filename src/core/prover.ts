@@ -123,7 +123,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
 
     // Retrieval once per job: the query (the statement) does not change between rounds.
     let retrieved: RetrievedProof[] = [];
-    if (ports.retriever && config.retrievalK > 0) {
+    // (also for the pre-pass alone: replays need retrieved proofs even when prompts show none)
+    if (ports.retriever && (config.retrievalK > 0 || (config.prepassEnabled && config.prepassReplays > 0))) {
       retrieved = await ports.retriever.retrieve(
         { statement: target.declaration.header, excludeName: target.declaration.fullName, excludeFile: undefined },
         Math.max(config.retrievalK, config.prepassReplays),

@@ -119,24 +119,31 @@ export class EndpointModel implements Model {
     return this.endpoints.map((e) => `${e.model ?? '(first served model)'} @ ${hostOf(e.config.baseUrl)}`).join(', ');
   }
 
-  /** Least in-flight among healthy endpoints; when all are cooling down, the one that recovers first. */
-  private pick(exclude?: EndpointState): EndpointState {
+  /**
+   * Least in-flight among healthy endpoints; when all are cooling down, the one that recovers first.
+   * With `prefer`, only the healthy ones it accepts, when there are any.
+   */
+  private pick(exclude?: EndpointState, prefer?: (e: EndpointState) => boolean): EndpointState {
     const now = Date.now();
     const candidates = this.endpoints.filter((e) => e !== exclude || this.endpoints.length === 1);
     const healthy = candidates.filter((e) => e.unhealthyUntil <= now);
-    const pool = healthy.length > 0 ? healthy : [...candidates].sort((a, b) => a.unhealthyUntil - b.unhealthyUntil).slice(0, 1);
+    let pool = healthy.length > 0 ? healthy : [...candidates].sort((a, b) => a.unhealthyUntil - b.unhealthyUntil).slice(0, 1);
+    const preferred = prefer ? pool.filter(prefer) : [];
+    if (preferred.length > 0) pool = preferred;
     return pool.reduce((best, e) => (e.inFlight < best.inFlight ? e : best));
   }
 
   async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<Completion[]> {
-    const endpoint = this.pick();
+    // n samples in one request where an endpoint takes `n`; parallel single samples otherwise.
+    const endpoint = this.pick(undefined, (e) => !e.noN);
     if (endpoint.noN || request.n <= 1) return this.parallel(request, options);
     try {
-      return await this.withRetries(request.n, 0, request, options);
+      return await this.withRetries(request.n, 0, request, options, endpoint);
     } catch (err) {
       if (err instanceof NUnsupported) {
-        endpoint.noN = true;
-        this.log('info', `${hostOf(endpoint.config.baseUrl)} refused n=${request.n}; sending ${request.n} parallel requests instead`);
+        // The endpoint that refused (a retry may have moved on from the one picked here).
+        err.endpoint.noN = true;
+        this.log('info', `${hostOf(err.endpoint.config.baseUrl)} refused n=${request.n}; sending ${request.n} parallel requests instead`);
         return this.parallel(request, options);
       }
       throw err;
@@ -149,10 +156,10 @@ export class EndpointModel implements Model {
     return results.flat();
   }
 
-  private async withRetries(n: number, sampleOffset: number, request: GenerateRequest, options: GenerateOptions): Promise<Completion[]> {
+  private async withRetries(n: number, sampleOffset: number, request: GenerateRequest, options: GenerateOptions, first?: EndpointState): Promise<Completion[]> {
     const maxRetries = this.options.config.maxRetries;
     let last: Error | undefined;
-    let endpoint = this.pick();
+    let endpoint = first ?? this.pick();
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       options.signal?.throwIfAborted();
       try {
@@ -266,7 +273,7 @@ export class EndpointModel implements Model {
       if (/maximum context length|context length|too many tokens|prompt is too long/i.test(message)) {
         return new ActionableError(`the prompt exceeds the model's context length at ${where}: ${message.slice(0, 200)}`, 'context-length');
       }
-      if (status === 400 && /\bn\b.*(not supported|only|must)|n > 1|n>1/i.test(message)) return new NUnsupported(message);
+      if (status === 400 && /\bn\b.*(not supported|only|must)|n > 1|n>1/i.test(message)) return new NUnsupported(message, endpoint);
       return new ActionableError(`the endpoint at ${where} refused the request (HTTP ${status}): ${message.slice(0, 300)}`, 'bad-request');
     }
     if (err instanceof SyntaxError || /JSON|Unexpected token|could not parse/i.test(String((err as Error)?.message))) {
@@ -277,7 +284,14 @@ export class EndpointModel implements Model {
   }
 }
 
-class NUnsupported extends Error {}
+class NUnsupported extends Error {
+  constructor(
+    message: string,
+    readonly endpoint: EndpointState,
+  ) {
+    super(message);
+  }
+}
 
 async function listModels(client: OpenAI, signal?: AbortSignal): Promise<string[]> {
   const ids: string[] = [];

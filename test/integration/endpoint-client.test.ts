@@ -51,6 +51,18 @@ describe('endpoint client (against the test model server)', function () {
     assert.equal(chats.filter((r) => r.body?.n === 1).length, 3);
   });
 
+  it('with two endpoints, marks only the one that refused n, and keeps sending n to the other', async () => {
+    const refuses = await start({ supportsN: false });
+    const accepts = await start({});
+    const m = model([refuses.url, accepts.url]);
+    for (let i = 0; i < 4; i++) assert.equal((await m.generate({ ...request, n: 2 })).length, 2);
+    const withN = (s: RunningModelServer) => s.requests.filter((r) => r.path.endsWith('/chat/completions') && r.body?.n === 2).length;
+    assert.equal(withN(refuses), 1, 'the refusing server was asked for n = 2 once');
+    assert.ok(withN(accepts) >= 1, 'the other server still gets n = 2');
+    assert.ok(logs.some((l) => l.includes(`${new URL(refuses.url).host} refused n=2`)), logs.join('\n'));
+    assert.ok(!logs.some((l) => l.includes(`${new URL(accepts.url).host} refused n=2`)), 'the server that accepts n is never marked');
+  });
+
   it('retries a 429, waiting as Retry-After says, then succeeds', async () => {
     const s = await start({ faults: [{ kind: 'status', status: 429, retryAfter: '0.2' }] });
     const t0 = Date.now();

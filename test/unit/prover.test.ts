@@ -231,6 +231,9 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(result.status, 'proved', result.reason);
     assert.deepEqual(result.proof?.origin, { kind: 'replay', proofId: 'bank-7' });
     assert.equal(retriever.queries[0]?.excludeName, 'comm', 'a theorem never retrieves itself');
+    // Prompts without retrieved proofs (k = 0) still leave the pre-pass its replays.
+    const noPromptProofs = await prove(targetFrom(COMM), config({ retrievalK: 0, prepassReplays: 1, prepassTactics: ['rfl'] }), { verifier, retriever, model: new ThrowingModel() });
+    assert.deepEqual(noPromptProofs.proof?.origin, { kind: 'replay', proofId: 'bank-7' }, noPromptProofs.reason);
   });
 
   it('without a model, runs round 0 and fails with the no-endpoint reason', async () => {
