@@ -29,6 +29,13 @@ export interface JobResult {
   elapsedMs: number;
   promptTokens: number;
   completionTokens: number;
+  /** The last failed attempt and Lean's feedback on it, when the budget ran out: where a retry goes on from. */
+  lastFailure?: FailedAttempt;
+}
+
+export interface FailedAttempt {
+  attempt: string;
+  feedback: string;
 }
 
 let jobCounter = 0;
@@ -50,8 +57,13 @@ export interface ProveOptions {
   jobId?: string;
   signal?: AbortSignal;
   onEvent?: JobListener;
-  /** Extra rounds beyond config.rounds (Retry with more rounds). */
+  /** Rounds to run instead of config.rounds (Retry with more rounds). */
   rounds?: number;
+  /**
+   * Go on from an earlier job on the same statement (Retry with more rounds): its last failed attempt
+   * and feedback open the first prompt, and the pre-pass, which that job already ran, is skipped.
+   */
+  continueFrom?: FailedAttempt;
 }
 
 /** Proves one target. Never throws for model, Lean or extraction failures: they become events and a result. */
@@ -65,10 +77,12 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   let completionTokens = 0;
   let round = 0;
 
+  const history: FailedAttempt[] = options.continueFrom ? [options.continueFrom] : [];
   const finish = (status: JobResult['status'], reason: string, proof?: Candidate): JobResult => {
     const elapsedMs = Date.now() - started;
     emit({ type: 'job-finished', jobId, status, reason, proof, rounds: round, elapsedMs });
-    return { status, reason, proof, rounds: round, elapsedMs, promptTokens, completionTokens };
+    const lastFailure = status === 'failed' ? history[history.length - 1] : undefined;
+    return { status, reason, proof, rounds: round, elapsedMs, promptTokens, completionTokens, ...(lastFailure ? { lastFailure } : {}) };
   };
 
   emit({ type: 'job-started', jobId, target: targetInfo(target), endpoint: ports.model?.description ?? 'none', at: started });
@@ -133,7 +147,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     }
 
     // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.
-    if (config.prepassEnabled) {
+    if (options.continueFrom) {
+      emit({ type: 'log', jobId, level: 'info', message: 'going on from the previous job: its last failed attempt and Lean\'s feedback open round 1' });
+    } else if (config.prepassEnabled) {
       emit({ type: 'round-started', jobId, round, kind: 'prepass' });
       if (retrieved.length > 0) emit({ type: 'retrieved', jobId, round, proofs: retrieved.slice(0, config.prepassReplays) });
       const pre = prepassCandidates(target, config.prepassTactics, retrieved.slice(0, config.prepassReplays));
@@ -151,7 +167,6 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     const goal = await goalFor(target, ports, signal, (message) => emit({ type: 'log', jobId, level: 'warn', message }));
     if (goal) emit({ type: 'goal', jobId, goal: goal.goal, source: goal.source });
     const profile = getProfile(config);
-    const history: { attempt: string; feedback: string }[] = [];
     const context = contextBefore(target.text, target.declaration);
     const statement = statementWithSorry(target.declaration);
     for (round = 1; round <= totalRounds; round++) {

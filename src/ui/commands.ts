@@ -183,16 +183,21 @@ export const retry: CommandFactory = (parts) => async (jobIdArg?: unknown, extra
     return undefined;
   }
   if (!ctx.requireTrust('Proving')) return undefined;
-  const rounds = job.rounds + (typeof extraArg === 'number' ? extraArg : ctx.config.rounds);
+  const extra = typeof extraArg === 'number' ? extraArg : ctx.config.rounds;
+  const previous = job.result ?? (await job.done);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(job.uri));
   const text = document.getText();
   const sorry = sorryAt(text, job.target.sorry.offset) ?? undefined;
   if (!sorry || text.slice(sorry.declaration!.start, sorry.declaration!.end) !== job.target.text.slice(job.target.declaration.start, job.target.declaration.end)) {
-    // The file changed: retry on the sorry where the declaration now is.
+    // The file changed: a fresh job on the sorry where the declaration now is, with the whole budget.
     const at = document.positionAt(job.target.sorry.offset);
-    job = startAt(parts, document, at, rounds);
+    job = startAt(parts, document, at, job.rounds + extra);
+  } else if (previous?.lastFailure) {
+    // The same statement: `extra` more rounds that go on from the last failed attempt and its feedback.
+    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: extra, continueFrom: previous.lastFailure });
+    void parts.panel.reveal({ jobId: job.id });
   } else {
-    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds });
+    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: job.rounds + extra });
     void parts.panel.reveal({ jobId: job.id });
   }
   return job?.id;

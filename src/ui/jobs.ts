@@ -2,7 +2,7 @@
 // them), its cancellation, its time limit. No `vscode` import: the editor wiring lives in
 // context.ts and the commands, so this is unit-tested with a fake prover.
 import type { JobEvent, JobStatus, TargetInfo } from '../core/events';
-import type { JobResult, ProveOptions } from '../core/prover';
+import type { FailedAttempt, JobResult, ProveOptions } from '../core/prover';
 import type { Candidate, ProofTarget } from '../core/types';
 import type { AttemptRef } from './protocol';
 
@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Wall-clock limit for the whole job; past it the job is cancelled with that reason. */
   timeLimitMs?: number;
   batchId?: string;
+  /** Retry with more rounds: go on from the previous job's last failed attempt. */
+  continueFrom?: FailedAttempt;
 }
 
 let jobCounter = 0;
@@ -106,7 +108,7 @@ export class JobManager {
     record.done = (async () => {
       let result: JobResult;
       try {
-        result = await this.runner(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds });
+        result = await this.runner(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds, continueFrom: options.continueFrom });
       } catch (err) {
         // The runner could not even start (no Lean, bad settings): the job still gets a story.
         const reason = err instanceof Error ? err.message : String(err);

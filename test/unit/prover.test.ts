@@ -266,6 +266,24 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(finished?.type === 'job-finished' && finished.status, 'cancelled');
   });
 
+  it('reports the last failed attempt, and a retry goes on from it without the pre-pass', async () => {
+    const wrong = '```lean4\ntheorem comm (a b : ℕ) : a + b = b + a := by\n  exact Nat.add_comm b a\n```';
+    const first = await prove(targetFrom(COMM), config({ rounds: 1 }), { verifier: new FakeVerifier([]), model: new FakeModel([[wrong]]) });
+    assert.equal(first.status, 'failed');
+    assert.ok(first.lastFailure?.attempt.includes('exact Nat.add_comm b a'), JSON.stringify(first.lastFailure));
+    assert.equal(first.lastFailure?.feedback, LEAN_FEEDBACK);
+
+    const right = '```lean4\ntheorem comm (a b : ℕ) : a + b = b + a := by\n  exact Nat.add_comm a b\n```';
+    const model = new FakeModel([[right]]);
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const events: JobEvent[] = [];
+    const again = await prove(targetFrom(COMM), config({ rounds: 1 }), { verifier, model }, { continueFrom: first.lastFailure, onEvent: (e) => events.push(e) });
+    assert.equal(again.status, 'proved', again.reason);
+    assert.ok(!events.some((e) => e.type === 'round-started' && e.kind === 'prepass'), 'the pre-pass is not run again');
+    const prompt = model.requests[0]!.messages.map((m) => m.content).join('\n');
+    assert.ok(prompt.includes('exact Nat.add_comm b a') && prompt.includes('unsolved goals'), 'round 1 starts from the last failed attempt and its feedback');
+  });
+
   it('is cancelled, not failed, when the signal fires while Lean checks the last round', async () => {
     const controller = new AbortController();
     // A verifier that is cancelled mid-check answers `cancelled` for its candidates, as the Lean one does.

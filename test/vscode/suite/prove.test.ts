@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { OProverContext } from '../../../src/context';
+import { findSorries } from '../../../src/core/source';
 import { insertVerifiedProof } from '../../../src/ui/edits';
+import { targetFromDocument } from '../../../src/ui/targets';
 import type { JobRecord } from '../../../src/ui/jobs';
 import { extensionContext as context, freshDocument, until } from './host';
 
@@ -90,6 +92,26 @@ describe('Prove with OProver (code action)', () => {
     assert.equal(outcome.ok, false, 'the insertion is refused');
     assert.match(outcome.message, /edited|changed/, 'and says why');
     assert.equal(document.getText(), edited, 'the document holds exactly the user edit');
+  });
+
+  it('Retry with more rounds goes on from the last failed attempt', async () => {
+    const ctx = await context();
+    const document = await freshDocument('Demo/Basic.lean', 'Retry.lean');
+    const sorry = findSorries(document.getText()).find((x) => x.declaration?.name === 'add_comm_example');
+    assert.ok(sorry);
+    // One round: the scripted model's first answer (the swapped Nat.add_comm b a) fails.
+    const first = ctx.jobs.start(targetFromDocument(document, sorry), { uri: document.uri.toString(), rounds: 1 });
+    const failed = await first.done;
+    assert.equal(failed.status, 'failed', failed.reason);
+    assert.ok(failed.lastFailure?.attempt.includes('Nat.add_comm b a'));
+    // One more round, which starts from that attempt and its error: the model now answers right.
+    const retriedId = await vscode.commands.executeCommand<string | undefined>('oprover.retry', first.id, 1);
+    const retried = ctx.jobs.get(retriedId!);
+    assert.ok(retried, 'the retry started a job');
+    const result = await retried.done;
+    assert.equal(result.status, 'proved', result.reason);
+    assert.equal(result.rounds, 1, 'proved in its first round, going on from the failed attempt');
+    assert.ok(!retried.events.some((e) => e.type === 'round-started' && e.kind === 'prepass'), 'no second pre-pass');
   });
 
   it('cancels the job when the file is closed mid-proof, and writes nothing to it', async () => {
