@@ -16,11 +16,13 @@ describe('Memory bank: the workspace\'s own proofs', () => {
 
   it('indexes the complete proofs of the workspace after activation', async () => {
     const found = await until('Demo.add_zero_right in the bank', () => stored('theorem add_zero_right (n : Nat) : n + 0 = n', 'Demo.add_zero_right'), 30_000);
-    assert.equal(found.source.file, 'Demo/Basic.lean');
+    // Basic.lean, or a copy another test saved first (an equal proof is stored once).
+    assert.match(found.source.file ?? '', /^Demo\/\w+\.lean$/);
     assert.match(found.proof, /:= by\s+rfl/);
-    // A declaration that still has its sorry is not a verified proof.
-    const [nearest] = await (await extensionContext()).bank(root()).retrieve({ statement: 'theorem add_comm_example (a b : Nat) : a + b = b + a' }, 5);
-    assert.notEqual(nearest?.name, 'Demo.add_comm_example');
+    // A declaration that still has its sorry is not a verified proof. (Other tests' copies of the file
+    // may hold a proved add_comm_example by now; Basic.lean's own must not be there.)
+    const near = await (await extensionContext()).bank(root()).retrieve({ statement: 'theorem add_comm_example (a b : Nat) : a + b = b + a' }, 8);
+    assert.ok(!near.some((p) => p.name === 'Demo.add_comm_example' && p.source.file === 'Demo/Basic.lean'), JSON.stringify(near.map((p) => [p.name, p.source.file])));
   });
 
   it('re-indexes a file when it is saved: a new theorem is added, an edited one replaces the old', async () => {
