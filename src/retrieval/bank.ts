@@ -181,6 +181,8 @@ export class ProofBank {
   private readonly nameHashes: number[] = [];
   private readonly fileIds: number[] = [];
   private readonly fileIdOf = new Map<string, number>();
+  /** Files that have (or had) workspace records: what a re-index may have to clear. */
+  private readonly workspaceFileSet = new Set<string>();
   /** Live records by id (dedup and removal); removed rows are in `deleted`. */
   private readonly rowOfId = new Map<string, number>();
   private readonly deleted = new Set<number>();
@@ -406,6 +408,7 @@ export class ProofBank {
     if (file !== undefined) {
       fileId = this.fileIdOf.get(file) ?? this.fileIdOf.size;
       this.fileIdOf.set(file, fileId);
+      if (record.source.kind === 'workspace') this.workspaceFileSet.add(file);
     }
     this.fileIds.push(fileId);
     this.rowOfId.set(record.id, this.offsets.length - 1);
@@ -471,6 +474,11 @@ export class ProofBank {
     const at = VEC_HEADER_BYTES + this.index.count * this.embedder.dim * 4;
     let written = 0;
     while (written < bytes.length) written += fs.writeSync(this.vecFd, bytes, written, bytes.length - written, at + written);
+  }
+
+  /** The files the bank holds workspace records of (some may have none left). */
+  workspaceFiles(): string[] {
+    return [...this.workspaceFileSet];
   }
 
   /** Whether an equal proof (after normalisation) is stored. */

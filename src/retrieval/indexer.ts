@@ -14,6 +14,8 @@ export interface ProofSink {
   add(proofs: readonly VerifiedProof[]): Promise<AddResult>;
   /** Replace a workspace file's records (removing theorems that changed or went away). */
   replaceFile?(file: string, proofs: readonly VerifiedProof[]): Promise<AddResult & { removed: number }>;
+  /** The files it holds workspace records of. */
+  workspaceFiles?(): string[] | Promise<string[]>;
 }
 
 export interface Progress {
@@ -83,7 +85,10 @@ export async function indexWorkspace(
   files: readonly (string | { file: string; text: string })[],
   options: RunOptions & {
     root?: string;
-    /** Make each file's workspace records exactly its current theorems (as after a save), instead of only adding. */
+    /**
+     * Make each file's workspace records exactly its current theorems (as after a save), instead of
+     * only adding; and clear the records of files that no longer exist under `root`.
+     */
     replace?: boolean;
   } = {},
 ): Promise<IndexResult> {
@@ -126,6 +131,13 @@ export async function indexWorkspace(
     options.onProgress?.({ done: result.files + result.failed.length, total: files.length, unit: 'files', message: file });
   }
   await flush();
+  if (options.replace && options.root !== undefined && !result.cancelled && bank.workspaceFiles && bank.replaceFile) {
+    // A deleted file's theorems went away with it.
+    for (const file of await bank.workspaceFiles()) {
+      if (fs.existsSync(path.resolve(options.root, file))) continue;
+      result.removed += (await bank.replaceFile(file, [])).removed;
+    }
+  }
   return result;
 }
 

@@ -111,6 +111,11 @@ export class MemoryBank implements Retriever {
     return bank.replaceFile(file, proofs);
   }
 
+  /** The files the bank holds workspace records of. */
+  async workspaceFiles(): Promise<string[]> {
+    return (await this.open()).workspaceFiles();
+  }
+
   /** Remove records by id. */
   async forget(ids: readonly string[]): Promise<number> {
     const bank = await this.open();

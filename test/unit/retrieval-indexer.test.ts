@@ -61,6 +61,14 @@ describe('retrieval: workspace indexing', function () {
     const again = await indexWorkspace(memory, [{ file, text }], { replace: true });
     assert.deepEqual([again.added, again.removed, again.theorems], [2, 1, 2]);
     assert.equal((await memory.stats()).records, 2);
+    // With the root known, a file that no longer exists there loses its records.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-reindex-root-'));
+    fs.mkdirSync(path.join(root, 'Algebra'));
+    fs.writeFileSync(path.join(root, 'Algebra', 'Basic.lean'), fs.readFileSync(path.join(workspace, 'Algebra/Basic.lean')));
+    const pass = await indexWorkspace(memory, ['Algebra/Basic.lean'], { root, replace: true });
+    assert.equal(pass.removed, 2, 'Order.lean is gone from this root: its two theorems leave the bank');
+    const left = await memory.retrieve({ statement: "theorem le_refl' (n : Nat) : n ≤ n" }, 10);
+    assert.ok(left.every((p) => p.source.file !== file), JSON.stringify(left.map((p) => p.source.file)));
     await memory.close();
   });
 });
