@@ -1,5 +1,6 @@
 // The workspace's own theorems in the memory bank: once in the background after activation (with a
-// progress item in the status bar, cancellable), and again for a file each time it is saved. Each
+// progress item in the status bar, cancellable), again for a file each time it is saved, and a
+// deleted file's are forgotten. Each
 // file's workspace records are made exactly its current complete proofs, so an edited or deleted
 // theorem leaves the bank. Trusted workspaces only; the bank is the one the CLI uses too.
 import * as vscode from 'vscode';
@@ -23,6 +24,15 @@ export function registerWorkspaceIndexing(ctx: OProverContext, delayMs = 2000): 
     vscode.workspace.onDidSaveTextDocument((document) => {
       if (!ctx.trusted || !ctx.config.indexWorkspace || document.languageId !== 'lean4' || document.uri.scheme !== 'file') return;
       void reindexSaved(ctx, document).catch((err: unknown) => ctx.log.warn(`re-indexing ${vscode.workspace.asRelativePath(document.uri)} failed: ${err instanceof Error ? err.message : String(err)}`));
+    }),
+    // A deleted file's theorems go with it (a renamed file is a delete and a create: its save re-adds them).
+    vscode.workspace.onDidDeleteFiles((event) => {
+      if (!ctx.trusted || !ctx.config.indexWorkspace) return;
+      for (const uri of event.files) {
+        if (uri.scheme !== 'file' || !uri.fsPath.endsWith('.lean')) continue;
+        const root = findProjectRoot(uri.fsPath).root;
+        void indexFile(ctx.bank(root), keyPath(root, uri.fsPath), '').catch((err: unknown) => ctx.log.warn(`forgetting the proofs of ${vscode.workspace.asRelativePath(uri)} failed: ${err instanceof Error ? err.message : String(err)}`));
+      }
     }),
   ];
 }

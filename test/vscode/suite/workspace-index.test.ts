@@ -44,5 +44,12 @@ describe('Memory bank: the workspace\'s own proofs', () => {
     await until('indexed_product in the bank', () => stored('theorem indexed_product : 2 * 3 = 6', 'indexed_product'), 15_000);
     const old = await stored('theorem indexed_sum : 2 + 3 = 5', 'indexed_sum');
     assert.equal(old, undefined, 'the theorem that went away left the bank');
+
+    // Deleting the file (as from the explorer) forgets its theorems.
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const remove = new vscode.WorkspaceEdit();
+    remove.deleteFile(uri);
+    assert.ok(await vscode.workspace.applyEdit(remove), 'deleted');
+    await until('indexed_product to leave the bank', async () => ((await stored('theorem indexed_product : 2 * 3 = 6', 'indexed_product')) === undefined ? true : undefined), 15_000);
   });
 });
