@@ -38,24 +38,20 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   } catch (err) {
     return { ok: false, message: `not inserted: cannot open ${target.file}: ${err instanceof Error ? err.message : String(err)}` };
   }
-  let text = document.getText();
-  let version = document.version;
-  let plan = planInsertion(target, text, proof.body);
+  const text = document.getText();
+  const version = document.version;
+  const plan = planInsertion(target, text, proof.body);
   if (!plan.ok) return { ok: false, message: plan.reason };
-  let rechecked = false;
-  if (contextChanged(target, text, plan)) {
+  const rechecked = contextChanged(target, text, plan);
+  if (rechecked) {
     // Lean checked the proof after the text above it as it was then; that text changed (an edit, or
     // an earlier insert of a batch), so the proof is checked again where it is now before it lands.
     const again = await recheck(ctx, document, target, plan, proof.body);
     if (!again.ok) return again;
-    rechecked = true;
-    text = document.getText();
-    plan = planInsertion(target, text, proof.body);
-    if (!plan.ok) return { ok: false, message: plan.reason };
-    if (document.version !== again.version) return { ok: false, message: 'not inserted: the document changed while the proof was checked again; run the job again' };
-    version = again.version;
   }
-  if (document.version !== version) return { ok: false, message: 'not inserted: the document changed while the edit was prepared; try again' };
+  if (document.version !== version) {
+    return { ok: false, message: rechecked ? 'not inserted: the document changed while the proof was checked again; run the job again' : 'not inserted: the document changed while the edit was prepared; try again' };
+  }
   const edit = new vscode.WorkspaceEdit();
   edit.replace(document.uri, new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end)), plan.body);
   const applied = await vscode.workspace.applyEdit(edit);
@@ -77,10 +73,9 @@ function contextChanged(target: ProofTarget, current: string, plan: Extract<Inse
 }
 
 /** Checks `body` again at the declaration's place in the current document, through the same gate. */
-async function recheck(ctx: OProverContext, document: vscode.TextDocument, target: ProofTarget, plan: Extract<InsertionPlan, { ok: true }>, body: string): Promise<{ ok: true; version: number } | { ok: false; message: string }> {
+async function recheck(ctx: OProverContext, document: vscode.TextDocument, target: ProofTarget, plan: Extract<InsertionPlan, { ok: true }>, body: string): Promise<{ ok: true } | { ok: false; message: string }> {
   const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
   const text = document.getText();
-  const version = document.version;
   const sorryNow = target.sorry.offset + (plan.start - target.declaration.bodyStart);
   const sorry = findSorries(text).find((s) => s.offset === sorryNow && s.declaration);
   if (!sorry) return { ok: false, message: `not inserted: the sorry of ${name} is no longer where the declaration is; run the job again` };
@@ -94,7 +89,7 @@ async function recheck(ctx: OProverContext, document: vscode.TextDocument, targe
   } catch (err) {
     return { ok: false, message: `not inserted: the text above ${name} changed and the proof could not be checked again: ${err instanceof Error ? err.message : String(err)}` };
   }
-  return { ok: true, version };
+  return { ok: true };
 }
 
 /** Virtual documents holding "the file with this proof in it", for VS Code's diff editor. */
