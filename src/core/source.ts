@@ -84,6 +84,7 @@ export function lexLean(text: string): LeanToken[] {
   let i = 0;
   // One entry per open interpolation `{` of an interpolated string: the brace depth inside it.
   const interpolations: number[] = [];
+  const guillemets = new ClosingGuillemets(text);
 
   // Whether a line break came since the last code token (the start of the text counts as one).
   let lineBroken = true;
@@ -215,7 +216,7 @@ export function lexLean(text: string): LeanToken[] {
       }
       let j = i + 1;
       if (next === 96) j++;
-      const identEnd = j < n ? identifierEnd(text, j) : j;
+      const identEnd = j < n ? identifierEnd(text, j, guillemets) : j;
       if (identEnd > j) {
         push('name', i, identEnd);
         i = identEnd;
@@ -249,7 +250,7 @@ export function lexLean(text: string): LeanToken[] {
 
     const cp = text.codePointAt(i) ?? c;
     if (isIdFirst(cp) || cp === 0xab /* « */) {
-      const j = identifierEnd(text, i);
+      const j = identifierEnd(text, i, guillemets);
       if (j > i) {
         push('ident', i, j);
         i = j;
@@ -295,8 +296,9 @@ function charLiteralEnd(text: string, i: number): number {
     if (esc === 120 /* x */) j = i + 5;
     else if (esc === 117 /* u */) {
       if (text.charCodeAt(i + 3) === 123 /* { */) {
-        const close = text.indexOf('}', i + 4);
-        if (close < 0 || close - i > 14) return -1;
+        const found = text.slice(i + 4, i + 15).indexOf('}');
+        if (found < 0) return -1;
+        const close = i + 4 + found;
         j = close + 1;
       } else j = i + 7;
     } else j = i + 3;
@@ -307,14 +309,30 @@ function charLiteralEnd(text: string, i: number): number {
   return j < n && text.charCodeAt(j) === 39 ? j + 1 : -1;
 }
 
+/**
+ * The first `»` at or after a position, remembered across calls on one text: a text full of `«`
+ * without their `»` would otherwise be searched to its end once per `«`.
+ */
+class ClosingGuillemets {
+  private from = -1;
+  private at = -1;
+  constructor(private readonly text: string) {}
+  after(position: number): number {
+    if (this.from >= 0 && position >= this.from && (this.at < 0 || position <= this.at)) return this.at;
+    this.from = position;
+    this.at = this.text.indexOf('»', position);
+    return this.at;
+  }
+}
+
 /** End of the identifier starting at `i` (parts joined by `.`), or `i` when none starts there. */
-function identifierEnd(text: string, i: number): number {
+function identifierEnd(text: string, i: number, guillemets: ClosingGuillemets = new ClosingGuillemets(text)): number {
   const n = text.length;
   let j = i;
   for (;;) {
     const cp = text.codePointAt(j) ?? -1;
     if (cp === 0xab /* « */) {
-      const close = text.indexOf('»', j + 1);
+      const close = guillemets.after(j + 1);
       if (close < 0) return j === i ? i : j;
       j = close + 1;
     } else if (cp >= 0 && isIdFirst(cp)) {
@@ -661,6 +679,9 @@ function findBodyStart(text: string, tokens: LeanToken[], from: number, last: nu
   let inMatchTerm = false;
   // `let x := v; ...` / `have h : p := v; ...` inside the statement: their `:=` is not the body's.
   let localBindings = 0;
+  // The next depth-0 `=>` or `:=` after a depth-0 `|` is the same for every `|` before it: one scan
+  // serves them all, so a text of many `|` lines costs linear time.
+  let decided: { until: number; arrow: boolean } | undefined;
   for (let k = from + 1; k <= last; k++) {
     const t = tokens[k]!;
     if (t.kind === 'symbol') {
@@ -685,23 +706,27 @@ function findBodyStart(text: string, tokens: LeanToken[], from: number, last: nu
     if (t.kind === 'symbol' && t.text === 'λ') inMatchTerm = true;
     if (t.text === '|' && t.kind === 'symbol') {
       if (kind === 'inductive' || kind === 'structure' || kind === 'class') return k;
-      if (!inMatchTerm && atLineStart(text, t.start) && arrowBeforeAssign(tokens, k + 1, last)) return k;
+      if (!inMatchTerm && atLineStart(text, t.start)) {
+        if (decided === undefined || k >= decided.until) decided = arrowBeforeAssign(tokens, k + 1, last);
+        if (decided.arrow) return k;
+      }
     }
   }
   return undefined;
 }
 
-function arrowBeforeAssign(tokens: LeanToken[], from: number, last: number): boolean {
+/** Whether a depth-0 `=>` comes before any depth-0 `:=` from `from` on, and the index that decided it. */
+function arrowBeforeAssign(tokens: LeanToken[], from: number, last: number): { until: number; arrow: boolean } {
   let depth = 0;
   for (let k = from; k <= last; k++) {
     const t = tokens[k]!;
     if (t.kind !== 'symbol') continue;
     if (OPENING_BRACKETS.has(t.text)) depth++;
     else if (CLOSING_BRACKETS.has(t.text)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && t.text === '=>') return true;
-    else if (depth === 0 && t.text === ':=') return false;
+    else if (depth === 0 && t.text === '=>') return { until: k, arrow: true };
+    else if (depth === 0 && t.text === ':=') return { until: k, arrow: false };
   }
-  return false;
+  return { until: last + 1, arrow: false };
 }
 
 // ---------------------------------------------------------------------------------------------
