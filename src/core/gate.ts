@@ -9,14 +9,19 @@
 //  - diagnostics arrived for exactly the version checked                  (stale-version)
 //  - no error from the candidate's first line on                          (lean-error)
 //  - no "declaration uses 'sorry'" warning in it, either quote style      (uses-sorry)
-//  - `#print axioms` answered, without sorryAx (naming the sorried declaration it relies on)
-//                                                                          (no-diagnostics-barrier, uses-sorry)
-//  - axioms within propext, Classical.choice, Quot.sound (+ Lean.ofReduceBool and
-//    Lean.trustCompiler when native_decide is allowed)                    (axioms)
+//  - Lean read the candidate as one declaration: the document symbol Lean reports for it covers
+//    the whole candidate, so nothing after the proof was read as another command  (one-declaration)
+//  - `#print axioms` (asked by the full name from the root, with pp.fullNames) answered once, for
+//    exactly that full name, without sorryAx (naming the sorried declaration it relies on)
+//                                                                          (no-diagnostics-barrier, axioms, uses-sorry)
+//  - axioms within propext, Classical.choice, Quot.sound (+ Lean.ofReduceBool, Lean.trustCompiler
+//    and the per-call `…._native.native_decide.ax_…` axioms when native_decide is allowed)  (axioms)
 import { formatFeedback } from './feedback';
 import { screenBody } from './screen';
-import { codeTokens, findSorries, normalizeStatement, offsetToPosition } from './source';
-import type { Candidate, GateRule, LeanMessage, ProofTarget, Range, Severity, Verdict, VerdictKind } from './types';
+import { namespacesBefore } from './screen-names';
+import { plainName } from './screen-names';
+import { codeTokens, findDeclarations, findSorries, normalizeStatement, offsetToPosition } from './source';
+import type { Candidate, GateRule, LeanMessage, Position, ProofTarget, Range, Severity, Verdict, VerdictKind } from './types';
 
 /** What the gate needs of a diagnostic; Lean's LSP diagnostics fit it structurally. */
 export interface DiagnosticLike {
@@ -32,6 +37,17 @@ export interface DiagnosticLike {
 export const STANDARD_AXIOMS: readonly string[] = ['propext', 'Classical.choice', 'Quot.sound'];
 /** What `native_decide` (and `decide +native`) adds; allowed only with oprover.allowNativeDecide. */
 export const NATIVE_AXIOMS: readonly string[] = ['Lean.ofReduceBool', 'Lean.trustCompiler'];
+
+/**
+ * The axiom each `native_decide` (and `bv_decide`) call adds on Lean v4.29 and later:
+ * `<declaration>._native.native_decide.ax_1_1` (seen in `#print axioms` output of such projects).
+ */
+const NATIVE_AUX_AXIOM = /(?:^|\.)_native\.[A-Za-z_]+\.ax(?:_\d+)*$/;
+
+/** Whether an axiom is one of those that trust compiled code. */
+export function isNativeAxiom(name: string): boolean {
+  return NATIVE_AXIOMS.includes(name) || NATIVE_AUX_AXIOM.test(name);
+}
 
 /** Name given to an `example` (or an anonymous instance) so `#print axioms` can name it. */
 export const SCRATCH_DECLARATION_NAME = 'oprover_checked_example';
@@ -55,6 +71,11 @@ export interface CheckDocument {
   candidateLines: number;
   /** 0-based line of the `#print axioms` command. */
   axiomsLine: number;
+  /** The full name, from the root, that the `#print axioms` asks about. */
+  axiomsSubject: string;
+  /** Document positions of the candidate's first and last code token (comments excluded). */
+  codeStart: Position;
+  codeEnd: Position;
   /** Where the checked text differs in length from the candidate's (the renamed keyword), to map columns back. */
   rename?: { line: number; fromCharacter: number; delta: number };
 }
@@ -72,14 +93,26 @@ export function checkedDeclaration(target: ProofTarget, candidate: Candidate): {
   const text = candidate.declarationText;
   const keyword = codeTokens(text).find((t) => t.kind === 'ident' && (t.text === 'example' || t.text === 'instance'));
   if (!keyword) return { text, name: undefined };
+  const scratchName = fullNameAt(target, SCRATCH_DECLARATION_NAME);
   if (keyword.text === 'example') {
     const replacement = `noncomputable def ${SCRATCH_DECLARATION_NAME}`;
-    return { text: text.slice(0, keyword.start) + replacement + text.slice(keyword.end), name: SCRATCH_DECLARATION_NAME, renamedAt: keyword.start, delta: replacement.length - keyword.text.length };
+    return { text: text.slice(0, keyword.start) + replacement + text.slice(keyword.end), name: scratchName, renamedAt: keyword.start, delta: replacement.length - keyword.text.length };
   }
   const next = codeTokens(text.slice(keyword.end))[0];
   if (next && next.text === '(') return { text, name: undefined }; // `instance (priority := ...)`: left unnamed
   const insertion = ` ${SCRATCH_DECLARATION_NAME}`;
-  return { text: text.slice(0, keyword.end) + insertion + text.slice(keyword.end), name: SCRATCH_DECLARATION_NAME, renamedAt: keyword.end, delta: insertion.length };
+  return { text: text.slice(0, keyword.end) + insertion + text.slice(keyword.end), name: scratchName, renamedAt: keyword.end, delta: insertion.length };
+}
+
+/** The full name a declaration named `name` gets where the target stands (inside its namespaces). */
+function fullNameAt(target: ProofTarget, name: string): string {
+  const probe = `${target.text.slice(0, target.declaration.start)}\ntheorem ${name} : True := trivial\n`;
+  const declarations = findDeclarations(probe);
+  return declarations[declarations.length - 1]?.fullName ?? name;
+}
+
+function lastLineLength(text: string): number {
+  return text.length - Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) - 1;
 }
 
 function lineCount(text: string): number {
@@ -95,7 +128,15 @@ export function buildCheckDocument(target: ProofTarget, candidate: Candidate): C
   const name = checked.name ?? SCRATCH_DECLARATION_NAME;
   const candidateLine = prefix === '' ? 0 : lineCount(prefix) - 1;
   const candidateLines = lineCount(checked.text);
-  const text = `${prefix}${checked.text}\n\n#print axioms ${name}\n`;
+  // Asked by the full name from the root, so no `open`, namespace or renaming can make Lean answer
+  // for another constant; with pp.fullNames, so the axioms come back unshortened.
+  const subject = `_root_.${name}`;
+  const text = `${prefix}${checked.text}\n\nset_option pp.fullNames true in #print axioms ${subject}\n`;
+  const code = codeTokens(checked.text);
+  const at = (offset: number): Position => {
+    const p = offsetToPosition(checked.text, offset);
+    return { line: candidateLine + p.line, character: p.line === 0 ? lastLineLength(prefix) + p.character : p.character };
+  };
   let rename: CheckDocument['rename'];
   if (checked.renamedAt !== undefined && checked.delta !== undefined) {
     const pos = offsetToPosition(candidate.declarationText, checked.renamedAt);
@@ -109,6 +150,9 @@ export function buildCheckDocument(target: ProofTarget, candidate: Candidate): C
     candidateLine,
     candidateLines,
     axiomsLine: candidateLine + candidateLines + 1,
+    axiomsSubject: plainName(name),
+    codeStart: at(code[0]?.start ?? 0),
+    codeEnd: at(code[code.length - 1]?.end ?? checked.text.length),
     rename,
     unnamed: checked.name === undefined,
   };
@@ -153,11 +197,49 @@ export function axiomsSubject(message: string): string | undefined {
   return m ? m[1]!.replace(/«([^»]*)»/g, '$1') : undefined;
 }
 
-/** Whether `subject` (a full name) is the declaration `checked` (as written: short, or qualified). */
-function namesChecked(subject: string | undefined, checked: string): boolean {
+/**
+ * Whether `subject` (the constant Lean answered for) is exactly the full name asked about. A
+ * `private` declaration answers with Lean's private name for it: `_private.<module>.0.<full name>`.
+ */
+export function namesChecked(subject: string | undefined, fullName: string): boolean {
   if (subject === undefined) return false;
-  const name = checked.replace(/^_root_\./, '').replace(/«([^»]*)»/g, '$1');
-  return subject === name || subject.endsWith(`.${name}`);
+  const said = plainName(subject);
+  const asked = plainName(fullName);
+  if (said === asked) return true;
+  return said.startsWith('_private.') && said.endsWith(`.0.${asked}`);
+}
+
+/** What the gate needs of a document symbol; Lean's `textDocument/documentSymbol` answer fits it. */
+export interface SymbolLike {
+  name: string;
+  /** LSP SymbolKind; Lean reports namespaces and sections as 3 (Namespace). */
+  kind?: number;
+  range: Range;
+  children?: SymbolLike[];
+}
+
+const NAMESPACE_SYMBOL = 3;
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+}
+
+/**
+ * Whether Lean read the candidate as one declaration: some symbol Lean reports covers the candidate
+ * from its first code token to its last. Text after the proof that Lean read as another command
+ * (a command a library defines, a `constant`, anything the screen does not know by name) lies
+ * outside the declaration's symbol.
+ */
+export function oneDeclaration(doc: Pick<CheckDocument, 'codeStart' | 'codeEnd'>, symbols: readonly SymbolLike[]): boolean {
+  const all: SymbolLike[] = [];
+  const walk = (list: readonly SymbolLike[]): void => {
+    for (const s of list) {
+      all.push(s);
+      if (s.children) walk(s.children);
+    }
+  };
+  walk(symbols);
+  return all.some((s) => s.kind !== NAMESPACE_SYMBOL && before(s.range.start, doc.codeStart) && before(doc.codeEnd, s.range.end));
 }
 
 function severityOf(n: number | undefined): Severity {
@@ -240,7 +322,7 @@ export function precheck(target: ProofTarget, candidate: Candidate, options: Gat
   if (!statementKept(target, candidate)) {
     return verdict('rejected', 'statement-changed', "the candidate changes the theorem's statement; only the proof may change");
   }
-  const screened = screenBody(candidate.body, { allowNativeDecide: options.allowNativeDecide });
+  const screened = screenBody(candidate.body, { allowNativeDecide: options.allowNativeDecide, namespaces: namespacesBefore(target.text, target.declaration.start) });
   if (!screened.ok) return verdict('rejected', 'forbidden-construct', screened.reason);
   if (checkedDeclaration(target, candidate).name === undefined) {
     return verdict('infra-error', 'axioms', 'this declaration has no name, so its axioms cannot be printed; give it a name to prove it');
@@ -258,6 +340,12 @@ export interface GateInput {
   diagnostics: DiagnosticLike[] | undefined;
   /** Goal at an error, by index into `diagnostics` (from `$/lean/plainGoal`). */
   goals?: ReadonlyMap<number, string>;
+  /**
+   * Lean's document symbols for that version (`textDocument/documentSymbol`); null when Lean did not
+   * answer. Omitted only by checkers that have no such answer (kimina-lean-server's REPL), which
+   * then rely on the screen alone to keep a second command out.
+   */
+  symbols?: readonly SymbolLike[] | null;
   allowNativeDecide: boolean;
   maxFeedbackErrors: number;
   elapsedMs: number;
@@ -284,6 +372,12 @@ export function judge(input: GateInput): Verdict {
   if (sorryWarning) {
     return done(verdict('rejected', 'uses-sorry', 'the proof uses `sorry` (Lean: "declaration uses \'sorry\'")', { messages }));
   }
+  if (input.symbols === null) {
+    return done(verdict('infra-error', 'one-declaration', `Lean did not report the document's declarations for version ${input.version}, so it cannot be told that the candidate is one declaration`, { messages }));
+  }
+  if (input.symbols !== undefined && !oneDeclaration(doc, input.symbols)) {
+    return done(verdict('rejected', 'one-declaration', 'Lean read more than the declaration in the candidate: text after the proof is another command; give only the proof', { messages }));
+  }
   const axiomsText = read.axiomsTexts[0];
   if (axiomsText === undefined) {
     return done(verdict('infra-error', 'no-diagnostics-barrier', `no \`#print axioms ${doc.checkedName}\` answer came back for version ${input.version}, so the proof cannot be accepted`, { messages }));
@@ -291,8 +385,8 @@ export function judge(input: GateInput): Verdict {
   // Exactly one answer, about the checked declaration itself: an `open ... renaming ... in` or a
   // second declaration of the name would make Lean answer for another constant too (or instead).
   const subjects = read.axiomsTexts.map(axiomsSubject);
-  if (read.axiomsTexts.length !== 1 || !namesChecked(subjects[0], doc.checkedName)) {
-    return done(verdict('rejected', 'axioms', `\`#print axioms ${doc.checkedName}\` answered for ${subjects.map((x) => `\`${x ?? '?'}\``).join(', ')}, not for the checked declaration alone`, { messages }));
+  if (read.axiomsTexts.length !== 1 || !namesChecked(subjects[0], doc.axiomsSubject)) {
+    return done(verdict('rejected', 'axioms', `\`#print axioms _root_.${doc.axiomsSubject}\` answered for ${subjects.map((x) => `\`${x ?? '?'}\``).join(', ')}, not for the checked declaration alone`, { messages }));
   }
   const axioms = parseAxioms(axiomsText)!;
   if (axioms.includes('sorryAx')) {
@@ -305,10 +399,9 @@ export function judge(input: GateInput): Verdict {
       : 'the proof depends on `sorryAx`: something it uses is proved with `sorry`';
     return done(verdict('rejected', 'uses-sorry', reason, { messages, axioms }));
   }
-  const allowed = new Set([...STANDARD_AXIOMS, ...(input.allowNativeDecide ? NATIVE_AXIOMS : [])]);
-  const extra = axioms.filter((a) => !allowed.has(a));
+  const extra = axioms.filter((a) => !STANDARD_AXIOMS.includes(a) && !(input.allowNativeDecide && isNativeAxiom(a)));
   if (extra.length > 0) {
-    const native = extra.some((a) => NATIVE_AXIOMS.includes(a)) && !input.allowNativeDecide;
+    const native = extra.some(isNativeAxiom) && !input.allowNativeDecide;
     const reason = `the proof depends on non-standard axioms: ${extra.join(', ')}${native ? ' (native_decide trusts compiled code; set oprover.allowNativeDecide to allow it)' : ''}`;
     return done(verdict('rejected', 'axioms', reason, { messages, axioms }));
   }

@@ -4,11 +4,18 @@
 // is rejected here with a reason the next prompt can quote. The rules work on Lean tokens: a
 // `sorry` in a comment or a string is harmless text, while a comment can never hide code from us
 // because the lexer reads comments exactly as Lean does.
+import { configItemProblem } from './screen-config';
+import { namespacesBefore, namespacesInEffect, plainName, readings, tailOf, underPrefix } from './screen-names';
 import { COMMAND_KEYWORDS, lexLean, type LeanToken } from './source';
 import type { Candidate, ProofTarget } from './types';
 
 export interface ScreenOptions {
   allowNativeDecide: boolean;
+  /**
+   * Namespaces in effect where the proof will stand (the user's `open`s and `namespace`s above the
+   * declaration): a short name there may mean a forbidden one (`open IO` makes `FS.writeFile` IO).
+   */
+  namespaces?: readonly string[];
 }
 
 export type ScreenResult = { ok: true } | { ok: false; reason: string };
@@ -27,6 +34,7 @@ const MODIFIER_KEYWORDS = new Set(['private', 'protected', 'noncomputable', 'non
 /** Commands a restated reply may carry around its theorem: they never reach Lean (only the proof does). */
 const HARMLESS_REPLY_COMMANDS = new Set(['import', 'prelude', 'namespace', 'section', 'end', 'universe', 'variable', 'omit', 'include', 'mutual', 'open', 'set_option']);
 
+/** Judged by a name's last component, whatever namespace or quoting it is written with. */
 const INCOMPLETE = new Map([
   ['sorry', '`sorry` leaves the proof unfinished'],
   ['admit', '`admit` leaves the proof unfinished (it is `sorry`)'],
@@ -34,13 +42,21 @@ const INCOMPLETE = new Map([
   ['stop', '`stop` discards the rest of the proof (it is `repeat sorry`)'],
 ]);
 
+/** Full names that trust compiled code; a name is judged by every full name it may stand for. */
 const NATIVE = new Map([
   ['native_decide', '`native_decide` trusts compiled code (axiom Lean.ofReduceBool); set oprover.allowNativeDecide to allow it'],
+  ['bv_decide', '`bv_decide` trusts compiled code (axiom Lean.ofReduceBool); set oprover.allowNativeDecide to allow it'],
   ['Lean.ofReduceBool', '`Lean.ofReduceBool` trusts compiled code; set oprover.allowNativeDecide to allow it'],
-  ['ofReduceBool', '`ofReduceBool` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+  ['Lean.reduceBool', '`Lean.reduceBool` asks the compiler to evaluate; set oprover.allowNativeDecide to allow it'],
   ['Lean.ofReduceNat', '`Lean.ofReduceNat` trusts compiled code; set oprover.allowNativeDecide to allow it'],
+  ['Lean.reduceNat', '`Lean.reduceNat` asks the compiler to evaluate; set oprover.allowNativeDecide to allow it'],
   ['Lean.trustCompiler', '`Lean.trustCompiler` trusts compiled code; set oprover.allowNativeDecide to allow it'],
 ]);
+
+function nativeProblem(names: readonly string[]): string | undefined {
+  for (const [listed, reason] of NATIVE) if (names.some((n) => tailOf(n, listed))) return reason;
+  return undefined;
+}
 
 const METAPROGRAMS = new Map([
   ['run_tac', '`run_tac` runs a metaprogram while the proof elaborates'],
@@ -82,6 +98,7 @@ const PERCENT_COMMANDS = new Set(['gen_injective_theorems']);
  * `System.Platform.numBits_eq`) still pass.
  */
 const FORBIDDEN_PREFIXES = [
+  'IO.',
   'IO.Process.',
   'IO.FS.',
   'IO.Prim.',
@@ -95,6 +112,12 @@ const FORBIDDEN_PREFIXES = [
   'IO.getStdin',
   'IO.getStderr',
   'System.FilePath.',
+  'System.IO',
+  'Std.Internal.',
+  'Std.Net.',
+  'Lean.IR.',
+  'Lean.Server.',
+  'Lean.evalConst',
   'Lean.Elab.',
   'Lean.Meta.',
   'Lean.Compiler.',
@@ -104,9 +127,13 @@ const FORBIDDEN_PREFIXES = [
 ];
 const FORBIDDEN_NAMES = new Set(['IO']);
 
-function forbiddenName(word: string): boolean {
-  return FORBIDDEN_NAMES.has(word) || FORBIDDEN_PREFIXES.some((p) => word.startsWith(p) || (p.endsWith('.') && word === p.slice(0, -1)));
+/** Whether any full name a word may stand for is IO or metaprogramming. */
+function forbiddenName(names: readonly string[]): boolean {
+  return names.some((n) => FORBIDDEN_NAMES.has(n) || FORBIDDEN_PREFIXES.some((p) => underPrefix(n, p)));
 }
+
+/** Tokens that may stand at column 0 inside a proof: the parts of a declaration after its body. */
+const COLUMN_ZERO_CONTINUATIONS = new Set(['|', 'where', 'termination_by', 'decreasing_by', ')', ']', '}', '⟩', '⦄', '⟧']);
 
 const READ_ONLY_COMMANDS = new Set(['#check', '#print']);
 
@@ -185,6 +212,7 @@ function checkOpen(tokens: LeanToken[], k: number): string | undefined {
 /** The first rule a run of code tokens breaks, as a reason for a person and for the next prompt; or undefined. */
 export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: ScreenOptions): string | undefined {
   let depth = 0;
+  const namespaces = [...(opts.namespaces ?? []), ...namespacesInEffect(tokens)];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'symbol') {
@@ -209,9 +237,19 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     if (t.kind === 'symbol' && LOOKALIKE_LETTERS.test(t.text)) {
       return `the character ${describeChar(t.text)} (${t.text}) looks like a Latin letter but Lean does not read it as one`;
     }
+    if (mode === 'proof' && t.kind === 'symbol') {
+      if (t.text === '@[') return 'attributes (`@[…]`) belong to declarations, not to a proof';
+      if (t.text === '(') {
+        const problem = configItemProblem(tokens, k);
+        if (problem) return problem;
+      }
+    }
     if (t.kind !== 'ident') continue;
-    // `«sorry»` names the same thing as `sorry` would: judge identifiers without their guillemets.
-    const word = t.text.includes('«') ? t.text.replace(/[«»]/g, '') : t.text;
+    // `«sorry»` and `_root_.sorry` name what `sorry` names: judge names as Lean resolves them, under
+    // every namespace in effect.
+    const word = plainName(t.text);
+    const names = readings(word, namespaces);
+    const last = word.slice(word.lastIndexOf('.') + 1);
 
     if (word === 'set_option') {
       const problem = checkOption(tokens, k, mode);
@@ -229,7 +267,7 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     if (meta) return meta;
     if (word === 'eval' && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return '`eval%` runs code while the proof elaborates';
     if (PERCENT_COMMANDS.has(word) && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return `\`${word}%\` is a command, not part of a proof`;
-    if (forbiddenName(word)) return `\`${word}\` belongs to IO or metaprogramming, not to a proof`;
+    if (forbiddenName(names)) return `\`${t.text}\` belongs to IO or metaprogramming, not to a proof`;
 
     if (mode === 'reply') {
       // An instance beside the proof would be found by the proof without being named, yet is not kept.
@@ -239,11 +277,11 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
       continue;
     }
 
-    const incomplete = INCOMPLETE.get(word);
+    const incomplete = INCOMPLETE.get(last);
     // `stop` is a tactic but not a reserved word (Batteries names variables `stop`): only where a tactic stands.
     if (incomplete && (word !== 'stop' || atTacticPosition(tokens, k))) return incomplete;
     if (!opts.allowNativeDecide) {
-      const native = NATIVE.get(word);
+      const native = nativeProblem(names);
       if (native) return native;
       const previous = tokens[k - 1];
       if (word === 'native' && ((previous?.text === '+' && previous.end === t.start) || tokens[k + 1]?.text === ':=')) {
@@ -280,6 +318,11 @@ export function screenBody(body: string, opts: ScreenOptions): ScreenResult {
   }
   const problem = firstViolation(tokens, 'proof', opts);
   if (problem) return { ok: false, reason: problem };
+  // A line at column 0 ends the declaration in Lean's reading: what follows is a new command,
+  // whatever its keyword (one a library defines included).
+  // (The term right after `:=` may stand at column 0: no command can begin where a term must.)
+  const newCommand = tokens.find((t, k) => k > 1 && t.firstOnLine && (t.start === 0 || /[\n\r]/.test(body[t.start - 1]!)) && !COLUMN_ZERO_CONTINUATIONS.has(t.text));
+  if (newCommand) return { ok: false, reason: `\`${newCommand.text.slice(0, 40)}\` at the start of a line (column 0) would begin a new command after the proof; indent the proof` };
   // `open ... in` / `set_option ... in` with nothing after it would apply to the next command:
   // the `#print axioms` the gate reads.
   if (tokens[tokens.length - 1]!.text === 'in') return { ok: false, reason: 'the proof ends with `... in`, which would apply to the command after it' };
@@ -296,7 +339,7 @@ export function screenCandidate(c: Candidate, target: ProofTarget, opts: ScreenO
   if (!c.declarationText.startsWith(header) || c.declarationText.slice(header.length).trim() !== c.body.trim()) {
     return { ok: false, reason: "the candidate does not keep the target's own statement" };
   }
-  return screenBody(c.body, opts);
+  return screenBody(c.body, { ...opts, namespaces: [...(opts.namespaces ?? []), ...namespacesBefore(target.text, target.declaration.start)] });
 }
 
 /** Screens the parts of a reply outside the proof that is used (`text` and its tokens). */

@@ -100,7 +100,8 @@ export type GateRule =
   | 'axioms'
   | 'forbidden-construct'
   | 'stale-version'
-  | 'no-diagnostics-barrier';
+  | 'no-diagnostics-barrier'
+  | 'one-declaration';
 
 export interface Verdict {
   kind: VerdictKind;

@@ -149,6 +149,19 @@ export interface PlainTermGoal {
 }
 export const plainTermGoal = new RequestType<TextDocumentPositionParams, PlainTermGoal | null, void>('$/lean/plainTermGoal');
 
+/** `textDocument/documentSymbol` (hierarchical form, as Lean answers it). */
+export interface DocumentSymbolParams {
+  textDocument: TextDocumentIdentifier;
+}
+export interface DocumentSymbol {
+  name: string;
+  kind: number;
+  range: Range;
+  selectionRange: Range;
+  children?: DocumentSymbol[];
+}
+export const documentSymbol = new RequestType<DocumentSymbolParams, DocumentSymbol[] | null, void>('textDocument/documentSymbol');
+
 export const LeanFileProgressKind = { Processing: 1, FatalError: 2 } as const;
 
 export interface LeanFileProgressProcessingInfo {

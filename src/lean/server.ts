@@ -402,6 +402,11 @@ export class LeanServer {
     return this.request(P.waitForDiagnostics.method, { uri, version } satisfies P.WaitForDiagnosticsParams);
   }
 
+  /** `textDocument/documentSymbol`: the declarations (and namespaces) Lean read in the document. */
+  documentSymbol(uri: string): { promise: Promise<P.DocumentSymbol[] | null>; cancel: () => void } {
+    return this.request<P.DocumentSymbol[] | null>(P.documentSymbol.method, { textDocument: { uri } } satisfies P.DocumentSymbolParams);
+  }
+
   plainGoal(uri: string, position: P.Position): { promise: Promise<P.PlainGoal | null>; cancel: () => void } {
     return this.request<P.PlainGoal | null>(P.plainGoal.method, { textDocument: { uri }, position } satisfies P.TextDocumentPositionParams);
   }

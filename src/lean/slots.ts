@@ -251,6 +251,22 @@ export class ScratchSlot {
     return result && result.goals.length > 0 ? result.goals.join('\n\n') : undefined;
   }
 
+  /** Lean's document symbols for the version last checked; null when Lean did not answer in time. */
+  async documentSymbols(timeoutMs = 10_000): Promise<P.DocumentSymbol[] | null> {
+    const server = this.pool.current;
+    if (!server || server.exited || this.text === undefined) return null;
+    const req = server.documentSymbol(this.uri);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+      req.cancel();
+    }
+  }
+
   async plainGoal(position: P.Position, timeoutMs = 3000): Promise<P.PlainGoal | null> {
     const server = this.pool.current;
     if (!server || server.exited || this.text === undefined) return null;

@@ -152,7 +152,10 @@ export class LeanVerifier implements Verifier {
       }
       case 'checked': {
         const goals = result.diagnostics ? await this.goalsAtErrors(slot, result.diagnostics, doc.candidateLine, config.maxFeedbackErrors) : undefined;
+        // How Lean split the document into commands: the gate accepts only a candidate Lean read as one declaration.
+        const symbols = result.diagnostics ? await slot.documentSymbols() : null;
         return judge({
+          symbols,
           target,
           candidate,
           document: doc,

@@ -82,7 +82,7 @@ describe('oprover prove on the kimina fixture', function () {
     const sentNames = kimina
       .requests()
       .slice(before)
-      .flatMap((r) => r.body.codes.map((c) => /#print axioms (\S+)/.exec(c.proof)![1]));
+      .flatMap((r) => r.body.codes.map((c) => /#print axioms _root_\.(\S+)/.exec(c.proof)![1]));
     assert.ok(sentNames.length > 0 && sentNames.every((n) => n === 't_model'), `only t_model is checked again, got ${sentNames.join(',')}`);
     assert.equal(again.totals.inserted, 3);
     const text = fs.readFileSync(path.join(dir, 'Demo/Basic.lean'), 'utf8');
@@ -118,7 +118,7 @@ describe('oprover prove on the kimina fixture', function () {
       kimina
         .requests()
         .slice(before)
-        .flatMap((r) => r.body.codes.map((c) => /#print axioms (\S+)/.exec(c.proof)![1])),
+        .flatMap((r) => r.body.codes.map((c) => /#print axioms _root_\.(\S+)/.exec(c.proof)![1])),
     );
     for (const key of finishedBefore) assert.ok(!checkedAgain.has(key.split('::')[1]!), `${key} was not checked again`);
     assert.equal(checkedAgain.size, 6 - done);

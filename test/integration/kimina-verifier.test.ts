@@ -61,7 +61,7 @@ describe('kimina verifier against the fixture server', function () {
     assert.equal(sent.body.codes[0]!.custom_id, good.id);
     assert.ok(code.startsWith(FILE.slice(0, FILE.indexOf('theorem target_thm'))), 'the prefix is the user file up to the target, byte-identical');
     assert.ok(code.includes('theorem target_thm (a b : ℕ) (h : a < b) : a + 1 ≤ b := by omega'));
-    assert.ok(code.trimEnd().endsWith('#print axioms target_thm'));
+    assert.ok(code.trimEnd().endsWith('set_option pp.fullNames true in #print axioms _root_.target_thm'));
   });
 
   it('turns a Lean error into feedback on the candidate’s own lines', async () => {

@@ -135,7 +135,7 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.equal(change.contentChanges.length, 1);
     assert.ok(change.contentChanges[0].range, 'a ranged change, not the full text');
     assert.ok(change.contentChanges[0].text.startsWith('/-- The target. -/\ntheorem comm'));
-    assert.match(change.contentChanges[0].text, /#print axioms comm\n$/);
+    assert.match(change.contentChanges[0].text, /set_option pp\.fullNames true in #print axioms _root_\.comm\n$/);
     const wait = traffic.filter((m) => m.msg?.method === 'textDocument/waitForDiagnostics').at(-1)!.msg.params;
     assert.equal(wait.version, change.textDocument.version);
   });
@@ -297,7 +297,7 @@ describe('Lean verifier against the scripted Lean server', function () {
     const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
     assert.equal(v.kind, 'proved', v.reason);
     const change = project.messages().filter((m) => m.msg?.method === 'textDocument/didChange').at(-1)!.msg.params.contentChanges[0].text as string;
-    assert.match(change, /noncomputable def oprover_checked_example : 2 \+ 2 = 4 := by decide\n\n#print axioms oprover_checked_example/);
+    assert.match(change, /noncomputable def oprover_checked_example : 2 \+ 2 = 4 := by decide\n\nset_option pp\.fullNames true in #print axioms _root_\.oprover_checked_example/);
   });
 
   it('rejects a changed statement without asking Lean', async () => {

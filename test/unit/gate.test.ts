@@ -2,7 +2,7 @@
 // and a few true ones (each must pass).
 import assert from 'node:assert/strict';
 import { makeCandidate } from '../../src/core/extract';
-import { buildCheckDocument, judge, parseAxioms, precheck, statementKept, type CheckDocument, type DiagnosticLike } from '../../src/core/gate';
+import { buildCheckDocument, judge, parseAxioms, precheck, statementKept, type CheckDocument, type DiagnosticLike, type SymbolLike } from '../../src/core/gate';
 import { findSorries } from '../../src/core/source';
 import type { Candidate, GateRule, ProofTarget, VerdictKind } from '../../src/core/types';
 
@@ -46,6 +46,8 @@ interface Case {
   edit?: (c: Candidate) => Candidate;
   diagnostics: (doc: CheckDocument) => DiagnosticLike[] | undefined;
   allowNativeDecide?: boolean;
+  /** Lean's document symbols; omitted: a checker without them. */
+  symbols?: (doc: CheckDocument) => SymbolLike[] | null;
   kind: VerdictKind;
   rule?: GateRule;
   reason?: RegExp;
@@ -85,6 +87,14 @@ const FALSE_PROOFS: Case[] = [
   // `open Nat renaming add_comm → target_thm in` left before `#print axioms`: Lean answers for Nat.add_comm first.
   { name: 'two #print axioms answers, the first for another constant', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Nat.add_comm' does not depend on any axioms"), axiomsInfo(d, "'Demo.target_thm' depends on axioms: [sorryAx]")], kind: 'rejected', rule: 'axioms', reason: /Nat\.add_comm.*not for the checked declaration alone/ },
   { name: 'one #print axioms answer, for another constant', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Nat.add_comm' does not depend on any axioms")], kind: 'rejected', rule: 'axioms', reason: /Nat\.add_comm/ },
+  // A reply that declares `Demo.Demo.target_thm` (say through `register_builtin_option`) used to
+  // make a short `#print axioms target_thm` answer for that constant.
+  { name: 'an answer for a constant whose name only ends like the target', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Demo.Demo.target_thm' does not depend on any axioms")], kind: 'rejected', rule: 'axioms', reason: /Demo\.Demo\.target_thm/ },
+  { name: 'an axiom printed short under an open (`choice`) is not taken for Classical.choice', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' depends on axioms: [propext, choice, Quot.sound]")], kind: 'rejected', rule: 'axioms', reason: /choice/ },
+  { name: 'native_decide auxiliary axioms (v4.29+) without permission name the setting', body: ':= by\n  exact compiled', diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' depends on axioms: [propext, Demo.target_thm._native.native_decide.ax_1_1]")], kind: 'rejected', rule: 'axioms', reason: /oprover\.allowNativeDecide/ },
+  { name: 'text after the proof that Lean read as another command (the symbol ends before it)', body: ':= by\n  omega', symbols: (d) => [{ name: 'target_thm', kind: 6, range: { start: d.codeStart, end: { line: d.codeStart.line + 1, character: 4 } } }, { name: 'Demo', kind: 3, range: { start: pos(0, 0), end: pos(d.axiomsLine + 1, 0) } }], diagnostics: clean, kind: 'rejected', rule: 'one-declaration' },
+  { name: 'no declaration symbol at all (the candidate was not read as a declaration)', body: ':= by\n  omega', symbols: () => [], diagnostics: clean, kind: 'rejected', rule: 'one-declaration' },
+  { name: 'Lean did not answer documentSymbol', body: ':= by\n  omega', symbols: () => null, diagnostics: clean, kind: 'infra-error', rule: 'one-declaration' },
   { name: 'two answers, both about the checked name (a second declaration of it)', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' does not depend on any axioms"), axiomsInfo(d, "'Other.Demo.target_thm' depends on axioms: [sorryAx]")], kind: 'rejected', rule: 'axioms' },
 ];
 
@@ -94,7 +104,11 @@ const TRUE_PROOFS: Case[] = [
   { name: 'the user’s own sorried lemma and warnings before the target do not count', body: ':= by\n  omega', diagnostics: (d) => [{ range: { start: pos(2, 8), end: pos(2, 14) }, severity: 2, message: "declaration uses 'sorry'" }, { range: { start: pos(0, 0), end: pos(0, 5) }, severity: 1, message: 'some earlier error' }, ...clean(d)], kind: 'proved' },
   { name: 'a statement that differs only in whitespace', body: ':= by\n  omega', edit: (c) => ({ ...c, declarationText: c.declarationText.replace('(a b : ℕ) (h : a < b)', '(a b : ℕ)\n    (h : a < b)') }), diagnostics: clean, kind: 'proved' },
   { name: 'native_decide when allowed', body: ':= by native_decide', allowNativeDecide: true, diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' depends on axioms: [Lean.ofReduceBool, Lean.trustCompiler]")], kind: 'proved' },
-  { name: 'an example, checked under a scratch name', target: 'example', body: ':= by norm_num', diagnostics: (d) => [axiomsInfo(d, "'oprover_checked_example' depends on axioms: [propext]")], kind: 'proved' },
+  { name: 'an example, checked under a scratch name', target: 'example', body: ':= by norm_num', diagnostics: (d) => [axiomsInfo(d, "'Demo.oprover_checked_example' depends on axioms: [propext]")], kind: 'proved' },
+  { name: 'a private declaration: Lean answers with its private name', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'_private.Scratch.0.Demo.target_thm' depends on axioms: [propext]")], kind: 'proved' },
+  { name: 'native_decide on Lean v4.29+ (one auxiliary axiom per call) when allowed', body: ':= by native_decide', allowNativeDecide: true, diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' depends on axioms: [propext,\n Classical.choice,\n Quot.sound,\n Demo.target_thm._native.native_decide.ax_1_1]")], kind: 'proved' },
+  { name: 'axioms in any order, the list wrapped over lines', body: ':= by\n  omega', diagnostics: (d) => [axiomsInfo(d, "'Demo.target_thm' depends on axioms: [Quot.sound,\n   propext,\n   Classical.choice]")], kind: 'proved' },
+  { name: 'Lean read the candidate as one declaration (its symbol covers the candidate)', body: ':= by\n  omega', symbols: (d) => [{ name: 'Demo', kind: 3, range: { start: pos(0, 0), end: pos(d.axiomsLine, 0) }, children: [{ name: 'target_thm', kind: 6, range: { start: d.codeStart, end: d.codeEnd } }] }], diagnostics: clean, kind: 'proved' },
   { name: 'a linter warning and a silent goals-accomplished', body: ':= by\n  omega', diagnostics: (d) => [at(d, 1, 2, 7, 2, 'unused variable `h`'), at(d, 1, 58, 60, 3, 'Goals accomplished!', { leanTags: [2], isSilent: true }), ...clean(d)], kind: 'proved', reason: /goals accomplished/ },
 ];
 
@@ -103,7 +117,7 @@ function run(c: Case) {
   let candidate = makeCandidate(t, c.body, { kind: 'model', round: 1, sample: 0 });
   if (c.edit) candidate = c.edit(candidate);
   const document = buildCheckDocument(t, candidate);
-  return judge({ target: t, candidate, document, version: 7, diagnostics: c.diagnostics(document), allowNativeDecide: c.allowNativeDecide ?? false, maxFeedbackErrors: 8, elapsedMs: 5 });
+  return judge({ target: t, candidate, document, version: 7, diagnostics: c.diagnostics(document), symbols: c.symbols?.(document), allowNativeDecide: c.allowNativeDecide ?? false, maxFeedbackErrors: 8, elapsedMs: 5 });
 }
 
 describe('acceptance gate', () => {
@@ -138,7 +152,7 @@ describe('acceptance gate', () => {
     const doc = buildCheckDocument(t, c);
     assert.equal(doc.text.slice(0, t.declaration.start), FILE.slice(0, t.declaration.start));
     assert.equal(doc.text.split('\n')[doc.candidateLine], '/-- The target. -/');
-    assert.equal(doc.text.split('\n')[doc.axiomsLine], '#print axioms Demo.target_thm');
+    assert.equal(doc.text.split('\n')[doc.axiomsLine], 'set_option pp.fullNames true in #print axioms _root_.Demo.target_thm');
     assert.equal(doc.checkedName, 'Demo.target_thm');
   });
 
