@@ -8,6 +8,11 @@ import type { Candidate, Declaration, ProofTarget } from './types';
 
 export type Extraction = { ok: true; candidate: Candidate } | { ok: false; problem: string };
 
+/** Longest reply read at all (reasoning included): 32K tokens of output stay well below it. */
+export const MAX_REPLY_CHARS = 4_000_000;
+/** Longest answer (the reply after its reasoning) that is lexed: proofs are at most 100,000 characters. */
+export const MAX_ANSWER_CHARS = 200_000;
+
 const THINK_OPEN = '<think>';
 const THINK_CLOSE = '</think>';
 const LEAN_LANGUAGES = new Set(['', 'lean', 'lean4']);
@@ -124,7 +129,10 @@ function bareProofBody(code: string): string | undefined {
  * body put under the target's own header.
  */
 export function candidateFromReply(reply: string, target: ProofTarget, origin: Candidate['origin']): Extraction {
+  // Bounded cost: an answer this long is refused before any lexing (no real proof comes close).
+  if (reply.length > MAX_REPLY_CHARS) return { ok: false, problem: `the reply is ${reply.length} characters long (limit ${MAX_REPLY_CHARS}); it was not read` };
   const text = stripThinking(reply);
+  if (text.length > MAX_ANSWER_CHARS) return { ok: false, problem: `the answer after the reasoning is ${text.length} characters long (limit ${MAX_ANSWER_CHARS}); it was not read` };
   if (text.trim() === '') {
     return {
       ok: false,

@@ -453,6 +453,14 @@ export const COMMAND_KEYWORDS = new Set([
   'alias',
   'omit',
   'include',
+  // Commands of core Lean (4.0.0 to today) that declare constants, options or elaborators.
+  'constant',
+  'init_quot',
+  'register_builtin_option',
+  'register_label_attr',
+  'declare_config_elab',
+  'elab_stx_quot',
+  'grind_pattern',
 ]);
 
 /** Commands that Lean also accepts inside proofs (`open Nat in`, `set_option x 1 in tac`): commands only at column 0. */

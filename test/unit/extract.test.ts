@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { candidateFromReply, codeBlocks, hashText, makeCandidate, stripThinking } from '../../src/core/extract';
+import { candidateFromReply, codeBlocks, hashText, makeCandidate, MAX_ANSWER_CHARS, MAX_REPLY_CHARS, stripThinking } from '../../src/core/extract';
 import { prepassCandidates, replayBody, tacticBody } from '../../src/core/prepass';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget, RetrievedProof } from '../../src/core/types';
@@ -52,18 +52,28 @@ describe('extract: reply corpus', () => {
   it('handles a 1 MB reply: long reasoning, then the proof', () => {
     const reasoning = 'We consider the product b * h and substitute the values. '.repeat(18_000);
     assert.ok(reasoning.length > 1_000_000);
-    const reply = `<think>${reasoning}</think>\n${reasoning}\n\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n  rw [h₁, h₂, h₃]\n  norm_num\n\`\`\``;
+    const reply = `<think>${reasoning}</think>\nSo the proof is:\n\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n  rw [h₁, h₂, h₃]\n  norm_num\n\`\`\``;
     const result = candidateFromReply(reply, target, model());
     assert.ok(result.ok);
     assert.equal(result.candidate.body, ':= by\n  rw [h₁, h₂, h₃]\n  norm_num');
   });
 
-  it('handles a 1 MB code block (screening then refuses its size)', () => {
+  it('refuses an answer over the limit before lexing it, saying so (1 MB of prose after the reasoning)', () => {
+    const prose = 'We consider the product b * h and substitute the values. '.repeat(18_000);
+    const reply = `<think>short</think>\n${prose}\n\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n  norm_num\n\`\`\``;
+    const result = candidateFromReply(reply, target, model());
+    assert.equal(result.ok, false);
+    assert.match((result as { problem: string }).problem, new RegExp(`limit ${MAX_ANSWER_CHARS}\\); it was not read`));
+  });
+
+  it('refuses a 1 MB code block by its size, and a reply over the whole-reply limit unread', () => {
     const tactics = '  norm_num\n'.repeat(100_000);
     const reply = `\`\`\`lean4\ntheorem mathd_algebra_478 (b h v : ℝ) (h₀ : 0 < b ∧ 0 < h ∧ 0 < v) (h₁ : v = 1 / 3 * (b * h))\n    (h₂ : b = 30) (h₃ : h = 13 / 2) : v = 65 := by\n${tactics}\`\`\``;
     const result = candidateFromReply(reply, target, model());
-    assert.ok(result.ok);
-    assert.ok(result.candidate.body.length > 1_000_000);
+    assert.equal(result.ok, false);
+    assert.match((result as { problem: string }).problem, /characters long \(limit/);
+    const huge = candidateFromReply(`<think>${'x'.repeat(MAX_REPLY_CHARS)}</think>`, target, model());
+    assert.match((huge as { problem: string }).problem, new RegExp(`limit ${MAX_REPLY_CHARS}\\); it was not read`));
   });
 });
 
