@@ -73,6 +73,7 @@ const METAPROGRAMS = new Map([
   ['builtin_initialize', '`builtin_initialize` runs code when the file loads'],
   ['include_str', '`include_str` reads a file from disk'],
   ['implemented_by', '`implemented_by` swaps in unchecked code'],
+  ['implementedBy', '`implementedBy` swaps in unchecked code'],
   ['extern', '`extern` swaps in unchecked code'],
   ['unsafe', '`unsafe` code bypasses the kernel'],
   ['partial', '`partial` definitions are not checked for termination'],
@@ -127,9 +128,17 @@ const FORBIDDEN_PREFIXES = [
 ];
 const FORBIDDEN_NAMES = new Set(['IO']);
 
-/** Whether any full name a word may stand for is IO or metaprogramming. */
-function forbiddenName(names: readonly string[]): boolean {
-  return names.some((n) => FORBIDDEN_NAMES.has(n) || FORBIDDEN_PREFIXES.some((p) => underPrefix(n, p)));
+function forbiddenFullName(n: string): boolean {
+  return FORBIDDEN_NAMES.has(n) || FORBIDDEN_PREFIXES.some((p) => underPrefix(n, p));
+}
+
+/**
+ * Whether any full name a word may stand for is IO or metaprogramming. Readings under a namespace
+ * that is itself forbidden are not judged: opening it is refused where the proof does it, and where
+ * the user's file does, any short name (a local `h` too) would read as a member of it.
+ */
+function forbiddenName(names: readonly string[], namespaces: readonly string[]): boolean {
+  return names.some((n, i) => (i === 0 || !forbiddenFullName(namespaces[i - 1]!)) && forbiddenFullName(n));
 }
 
 /** Tokens that may stand at column 0 inside a proof: the parts of a declaration after its body. */
@@ -267,7 +276,7 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     if (meta) return meta;
     if (word === 'eval' && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return '`eval%` runs code while the proof elaborates';
     if (PERCENT_COMMANDS.has(word) && tokens[k + 1]?.text === '%' && tokens[k + 1]!.start === t.end) return `\`${word}%\` is a command, not part of a proof`;
-    if (forbiddenName(names)) return `\`${t.text}\` belongs to IO or metaprogramming, not to a proof`;
+    if (forbiddenName(names, namespaces)) return `\`${t.text}\` belongs to IO or metaprogramming, not to a proof`;
 
     if (mode === 'reply') {
       // An instance beside the proof would be found by the proof without being named, yet is not kept.

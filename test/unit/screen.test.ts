@@ -16,7 +16,11 @@ function targetFrom(text: string): ProofTarget {
 }
 
 describe('screen: adversarial corpus', () => {
-  const target = targetFrom(targetText());
+  const targets = new Map<string, ProofTarget>();
+  const targetOf = (file = 'target.lean'): ProofTarget => {
+    if (!targets.has(file)) targets.set(file, targetFrom(targetText(file)));
+    return targets.get(file)!;
+  };
   const corpus = loadCorpus();
 
   it('has at least 50 entries, each with a known expectation and a unique name', () => {
@@ -29,13 +33,14 @@ describe('screen: adversarial corpus', () => {
     const label = `${file.replace(/\.json$/, '')}/${entry.name}: ${entry.why}`;
     if (entry.expect === 'reject-before-lean') {
       it(`refuses ${label}`, () => {
-        const reason = refusalBeforeLean(replyOf(entry), target);
+        const reason = refusalBeforeLean(replyOf(entry), targetOf(entry.target));
         assert.ok(reason !== undefined && reason.length > 10, `${entry.name} reached Lean`);
+        if (entry.reason) assert.match(reason, new RegExp(entry.reason), entry.name);
       });
     } else {
       it(`leaves to Lean ${label}`, () => {
         // Entries only Lean can refuse must pass extraction and screening, or their label is wrong.
-        const reason = refusalBeforeLean(replyOf(entry), target);
+        const reason = refusalBeforeLean(replyOf(entry), targetOf(entry.target));
         assert.equal(reason, undefined, `${entry.name} was refused before Lean: ${reason}`);
       });
     }
