@@ -10,6 +10,7 @@ import { ConfigError, DEFAULT_CONFIG, type OProverConfig } from './config';
 import { prove, type ProverPorts } from './core/prover';
 import { ActionableError, type RetrievalQuery, type RetrievedProof, type Retriever, type Verifier, type VerifiedProof } from './core/types';
 import { EndpointModel } from './endpoint/client';
+import { ThreadedReplyReader } from './endpoint/reply-reader';
 import { EditorGoals, goalSource } from './lean/editor-goals';
 import { LeanVerifier } from './lean/verifier';
 import { createEmbedder } from './retrieval/embedder';
@@ -54,6 +55,8 @@ export class OProverContext implements vscode.Disposable {
   private readonly verifiers = new Map<string, Promise<LeanVerifier>>();
   private readonly banks = new Map<string, MemoryBank>();
   private model: EndpointModel | undefined;
+  /** Replies are read on a worker thread (dist/reply-worker.js), never on the extension host's. */
+  private readonly replyReader = ThreadedReplyReader.bundled(__dirname);
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -161,7 +164,13 @@ export class OProverContext implements vscode.Disposable {
     const model = this.config.endpoints.length > 0 ? this.model : undefined;
     // Goals from vscode-lean4's client for the file when it runs, else from the verifier's own server.
     const goals = new EditorGoals({ extensions: vscode.extensions, fallback: verifier.goalAt.bind(verifier), timeoutMs: 5000, log: (m) => this.log.info(m) });
-    return { verifier, model, retriever: new TolerantRetriever(this.bank(projectRoot), this.log), goal: goalSource(goals, (file) => vscode.Uri.file(file).toString()) };
+    return {
+      verifier,
+      model,
+      retriever: new TolerantRetriever(this.bank(projectRoot), this.log),
+      goal: goalSource(goals, (file) => vscode.Uri.file(file).toString()),
+      readReply: this.replyReader?.read,
+    };
   }
 
   private async runProof(target: Parameters<typeof prove>[0], options: Parameters<typeof prove>[3]) {
@@ -198,6 +207,7 @@ export class OProverContext implements vscode.Disposable {
   dispose(): void {
     this.jobs.cancelAll();
     void this.resetPorts();
+    void this.replyReader?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -3,7 +3,7 @@
 // or the budget is spent. It only talks to ports and emits events.
 import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
-import { candidateFromReply } from './extract';
+import { candidateFromReply, type Extraction } from './extract';
 import { prepassCandidates } from './prepass';
 import { getProfile } from './prompt';
 import { screenCandidate } from './screen';
@@ -17,6 +17,8 @@ export interface ProverPorts {
   model?: Model;
   /** The goal state at the target's sorry, for prompts and the panel; absent or failing: prompts go without. */
   goal?: GoalSource;
+  /** Reads a reply into a candidate (off the caller's thread in the editor); absent: candidateFromReply inline. */
+  readReply?: (reply: string, target: ProofTarget, origin: Candidate['origin']) => Promise<Extraction>;
 }
 
 export type GoalSource = (target: ProofTarget, signal?: AbortSignal) => Promise<{ goal: string; source: string } | undefined>;
@@ -201,8 +203,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
 
       const candidates: { sample: number; candidate: Candidate }[] = [];
       const problems: { sample: number; raw: string; problem: string }[] = [];
-      completions.forEach((completion, sample) => {
-        const extracted = candidateFromReply(completion.text, target, { kind: 'model', round, sample });
+      const readReply = ports.readReply ?? (async (reply: string, t: ProofTarget, origin: Candidate['origin']) => candidateFromReply(reply, t, origin));
+      for (const [sample, completion] of completions.entries()) {
+        const extracted = await readReply(completion.text, target, { kind: 'model', round, sample });
         if (extracted.ok) {
           candidates.push({ sample, candidate: extracted.candidate });
           emit({ type: 'attempt', jobId, round, sample, raw: completion.text, candidate: extracted.candidate });
@@ -210,7 +213,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
           problems.push({ sample, raw: completion.text, problem: extracted.problem });
           emit({ type: 'attempt', jobId, round, sample, raw: completion.text, problem: extracted.problem });
         }
-      });
+      }
       const { proof, verdicts } = await check(round, candidates);
       // Cancelled while Lean checked (the file was closed, say): the verdicts say `cancelled`, and
       // the job must end so too, even in its last round.

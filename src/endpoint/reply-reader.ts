@@ -1,0 +1,82 @@
+// Reads model replies into candidates on a worker thread (reply-worker.ts), with a time limit: a
+// reply whose reading runs past it is refused and the thread replaced, so neither the editor nor a
+// batch ever waits on one reply. Where no worker script is at hand, extraction runs inline.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { candidateFromReply, type Extraction } from '../core/extract';
+import type { Candidate, ProofTarget } from '../core/types';
+
+/** Extraction as a port: the prover awaits it, whatever thread does the work. */
+export type ReplyReader = (reply: string, target: ProofTarget, origin: Candidate['origin']) => Promise<Extraction>;
+
+export const inlineReader: ReplyReader = async (reply, target, origin) => candidateFromReply(reply, target, origin);
+
+/** Reading limit per reply: linear extraction of the largest accepted reply takes far less. */
+const READ_LIMIT_MS = 20_000;
+
+export class ThreadedReplyReader {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (e: Extraction) => void; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly script: string, private readonly execArgv: string[] = [], private readonly limitMs = READ_LIMIT_MS) {}
+
+  /** The built worker next to the bundle (dist/reply-worker.js), else undefined. */
+  static bundled(dir: string): ThreadedReplyReader | undefined {
+    const script = path.join(dir, 'reply-worker.js');
+    return fs.existsSync(script) ? new ThreadedReplyReader(script) : undefined;
+  }
+
+  readonly read: ReplyReader = (reply, target, origin) =>
+    new Promise<Extraction>((resolve) => {
+      const worker = this.ensure();
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ ok: false, problem: `reading the reply took longer than ${Math.round(this.limitMs / 1000)} s; it was not used` });
+        this.restart();
+      }, this.limitMs);
+      this.pending.set(id, { resolve, timer });
+      worker.postMessage({ id, reply, target, origin });
+    });
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { execArgv: this.execArgv });
+    worker.unref();
+    worker.on('message', (m: { id: number; extraction: Extraction }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(m.id);
+      p.resolve(m.extraction);
+    });
+    const fail = (why: string): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const [id, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.resolve({ ok: false, problem: `the reply reader stopped (${why}); the reply was not used` });
+        this.pending.delete(id);
+      }
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => fail(`exit ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Replaces a thread stuck on a reply; replies waiting on it are refused by their own timers. */
+  private restart(): void {
+    const old = this.worker;
+    this.worker = undefined;
+    void old?.terminate();
+  }
+
+  async dispose(): Promise<void> {
+    const old = this.worker;
+    this.worker = undefined;
+    await old?.terminate();
+  }
+}
