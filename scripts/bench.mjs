@@ -11,7 +11,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const benchDir = path.join(root, 'bench');
 const resultsDir = path.join(benchDir, 'results');
-const ORDER = ['verify', 'retrieval', 'loop', 'e2e'];
+const ORDER = ['verify', 'retrieval', 'loop', 'e2e', 'extract'];
 
 const available = fs
   .readdirSync(benchDir)

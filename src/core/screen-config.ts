@@ -124,7 +124,7 @@ export function literalConfigValue(tokens: readonly LeanToken[], from: number, t
  * The token a configuration item at `open` (a `(`) belongs to: walking back over the items before it
  * (`+opt`, `-opt`, `(opt := v)`), the tactic name, or undefined.
  */
-function headOf(tokens: readonly LeanToken[], open: number): number | undefined {
+function headOf(tokens: readonly LeanToken[], open: number, heads: Map<number, number | undefined>): number | undefined {
   let j = open - 1;
   for (;;) {
     const t = tokens[j];
@@ -132,6 +132,8 @@ function headOf(tokens: readonly LeanToken[], open: number): number | undefined 
     if (t.kind === 'symbol' && t.text === ')') {
       const start = matchBackward(tokens, j);
       if (start < 0 || tokens[start + 1]?.kind !== 'ident' || tokens[start + 2]?.text !== ':=') return j;
+      // The item before this one was walked already: its head is this one's (linear in all).
+      if (heads.has(start)) return heads.get(start);
       j = start - 1;
       continue;
     }
@@ -147,13 +149,15 @@ function headOf(tokens: readonly LeanToken[], open: number): number | undefined 
 /**
  * A problem with the configuration item `(name := …)` starting at token `open`, or undefined when
  * it is no configuration item (a named argument of a term, `f (x := e)`) or a literal one.
+ * `heads` remembers the head of each item seen, so a run of items is walked once.
  */
-export function configItemProblem(tokens: readonly LeanToken[], open: number): string | undefined {
+export function configItemProblem(tokens: readonly LeanToken[], open: number, heads: Map<number, number | undefined> = new Map()): string | undefined {
   const nameToken = tokens[open + 1];
   if (tokens[open]?.text !== '(' || nameToken?.kind !== 'ident' || tokens[open + 2]?.text !== ':=') return undefined;
   const name = plainName(nameToken.text);
   if (TACTIC_VALUED.has(name)) return undefined;
-  const head = headOf(tokens, open);
+  const head = headOf(tokens, open, heads);
+  heads.set(open, head);
   const headToken = head === undefined ? undefined : tokens[head];
   // A named argument of a term (`foo (x := e)`) is never evaluated; only a tactic's items are.
   // Tactic names are not term names (`simp (x := e)` is never a function applied to a named

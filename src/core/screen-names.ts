@@ -61,14 +61,24 @@ export function tailOf(name: string, listed: string): boolean {
  * (`IO.print`) also matches longer last components (`IO.println`).
  */
 export function underPrefix(name: string, prefix: string): boolean {
-  const parts = prefix.split('.');
-  for (let i = 0; i < parts.length; i++) {
-    const tail = parts.slice(i).join('.');
-    if (tail === '') continue;
+  for (const { tail, whole } of tailsOf(prefix)) {
     if (name.startsWith(tail)) return true;
-    if (i === 0 && tail.endsWith('.') && name === tail.slice(0, -1)) return true;
+    if (whole && tail.endsWith('.') && name === tail.slice(0, -1)) return true;
   }
   return false;
+}
+
+const tails = new Map<string, { tail: string; whole: boolean }[]>();
+
+/** `IO.FS.` → `IO.FS.`, `FS.` (computed once per prefix). */
+function tailsOf(prefix: string): { tail: string; whole: boolean }[] {
+  let list = tails.get(prefix);
+  if (!list) {
+    const parts = prefix.split('.');
+    list = parts.map((_, i) => ({ tail: parts.slice(i).join('.'), whole: i === 0 })).filter((t) => t.tail !== '');
+    tails.set(prefix, list);
+  }
+  return list;
 }
 
 let memo: { text: string; end: number; namespaces: string[] } | undefined;

@@ -20,6 +20,9 @@ export interface ScreenOptions {
 
 export type ScreenResult = { ok: true } | { ok: false; reason: string };
 
+/** More namespaces than any proof opens: each name is read under every one of them. */
+const MAX_OPENED = 64;
+
 /** Deeper nesting than any real proof has: Lean's parser would recurse on it. */
 export const MAX_NESTING = 256;
 const OPENING = new Set(['(', '[', '{', '⟨', '⦃', '⟦', '@[']);
@@ -128,8 +131,16 @@ const FORBIDDEN_PREFIXES = [
 ];
 const FORBIDDEN_NAMES = new Set(['IO']);
 
+const verdicts = new Map<string, boolean>();
+
 function forbiddenFullName(n: string): boolean {
-  return FORBIDDEN_NAMES.has(n) || FORBIDDEN_PREFIXES.some((p) => underPrefix(n, p));
+  let v = verdicts.get(n);
+  if (v === undefined) {
+    v = FORBIDDEN_NAMES.has(n) || FORBIDDEN_PREFIXES.some((p) => underPrefix(n, p));
+    if (verdicts.size > 10_000) verdicts.clear();
+    verdicts.set(n, v);
+  }
+  return v;
 }
 
 /**
@@ -221,7 +232,10 @@ function checkOpen(tokens: LeanToken[], k: number): string | undefined {
 /** The first rule a run of code tokens breaks, as a reason for a person and for the next prompt; or undefined. */
 export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: ScreenOptions): string | undefined {
   let depth = 0;
-  const namespaces = [...(opts.namespaces ?? []), ...namespacesInEffect(tokens)];
+  const opened = namespacesInEffect(tokens);
+  if (mode === 'proof' && opened.length > MAX_OPENED) return `the proof opens ${opened.length} namespaces (at most ${MAX_OPENED})`;
+  const namespaces = [...(opts.namespaces ?? []), ...opened];
+  const configHeads = new Map<number, number | undefined>();
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'symbol') {
@@ -249,7 +263,7 @@ export function firstViolation(tokens: LeanToken[], mode: ScreenMode, opts: Scre
     if (mode === 'proof' && t.kind === 'symbol') {
       if (t.text === '@[') return 'attributes (`@[…]`) belong to declarations, not to a proof';
       if (t.text === '(') {
-        const problem = configItemProblem(tokens, k);
+        const problem = configItemProblem(tokens, k, configHeads);
         if (problem) return problem;
       }
     }
