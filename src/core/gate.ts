@@ -19,6 +19,7 @@
 import { formatFeedback } from './feedback';
 import { screenBody } from './screen';
 import { namespacesBefore } from './screen-names';
+import { withoutModuleHeader } from './header';
 import { plainName } from './screen-names';
 import { codeTokens, findDeclarations, findSorries, normalizeStatement, offsetToPosition } from './source';
 import type { Candidate, GateRule, LeanMessage, Position, ProofTarget, Range, Severity, Verdict, VerdictKind } from './types';
@@ -121,7 +122,9 @@ function lineCount(text: string): number {
 
 /** Builds the checked document: prefix (byte-identical), candidate, blank line, `#print axioms`. */
 export function buildCheckDocument(target: ProofTarget, candidate: Candidate): CheckDocument & { unnamed: boolean } {
-  const raw = target.text.slice(0, target.declaration.start);
+  // A module file is checked as a non-module file (same lines and columns): inside a `module`,
+  // `#print axioms` is an error.
+  const raw = withoutModuleHeader(target.text.slice(0, target.declaration.start));
   const separator = raw === '' || /[\n\r]$/.test(raw) ? '' : '\n';
   const prefix = raw + separator;
   const checked = checkedDeclaration(target, candidate);

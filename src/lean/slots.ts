@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponseError } from 'vscode-jsonrpc/node';
+import { fileHeader } from '../core/header';
 import { codeTokens, offsetToPosition } from '../core/source';
 import { ActionableError } from '../core/types';
 import * as P from './protocol';
@@ -41,24 +42,7 @@ export function minimalChange(oldText: string, newText: string): P.TextDocumentC
 
 /** The file's header (`module`, `prelude`, `import` lines): changing it makes Lean restart the worker. */
 export function importHeader(text: string): string {
-  const tokens = codeTokens(text);
-  let k = 0;
-  let end = 0;
-  while (k < tokens.length) {
-    const t = tokens[k]!.text;
-    if (t === 'module' || t === 'prelude') {
-      end = tokens[k]!.end;
-      k++;
-    } else if ((t === 'public' || t === 'meta' || t === 'private') && tokens[k + 1]?.text === 'import') {
-      k++;
-    } else if (t === 'import') {
-      k++;
-      if (tokens[k]?.text === 'all') k++;
-      if (tokens[k]) end = tokens[k]!.end;
-      k++;
-    } else break;
-  }
-  return text.slice(0, end);
+  return text.slice(0, fileHeader(text).end);
 }
 
 export type SlotCheck =
