@@ -2,6 +2,7 @@
 // (`:= by simp`, `:= by omega`, ...) and one per retrieved verified proof, replayed verbatim under
 // the target's own header. Lean decides which, if any, closes the goal.
 import { makeCandidate } from './extract';
+import { screenBody } from './screen';
 import { findDeclarations, normalizeStatement, statementSignature } from './source';
 import type { Candidate, Declaration, ProofTarget, RetrievedProof } from './types';
 
@@ -21,6 +22,19 @@ export function replayBody(proof: RetrievedProof): string | undefined {
   const byName = proof.name === undefined ? undefined : decls.find((d) => d.name === proof.name || d.fullName === proof.name);
   const decl = byStatement ?? byName ?? decls[decls.length - 1]!;
   return decl.body.trim();
+}
+
+/**
+ * Retrieved proofs that today's screen still passes. A bank record is untrusted text too (rules
+ * grow; a workspace may hold anything): one the screen refuses is neither replayed nor shown in a
+ * prompt. Returns the kept proofs and how many were left out.
+ */
+export function screenRetrieved(proofs: RetrievedProof[], allowNativeDecide: boolean): { kept: RetrievedProof[]; quarantined: number } {
+  const kept = proofs.filter((p) => {
+    const body = replayBody(p);
+    return body !== undefined && screenBody(body, { allowNativeDecide }).ok;
+  });
+  return { kept, quarantined: proofs.length - kept.length };
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
 import { candidateFromReply, type Extraction } from './extract';
-import { prepassCandidates } from './prepass';
+import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
 import { screenCandidate } from './screen';
 import { contextBefore, statementWithSorry } from './source';
@@ -146,6 +146,11 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         Math.max(config.retrievalK, config.prepassReplays),
         signal,
       );
+      const screened = screenRetrieved(retrieved, config.allowNativeDecide);
+      if (screened.quarantined > 0) {
+        emit({ type: 'log', jobId, level: 'warn', message: `${screened.quarantined} retrieved proof${screened.quarantined === 1 ? '' : 's'} left out: today's screen refuses ${screened.quarantined === 1 ? 'it' : 'them'} (not replayed, not shown to the model)` });
+      }
+      retrieved = screened.kept;
     }
 
     // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.

@@ -155,7 +155,8 @@ export function configItemProblem(tokens: readonly LeanToken[], open: number, he
   const nameToken = tokens[open + 1];
   if (tokens[open]?.text !== '(' || nameToken?.kind !== 'ident' || tokens[open + 2]?.text !== ':=') return undefined;
   const name = plainName(nameToken.text);
-  if (TACTIC_VALUED.has(name)) return undefined;
+  // `(opt := by tacs)`: Lean keeps the tactics as syntax (Config.lean), and the screen reads them.
+  if (TACTIC_VALUED.has(name) || tokens[open + 3]?.text === 'by') return undefined;
   const head = headOf(tokens, open, heads);
   heads.set(open, head);
   const headToken = head === undefined ? undefined : tokens[head];

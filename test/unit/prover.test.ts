@@ -236,6 +236,26 @@ describe('prover: the repair loop with fake ports', () => {
     assert.deepEqual(noPromptProofs.proof?.origin, { kind: 'replay', proofId: 'bank-7' }, noPromptProofs.reason);
   });
 
+  it('quarantines a bank record that today\'s screen refuses: never replayed, never shown to the model', async () => {
+    const hostile: RetrievedProof = {
+      id: 'bank-evil',
+      name: 'add_comm_evil',
+      statement: 'theorem add_comm_evil (a b : ℕ) : a + b = b + a',
+      proof: 'theorem add_comm_evil (a b : ℕ) : a + b = b + a := by\n  rw (config := match IO.FS.writeFile "x" "y" () with | _ => {}) [Nat.add_comm]',
+      source: { kind: 'workspace', file: 'Old.lean' },
+      score: 0.99,
+    };
+    const fine: RetrievedProof = { id: 'bank-ok', name: 'add_comm_ok', statement: 'theorem add_comm_ok (a b : ℕ) : a + b = b + a', proof: 'theorem add_comm_ok (a b : ℕ) : a + b = b + a := Nat.add_comm a b', source: { kind: 'accepted' }, score: 0.5 };
+    const verifier = new FakeVerifier([]);
+    const events: JobEvent[] = [];
+    await prove(targetFrom(COMM), config({ retrievalK: 2, prepassTactics: ['rfl'] }), { verifier, retriever: new FakeRetriever([hostile, fine]) }, { onEvent: (e) => events.push(e) });
+    assert.ok(!verifier.checkedBodies().some((b) => b.includes('IO.FS')), 'the hostile record was replayed');
+    assert.ok(verifier.checkedBodies().includes(':= Nat.add_comm a b'), 'the clean record is still replayed');
+    const shown = events.flatMap((e) => (e.type === 'retrieved' ? e.proofs.map((p) => p.id) : []));
+    assert.ok(!shown.includes('bank-evil') && shown.includes('bank-ok'), shown.join(','));
+    assert.ok(events.some((e) => e.type === 'log' && /1 retrieved proof left out/.test(e.message)));
+  });
+
   it('without a model, runs round 0 and fails with the no-endpoint reason', async () => {
     const verifier = new FakeVerifier([]);
     const events: JobEvent[] = [];
