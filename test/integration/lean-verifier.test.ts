@@ -300,6 +300,27 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.match(change, /noncomputable def oprover_checked_example : 2 \+ 2 = 4 := by decide\n\nset_option pp\.fullNames true in #print axioms _root_\.oprover_checked_example/);
   });
 
+  it('one declaration, exactly: a candidate Lean reads as two commands is refused by its document symbols', async () => {
+    start({}, { rules: [{ contains: 'my_library_command', splitAt: 'my_library_command', errors: [] }] });
+    const target = targetAt(FILE, 'comm', project.root);
+    const c = makeCandidate(target, ':= by\n  exact Nat.add_comm a b\n  my_library_command', { kind: 'model', round: 1, sample: 0 });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'rejected', v.reason);
+    assert.equal(v.rule, 'one-declaration');
+    assert.ok(project.messages().some((m) => m.msg?.method === 'textDocument/documentSymbol'), 'the verifier asked Lean for its document symbols');
+  });
+
+  it('asks #print axioms by the full name from the root, and takes the answer only for that name', async () => {
+    start();
+    const text = FILE.replace('/-- The target. -/', 'namespace Deep\n\n/-- The target. -/').replace('example : 2 + 2', 'end Deep\n\nexample : 2 + 2');
+    const target = targetAt(text, 'comm', project.root);
+    const c = makeCandidate(target, ':= by\n  exact Nat.add_comm a b', { kind: 'model', round: 1, sample: 0 });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'proved', v.reason);
+    const change = project.messages().filter((m) => m.msg?.method === 'textDocument/didChange').at(-1)!.msg.params.contentChanges[0].text as string;
+    assert.match(change, /set_option pp\.fullNames true in #print axioms _root_\.Deep\.comm\n$/);
+  });
+
   it('rejects a changed statement without asking Lean', async () => {
     start();
     const target = targetAt(FILE, 'comm', project.root);
