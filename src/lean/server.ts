@@ -395,7 +395,8 @@ export class LeanServer {
       this.exitPromise.then((e) => Promise.reject(new ServerExitedError(e))),
     ]);
     promise.catch(() => undefined).finally(() => source.dispose());
-    return { promise, cancel: () => source.cancel() };
+    // No `$/cancelRequest` to a process that exited: its pipe is closed.
+    return { promise, cancel: () => (this.exitInfo ? undefined : source.cancel()) };
   }
 
   waitForDiagnostics(uri: string, version: number): { promise: Promise<unknown>; cancel: () => void } {

@@ -241,13 +241,15 @@ export class ScratchSlot {
     if (!server || server.exited || this.text === undefined) return null;
     const req = server.documentSymbol(this.uri);
     let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
     try {
-      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => ((gaveUp = true), r(null)), timeoutMs)))]);
     } catch {
       return null;
     } finally {
       clearTimeout(timer);
-      req.cancel();
+      // Only a request still running is cancelled: one that failed with the process has no pipe left.
+      if (gaveUp) req.cancel();
     }
   }
 
@@ -256,13 +258,14 @@ export class ScratchSlot {
     if (!server || server.exited || this.text === undefined) return null;
     const req = server.plainGoal(this.uri, position);
     let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
     try {
-      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => ((gaveUp = true), r(null)), timeoutMs)))]);
     } catch {
       return null;
     } finally {
       clearTimeout(timer);
-      req.cancel();
+      if (gaveUp) req.cancel();
     }
   }
 }
