@@ -136,8 +136,13 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.ok(change.contentChanges[0].range, 'a ranged change, not the full text');
     assert.ok(change.contentChanges[0].text.startsWith('/-- The target. -/\ntheorem comm'));
     assert.match(change.contentChanges[0].text, /set_option pp\.fullNames true in #print axioms _root_\.comm\n$/);
-    const wait = traffic.filter((m) => m.msg?.method === 'textDocument/waitForDiagnostics').at(-1)!.msg.params;
-    assert.equal(wait.version, change.textDocument.version);
+    const waits = traffic.filter((m) => m.msg?.method === 'textDocument/waitForDiagnostics').map((m) => m.msg.params.version);
+    assert.ok(waits.includes(change.textDocument.version), 'the barrier names the version of the change');
+    // The winner is checked once more in a fresh document: the slot reopened with the whole text.
+    const reopen = traffic.filter((m) => m.msg?.method === 'textDocument/didOpen').at(-1)!.msg.params;
+    assert.equal(reopen.textDocument.text, FILE.slice(0, target.declaration.start) + change.contentChanges[0].text);
+    assert.equal(waits.at(-1), reopen.textDocument.version);
+    assert.match(v.reason, /confirmed in a fresh document/);
   });
 
   it('sends only the differing range for the next candidate in a warm slot', async () => {
@@ -152,7 +157,10 @@ describe('Lean verifier against the scripted Lean server', function () {
     const last = changes.at(-1)!.msg.params.contentChanges[0];
     assert.equal(last.text, 'Nat.add_comm a b');
     assert.equal(last.range.start.line, last.range.end.line);
-    assert.equal(project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen').length, 1, 'the slot stays open');
+    const opens = project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen');
+    // One open of the prefix; the other is the winner's fresh re-check, after the ranged change.
+    assert.equal(opens.filter((m) => m.msg.params.textDocument.text === FILE.slice(0, target.declaration.start)).length, 1, 'the slot stays open');
+    assert.equal(opens.length, 2);
   });
 
   it('checks the same candidate twice without a new version (Lean ignores empty changes)', async () => {
