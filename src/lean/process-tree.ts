@@ -168,3 +168,21 @@ export function findFileWorker(root: number, uri: string, claimed: ReadonlySet<n
   const unnamed = outermost(workers.filter((p) => !/\sfile:\/\//.test(p.command) && !claimed.has(p.pid)));
   return unnamed.length === 1 ? unnamed[0]!.pid : undefined;
 }
+
+/**
+ * Kills the tree of `root` (see killTree) and waits, up to `limitMs`, until none of its processes
+ * runs any more (gone, or a zombie waiting for its parent). True when they all stopped in time.
+ */
+export async function killTreeAndWait(root: number, limitMs = 5000): Promise<boolean> {
+  return waitGone(killTree(root), limitMs);
+}
+
+/** Waits, up to `limitMs`, until none of `pids` runs any more. True when they all stopped in time. */
+export async function waitGone(pids: number[], limitMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (pids.some(isAlive)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}

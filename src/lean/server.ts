@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import type { LeanSandboxSetting } from '../config';
-import { descendants, isAlive, killTree, processTable, treeRssBytes } from './process-tree';
+import { descendants, killTree, killTreeAndWait, processTable, treeRssBytes, waitGone } from './process-tree';
 import { isLakeProject } from './project';
 import * as P from './protocol';
 
@@ -419,7 +419,7 @@ export class LeanServer {
     if (this.exitInfo) return;
     // Workers still running after the watchdog exits are no longer below it: note them first.
     const table = this.child.pid === undefined ? undefined : processTable();
-    const workers = table ? descendants(this.child.pid!, table).map((p) => p.pid) : [];
+    const below = table ? descendants(this.child.pid!, table) : [];
     const { promise } = this.request(P.shutdown.method, null);
     const grace = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([promise.catch(() => undefined), grace]);
@@ -428,7 +428,13 @@ export class LeanServer {
       await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     this.kill();
-    for (const pid of workers) if (isAlive(pid)) killTree(pid);
+    // Only a process that still runs the same command is ours (a pid may have been reused meanwhile);
+    // one whose command can no longer be read is exiting: it is waited for, not signalled.
+    const now = new Map((below.length > 0 ? (processTable() ?? []) : []).map((p) => [p.pid, p.command]));
+    await Promise.all([
+      ...below.filter((p) => now.get(p.pid) === p.command).map((p) => killTreeAndWait(p.pid, graceMs)),
+      waitGone(below.filter((p) => now.get(p.pid) === '').map((p) => p.pid), graceMs),
+    ]);
     await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 

@@ -14,7 +14,7 @@ import { fileHeader } from '../core/header';
 import { codeTokens, offsetToPosition } from '../core/source';
 import { ActionableError } from '../core/types';
 import { changedOutputs, importsFingerprint, projectFingerprint, sourceUriOf } from './import-outputs';
-import { findFileWorker, isAlive, killTree } from './process-tree';
+import { findFileWorker, isAlive, killTreeAndWait } from './process-tree';
 import * as P from './protocol';
 import { LeanServer, ServerExitedError, type LeanServerOptions } from './server';
 
@@ -287,9 +287,9 @@ export class ScratchSlot {
       const worker = this.pool.workerOf(this, server);
       if (worker !== undefined) {
         this.pool.log(`slot ${this.index}: killing its Lean worker (pid ${worker}) and what it started; reopening the document`);
-        killTree(worker);
+        const stopped = await killTreeAndWait(worker, grace);
         this.pool.workersKilled++;
-        if (await this.reopenAfterKill(server, base)) return 'worker-killed';
+        if (stopped && (await this.reopenAfterKill(server, base))) return 'worker-killed';
       } else {
         try {
           const change = this.text === undefined ? undefined : minimalChange(this.text, base);

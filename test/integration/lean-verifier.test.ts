@@ -6,13 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import { makeCandidate } from '../../src/core/extract';
-import { findSorries } from '../../src/core/source';
-import { ActionableError, type ProofTarget } from '../../src/core/types';
+import { ActionableError } from '../../src/core/types';
 import { LeanVerifier } from '../../src/lean/verifier';
 import type { Script } from '../fixtures/lean-server/main';
-
-const FAKE_LEAN = path.resolve(__dirname, '../fixtures/lean-server/bin/lean');
-const FAKE_LAKE = path.resolve(__dirname, '../fixtures/lean-server/bin/lake');
+import { FAKE_LAKE, FAKE_LEAN, makeProject, targetAt, type Project } from './lean-project';
 
 const FILE = `import Init
 
@@ -29,41 +26,6 @@ theorem comm (a b : Nat) : a + b = b + a := by
 
 example : 2 + 2 = 4 := by sorry
 `;
-
-/** The target at the sorry of declaration `name` ('example' for the example). */
-function targetAt(text: string, name: string, projectRoot: string): ProofTarget {
-  const sorry = findSorries(text).find((s) => (s.declaration?.name ?? s.declaration?.kind) === name)!;
-  return { file: path.join(projectRoot, 'Demo.lean'), projectRoot, text, version: 0, sorry, declaration: sorry.declaration! };
-}
-
-interface Project {
-  root: string;
-  log: string;
-  onceDir: string;
-  messages(): { dir: string; msg: any }[];
-}
-
-function makeProject(script: Script, options: { lake?: boolean } = {}): Project {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-lean-'));
-  const log = path.join(root, 'traffic.jsonl');
-  const onceDir = path.join(root, 'once');
-  fs.mkdirSync(onceDir);
-  fs.writeFileSync(path.join(root, 'lean-fixture.json'), JSON.stringify({ commandDelayMs: 1, log, ...script }));
-  if (options.lake) fs.writeFileSync(path.join(root, 'lakefile.lean'), '-- a Lake project\n');
-  return {
-    root,
-    log,
-    onceDir,
-    messages: () =>
-      fs.existsSync(log)
-        ? fs
-            .readFileSync(log, 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => JSON.parse(l))
-        : [],
-  };
-}
 
 function rules(onceDir: string): Script['rules'] {
   return [
