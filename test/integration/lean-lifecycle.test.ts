@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import { makeCandidate } from '../../src/core/extract';
 import { changedOutputs, importedModules, importsFingerprint, sourceUriOf } from '../../src/lean/import-outputs';
-import { descendants, isAlive, killTree, processTable } from '../../src/lean/process-tree';
+import { descendants, isAlive, killTree, processTable, waitGone } from '../../src/lean/process-tree';
 import { LeanVerifier, slotCount, WORKER_BYTES } from '../../src/lean/verifier';
 import type { Script } from '../fixtures/lean-server/main';
 import { FAKE_LAKE, FAKE_LEAN, makeProject, targetAt, type Project } from './lean-project';
@@ -210,8 +210,8 @@ describe('process trees, build outputs and slot sizing', () => {
     const closed = once(parent, 'close');
     const killed = killTree(parent.pid!);
     assert.ok(killed.includes(grandchild));
-    await closed; // both ends of the pipe are gone: parent and grandchild have exited
-    assert.equal(isAlive(grandchild), false);
+    await closed; // every write end of the pipe is closed: parent and grandchild are exiting
+    assert.equal(await waitGone([parent.pid!, grandchild], 5000), true, 'both have exited');
   });
 
   it('finds the imported modules of a header and the build outputs that changed', () => {
