@@ -193,8 +193,8 @@ export const IMPORTS_OUT_OF_DATE = /Imports are out of date/i;
 
 // File watching. Lean's watchdog asks for `workspace/didChangeWatchedFiles` through
 // `client/registerCapability` once `initialized` arrives (globs `**/*.lean` and `**/*.ilean` in
-// current Lean; `**/*.ilean` only in 2022-era Lean; none in 4.0.0, whose watchdog throws on a
-// notification it does not know). A changed `.lean` file makes the watchdog send
+// current Lean; `**/*.ilean` only in 2022-era Lean; none in 4.0.0, whose watchdog logs a
+// notification it does not know, where 2021 pre-releases threw). A changed `.lean` file makes the watchdog send
 // `$/lean/staleDependency` to the workers of files that import it (`handleDidChangeWatchedFiles`
 // in `src/Lean/Server/Watchdog.lean`), and such a worker then shows "Imports are out of date and
 // should be rebuilt" (`handleStaleDependency` in `FileWorker.lean`); only a new worker loads the
