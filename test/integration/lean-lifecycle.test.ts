@@ -76,9 +76,9 @@ describe('Lean worker lifecycle (scripted server with a worker process per docum
   let verifier: LeanVerifier;
   const logs: string[] = [];
 
-  function start(script: Script = {}, overrides: Partial<OProverConfig> = {}): void {
+  function start(script: Script = {}, overrides: Partial<OProverConfig> = {}, recoveryGraceMs = 2000): void {
     project = makeProject({ rules: RULES, workerProcesses: true, ...script });
-    verifier = new LeanVerifier({ projectRoot: project.root, config: config(overrides), log: (m) => logs.push(m), recoveryGraceMs: 2000 });
+    verifier = new LeanVerifier({ projectRoot: project.root, config: config(overrides), log: (m) => logs.push(m), recoveryGraceMs });
   }
 
   afterEach(async () => {
@@ -108,6 +108,20 @@ describe('Lean worker lifecycle (scripted server with a worker process per docum
     const alive = liveWorkers(project);
     assert.equal(alive.length, 1, 'one fresh worker serves the slot');
     assert.notEqual(alive[0], spun);
+  });
+
+  it('gives the reopen after a kill the time an open took here, not just the grace time', async function () {
+    if (!hasProc) this.skip();
+    // Opening costs about 1.5 s (a slow declaration before the target, like Mathlib's imports);
+    // the grace time is 300 ms. The reopen gets three times the measured open.
+    start({ rules: [{ contains: 'SLOW_PREFIX', delayMs: 1500, axioms: [] }, ...RULES!] }, {}, 300);
+    const text = FILE.replace('/-- The target. -/', 'theorem slow_prefix : True := trivial -- SLOW_PREFIX\n\n/-- The target. -/');
+    const target = targetAt(text, 'comm', project.root);
+    const runaway = makeCandidate(target, ':= by\n  exact Nat.add_comm a b -- SPIN', { kind: 'tactic', tactic: 'spin' });
+    const v = (await verifier.verify({ target, candidates: [runaway], timeoutMs: 500 })).get(runaway.id)!;
+    assert.equal(v.kind, 'timeout');
+    assert.match(v.reason, /stopped: worker-killed/);
+    assert.equal(verifier.stats().serverStarts, 1, logs.join('\n'));
   });
 
   it('leaves no worker behind when disposed, even one spinning in its own session', async function () {
