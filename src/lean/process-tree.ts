@@ -18,7 +18,7 @@ export interface ProcessInfo {
 
 const PAGE_BYTES = 4096;
 
-function linuxTable(): ProcessInfo[] | undefined {
+function linuxTable(withCommands: boolean): ProcessInfo[] | undefined {
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
@@ -34,7 +34,7 @@ function linuxTable(): ProcessInfo[] | undefined {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       let command = '';
       try {
-        command = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        if (withCommands) command = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
       } catch {
         // a process we may not read: its command stays empty
       }
@@ -57,9 +57,12 @@ function psTable(): ProcessInfo[] | undefined {
   return out;
 }
 
-/** Every process of this machine (with parent ids), or undefined where that cannot be read (Windows). */
-export function processTable(): ProcessInfo[] | undefined {
-  if (process.platform === 'linux') return linuxTable();
+/**
+ * Every process of this machine (with parent ids), or undefined where that cannot be read
+ * (Windows). `withCommands: false` leaves the commands empty on Linux (cheaper, for memory samples).
+ */
+export function processTable(withCommands = true): ProcessInfo[] | undefined {
+  if (process.platform === 'linux') return linuxTable(withCommands);
   if (process.platform === 'win32') return undefined;
   return psTable();
 }
@@ -88,7 +91,7 @@ export function descendants(root: number, table: ProcessInfo[]): ProcessInfo[] {
 
 /** Resident memory of `root` and everything below it, or undefined where it cannot be read. */
 export function treeRssBytes(root: number): number | undefined {
-  const table = processTable();
+  const table = processTable(false);
   const self = table?.find((p) => p.pid === root);
   if (!table || !self) return undefined;
   return descendants(root, table).reduce((sum, p) => sum + p.rssBytes, self.rssBytes);
@@ -116,7 +119,7 @@ export function killTree(root: number): number[] {
   const stopped: number[] = [];
   const seen = new Set<number>();
   for (let round = 0; round < 20; round++) {
-    const table = processTable();
+    const table = processTable(false);
     const tree = [root, ...(table ? descendants(root, table).map((p) => p.pid) : [])];
     let fresh = false;
     for (const pid of tree) {
