@@ -53,6 +53,8 @@ export interface VerifierStats {
   /** Runaway workers killed at a time limit, slots reopened because imports were rebuilt. */
   workersKilled: number;
   staleReopens: number;
+  /** The longest open of a scratch document (imports plus earlier declarations), ms. */
+  longestOpenMs: number;
   /** Winners re-checked in a fresh document, and how many of those the fresh check refused. */
   rechecks: number;
   recheckDisagreements: number;
@@ -270,6 +272,7 @@ export class LeanVerifier implements Verifier {
     let slots = 0;
     let workersKilled = 0;
     let staleReopens = 0;
+    let longestOpenMs = 0;
     for (const p of this.pools.values()) {
       p.sampleRss();
       serverStarts += p.serverStarts;
@@ -278,8 +281,9 @@ export class LeanVerifier implements Verifier {
       slots = Math.max(slots, p.size);
       workersKilled += p.workersKilled;
       staleReopens += p.staleReopens;
+      longestOpenMs = Math.max(longestOpenMs, p.longestOpenMs);
     }
-    return { serverStarts, staleDiagnosticsIgnored, peakRssBytes, slots, workersKilled, staleReopens, rechecks: this.rechecks, recheckDisagreements: this.recheckDisagreements };
+    return { serverStarts, staleDiagnosticsIgnored, peakRssBytes, slots, workersKilled, staleReopens, longestOpenMs, rechecks: this.rechecks, recheckDisagreements: this.recheckDisagreements };
   }
 
   async dispose(): Promise<void> {

@@ -122,6 +122,7 @@ describe('Lean worker lifecycle (scripted server with a worker process per docum
     assert.equal(v.kind, 'timeout');
     assert.match(v.reason, /stopped: worker-killed/);
     assert.equal(verifier.stats().serverStarts, 1, logs.join('\n'));
+    assert.ok(verifier.stats().longestOpenMs >= 1500, 'the open time was measured');
   });
 
   it('leaves no worker behind when disposed, even one spinning in its own session', async function () {
