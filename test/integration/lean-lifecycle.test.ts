@@ -158,7 +158,7 @@ describe('Lean worker lifecycle (scripted server with a worker process per docum
     assert.equal(ok.kind, 'proved', ok.reason);
     assert.match(ok.reason, /confirmed in a fresh document/);
     const lastOpen = project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen').at(-1)!.msg.params.textDocument.text as string;
-    assert.match(lastOpen, /exact Nat\.add_comm a b\n\n#print axioms comm\n$/, 'the fresh document holds the whole checked text');
+    assert.match(lastOpen, /exact Nat\.add_comm a b\n\nset_option pp\.fullNames true in #print axioms _root_\.comm\n$/, 'the fresh document holds the whole checked text');
   });
 
   it('reopens a slot whose imports were rebuilt, telling Lean which source changed; a changed lean-toolchain restarts the server', async () => {
