@@ -190,3 +190,24 @@ export const LeanErrorCode = {
 
 /** The message Lake's `setup-file` gives when the project's imports were not rebuilt. */
 export const IMPORTS_OUT_OF_DATE = /Imports are out of date/i;
+
+// File watching. Lean's watchdog asks for `workspace/didChangeWatchedFiles` through
+// `client/registerCapability` once `initialized` arrives (globs `**/*.lean` and `**/*.ilean` in
+// current Lean; `**/*.ilean` only in 2022-era Lean; none in 4.0.0, whose watchdog logs a
+// notification it does not know, where 2021 pre-releases threw). A changed `.lean` file makes the watchdog send
+// `$/lean/staleDependency` to the workers of files that import it (`handleDidChangeWatchedFiles`
+// in `src/Lean/Server/Watchdog.lean`), and such a worker then shows "Imports are out of date and
+// should be rebuilt" (`handleStaleDependency` in `FileWorker.lean`); only a new worker loads the
+// rebuilt imports.
+export interface Registration {
+  id: string;
+  method: string;
+  registerOptions?: { watchers?: { globPattern: string | { pattern: string } }[] };
+}
+export const registerCapability = new RequestType<{ registrations: Registration[] }, null, void>('client/registerCapability');
+export const FileChangeType = { Created: 1, Changed: 2, Deleted: 3 } as const;
+export interface FileEvent {
+  uri: string;
+  type: number;
+}
+export const didChangeWatchedFiles = new NotificationType<{ changes: FileEvent[] }>('workspace/didChangeWatchedFiles');

@@ -1,7 +1,8 @@
 // A headless Lean language server owned by the verifier: `lake serve --` in a Lake project, else
-// `lean --server`, spoken to over vscode-jsonrpc on the child's stdio. It runs in its own process
-// group (so a runaway worker is killed with its watchdog), with a minimal environment (no API keys),
-// and is initialized for automated checking: no edit delay, no report delay, silent diagnostics.
+// `lean --server`, spoken to over vscode-jsonrpc on the child's stdio. It is spawned detached, with a
+// minimal environment (no API keys), and initialized for automated checking: no edit delay, no report
+// delay, silent diagnostics. Lean starts its file workers in sessions of their own, so the server is
+// ended by killing its whole process tree (process-tree.ts), never by its process group alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import type { LeanSandboxSetting } from '../config';
+import { descendants, killTree, killTreeAndWait, processTable, treeRssBytes, waitGone } from './process-tree';
 import { isLakeProject } from './project';
 import * as P from './protocol';
 
@@ -176,52 +178,27 @@ export class ServerExitedError extends Error {
   }
 }
 
-const liveGroups = new Set<number>();
+const liveServers = new Set<number>();
 let exitHookInstalled = false;
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
+function trackServer(pid: number): void {
+  liveServers.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Detached servers would outlive us: kill what is left when this process exits.
+  // Detached servers and their workers would outlive us: kill what is left when this process exits.
   process.on('exit', () => {
-    for (const g of liveGroups) killGroup(g);
+    for (const pid of liveServers) killServerTree(pid);
   });
 }
 
-function killGroup(pid: number): void {
+/** Kills the server's whole tree (its workers run in sessions of their own) and its process group. */
+function killServerTree(pid: number): void {
+  killTree(pid);
+  if (process.platform === 'win32') return;
   try {
-    if (process.platform === 'win32') process.kill(pid, 'SIGKILL');
-    else process.kill(-pid, 'SIGKILL');
+    process.kill(-pid, 'SIGKILL');
   } catch {
-    // already gone
+    // the group is already gone
   }
-}
-
-/** Resident memory of a process group in bytes (Linux /proc), or undefined elsewhere. */
-export function groupRssBytes(pgid: number): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  let total = 0;
-  let found = false;
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is state, [2] pgrp, [21] rss in pages
-      if (Number(fields[2]) !== pgid) continue;
-      total += Number(fields[21]) * 4096;
-      found = true;
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  return found ? total : undefined;
 }
 
 export class LeanServer {
@@ -230,6 +207,7 @@ export class LeanServer {
   private stderrTail = '';
   private readonly diagnosticsListeners = new Set<(p: P.LeanPublishDiagnosticsParams) => void>();
   private readonly progressListeners = new Set<(p: P.LeanFileProgressParams) => void>();
+  private readonly watchedGlobs: string[] = [];
   readonly startedAt = Date.now();
 
   private constructor(
@@ -247,7 +225,7 @@ export class LeanServer {
           setTimeout(r, 100).unref();
         });
         this.exitInfo = { code, signal, stderr: this.stderrTail };
-        if (child.pid !== undefined) liveGroups.delete(child.pid);
+        if (child.pid !== undefined) liveServers.delete(child.pid);
         this.log(`lean server ${child.pid} exited (${signal ?? `code ${code}`})`);
         connection.dispose();
         resolve(this.exitInfo);
@@ -262,7 +240,15 @@ export class LeanServer {
     connection.onNotification(P.fileProgress, (p) => {
       for (const l of this.progressListeners) l(p);
     });
-    // Requests the server may send (registerCapability, workspace/configuration): answer harmlessly.
+    // Lean registers its file watchers here: remember the globs, so we only send changes it asked for.
+    connection.onRequest(P.registerCapability, (params) => {
+      for (const r of params.registrations ?? []) {
+        if (r.method !== P.didChangeWatchedFiles.method) continue;
+        for (const w of r.registerOptions?.watchers ?? []) this.watchedGlobs.push(typeof w.globPattern === 'string' ? w.globPattern : w.globPattern.pattern);
+      }
+      return null;
+    });
+    // Other requests the server may send (workspace/configuration, …): answer harmlessly.
     connection.onRequest(() => null);
     connection.onNotification(() => undefined);
   }
@@ -306,7 +292,7 @@ export class LeanServer {
     });
     const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start ${command.command}: ${err.message}`))));
     spawnError.catch(() => undefined);
-    if (child.pid !== undefined) trackGroup(child.pid);
+    if (child.pid !== undefined) trackServer(child.pid);
     child.stdin!.on('error', () => undefined); // EPIPE after a crash; the exit handler reports it
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new LeanServer(child, connection, description, log);
@@ -374,6 +360,18 @@ export class LeanServer {
     await this.notify(P.didClose, { textDocument: { uri } });
   }
 
+  /** Whether the server registered a file watcher for `.lean` files (current Lean does). */
+  get watchesLeanFiles(): boolean {
+    return this.watchedGlobs.some((g) => /\*\.lean$/.test(g));
+  }
+
+  /** Tells the server that these `.lean` files changed on disk, if it asked to be told (else nothing is sent). */
+  async leanFilesChanged(uris: string[]): Promise<boolean> {
+    if (uris.length === 0 || !this.watchesLeanFiles) return false;
+    await this.notify(P.didChangeWatchedFiles, { changes: uris.map((uri) => ({ uri, type: P.FileChangeType.Changed })) });
+    return true;
+  }
+
   private async notify<T>(type: NotificationType<T>, params: T): Promise<void> {
     if (this.exitInfo) throw new ServerExitedError(this.exitInfo);
     await this.connection.sendNotification(type, params);
@@ -412,14 +410,17 @@ export class LeanServer {
     return this.request<P.PlainGoal | null>(P.plainGoal.method, { textDocument: { uri }, position } satisfies P.TextDocumentPositionParams);
   }
 
-  /** Resident memory of the server and its workers, in bytes (Linux only). */
+  /** Resident memory of the server and its workers (the whole process tree), in bytes; undefined where it cannot be read. */
   rssBytes(): number | undefined {
-    return this.child.pid === undefined || this.exitInfo ? undefined : groupRssBytes(this.child.pid);
+    return this.child.pid === undefined || this.exitInfo ? undefined : treeRssBytes(this.child.pid);
   }
 
-  /** `shutdown` + `exit`, then the process group is killed if it is still there after `graceMs`. */
+  /** `shutdown` + `exit`, then the process tree is killed (always: workers may outlive the watchdog). */
   async stop(graceMs = 2000): Promise<void> {
     if (this.exitInfo) return;
+    // Workers still running after the watchdog exits are no longer below it: note them first.
+    const table = this.child.pid === undefined ? undefined : processTable();
+    const below = table ? descendants(this.child.pid!, table) : [];
     const { promise } = this.request(P.shutdown.method, null);
     const grace = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([promise.catch(() => undefined), grace]);
@@ -428,11 +429,18 @@ export class LeanServer {
       await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
     this.kill();
+    // Only a process that still runs the same command is ours (a pid may have been reused meanwhile);
+    // one whose command can no longer be read is exiting: it is waited for, not signalled.
+    const now = new Map((below.length > 0 ? (processTable() ?? []) : []).map((p) => [p.pid, p.command]));
+    await Promise.all([
+      ...below.filter((p) => now.get(p.pid) === p.command).map((p) => killTreeAndWait(p.pid, graceMs)),
+      waitGone(below.filter((p) => now.get(p.pid) === '').map((p) => p.pid), graceMs),
+    ]);
     await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
-  /** Kills the whole process group at once (watchdog and workers). */
+  /** Kills the whole process tree (watchdog, workers and what they started) and the process group. */
   kill(): void {
-    if (this.child.pid !== undefined) killGroup(this.child.pid);
+    if (this.child.pid !== undefined) killServerTree(this.child.pid);
   }
 }

@@ -2,15 +2,19 @@
 // file never exists on disk and never reaches the editor's Problems panel) holding the user's file
 // up to the target declaration. A candidate is one ranged `didChange` that replaces only the part
 // of the text that differs, at version+1, then `textDocument/waitForDiagnostics` for that version;
-// only diagnostics published for that exact version are read. A runaway check is cancelled by
-// sending the next version, then by reopening the document, then by killing the server's process
-// group; crashes restart what died and the check is retried once.
+// only diagnostics published for that exact version are read. A runaway check is stopped by killing
+// that slot's Lean worker (its process tree) and reopening the document in a fresh worker; where the
+// worker cannot be told apart, by sending the next version, then reopening, then restarting the
+// server. Crashes restart what died and the check is retried once. A rebuilt import (or a changed
+// `lake-manifest.json` / `lean-toolchain`) reopens the slot (or restarts the server) before a check.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { fileHeader } from '../core/header';
 import { codeTokens, offsetToPosition } from '../core/source';
 import { ActionableError } from '../core/types';
+import { changedOutputs, importsFingerprint, projectFingerprint, sourceUriOf } from './import-outputs';
+import { findFileWorker, isAlive, killTreeAndWait } from './process-tree';
 import * as P from './protocol';
 import { LeanServer, ServerExitedError, type LeanServerOptions } from './server';
 
@@ -45,9 +49,12 @@ export function importHeader(text: string): string {
   return text.slice(0, fileHeader(text).end);
 }
 
+/** How a runaway check was stopped: its worker killed and replaced, the next version, a reopen, a server restart. */
+export type Recovery = 'worker-killed' | 'next-version' | 'reopened' | 'restarted';
+
 export type SlotCheck =
   | { kind: 'checked'; version: number; diagnostics: P.LeanDiagnostic[] | undefined; elapsedMs: number }
-  | { kind: 'timeout'; version: number; elapsedMs: number; recovery: 'next-version' | 'reopened' | 'restarted' }
+  | { kind: 'timeout'; version: number; elapsedMs: number; recovery: Recovery }
   | { kind: 'crashed'; message: string; elapsedMs: number }
   | { kind: 'cancelled'; elapsedMs: number };
 
@@ -77,6 +84,10 @@ export class ScratchSlot {
   /** The text the server holds for this document (undefined: not open). */
   text: string | undefined;
   version = 0;
+  /** The pid of this document's Lean worker, when it could be told (see process-tree.ts). */
+  workerPid: number | undefined;
+  /** Build outputs of the imports when the document was opened (import-outputs.ts). */
+  private importsStamp: Map<string, string> | undefined;
   private held: { version: number; diagnostics: P.LeanDiagnostic[] } | undefined;
 
   constructor(
@@ -104,6 +115,8 @@ export class ScratchSlot {
   markClosed(): void {
     this.text = undefined;
     this.held = undefined;
+    this.workerPid = undefined;
+    this.importsStamp = undefined;
   }
 
   private async waitFor(server: LeanServer, version: number, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
@@ -133,18 +146,52 @@ export class ScratchSlot {
     }
   }
 
-  /** didOpen with `text` at a fresh version and wait for it; throws ActionableError when Lean cannot load the imports. */
-  private async open(server: LeanServer, text: string): Promise<void> {
+  /**
+   * didOpen with `text` at a fresh version (closing the document first when it is open, so a new
+   * worker elaborates it from scratch) and waits up to `limitMs`. The time an open takes is
+   * measured, so that a later reopen is given the time it needs.
+   */
+  private async openFor(server: LeanServer, text: string, limitMs: number, signal?: AbortSignal): Promise<Outcome> {
     if (this.text !== undefined) await server.close(this.uri);
+    this.markClosed();
     this.version += 1;
     this.text = text;
-    this.held = undefined;
+    const started = Date.now();
+    const header = importHeader(text);
+    this.importsStamp = importsFingerprint(this.pool.projectRoot, header);
     await server.open(this.uri, text, this.version, 'never');
+    const outcome = await this.waitFor(server, this.version, limitMs, signal);
+    if (outcome.kind === 'done') {
+      this.pool.noteOpen(Date.now() - started);
+      this.workerPid = this.pool.workerOf(this, server);
+    }
+    return outcome;
+  }
+
+  /** Opens the slot with `text`; throws ActionableError when Lean cannot load the imports. */
+  private async open(server: LeanServer, text: string): Promise<void> {
     const limit = this.pool.openTimeoutMs;
-    const outcome = await this.waitFor(server, this.version, limit);
+    const outcome = await this.openFor(server, text, limit);
     if (outcome.kind === 'timeout') throw new ActionableError(`Lean did not finish loading the imports and earlier declarations within ${Math.round(limit / 1000)} s; build the project (\`lake build\`) and try again`, 'lean-open-timeout');
     if (outcome.kind === 'crashed') throw new SlotCrash(outcome.message, outcome.worker);
     this.pool.checkHeader(this.heldFor(this.version) ?? [], text);
+  }
+
+  /**
+   * Whether the imports were rebuilt since the document was opened. If so, Lean is told which
+   * `.lean` files changed (when it registered a watcher for them) and the document is closed, so
+   * the next open loads the new build outputs in a new worker.
+   */
+  private async dropIfStale(server: LeanServer): Promise<void> {
+    if (this.text === undefined || !this.importsStamp) return;
+    const changed = changedOutputs(this.importsStamp, importsFingerprint(this.pool.projectRoot, importHeader(this.text)));
+    if (changed.length === 0) return;
+    this.pool.log(`slot ${this.index}: imports were rebuilt (${changed.map((f) => path.basename(f)).join(', ')}); reopening the document`);
+    const sources = [...new Set(changed.map(sourceUriOf).filter((u): u is string => u !== undefined))];
+    await server.leanFilesChanged(sources);
+    await server.close(this.uri);
+    this.markClosed();
+    this.pool.staleReopens++;
   }
 
   /**
@@ -172,6 +219,7 @@ export class ScratchSlot {
   private async checkOnce(text: string, base: string, timeoutMs: number, signal: AbortSignal | undefined, started: number): Promise<SlotCheck> {
     const server = await this.pool.ensureServer();
     try {
+      await this.dropIfStale(server);
       if (this.text === undefined || importHeader(this.text) !== importHeader(text)) await this.open(server, base);
       const change = minimalChange(this.text!, text);
       if (change) {
@@ -199,34 +247,88 @@ export class ScratchSlot {
     return { kind: 'timeout', version, elapsedMs: Date.now() - started, recovery };
   }
 
-  /** Stops a runaway check: next version, else reopen, else restart the server. */
-  private async cancel(base: string): Promise<'next-version' | 'reopened' | 'restarted'> {
+  /**
+   * Checks `text` once more in a fresh document: the slot is closed and opened with the whole text,
+   * so a new worker elaborates it from the first line with nothing reused from earlier versions.
+   * The limit is the candidate's plus the time an open takes here (measured).
+   */
+  async recheck(text: string, base: string, timeoutMs: number, signal?: AbortSignal): Promise<SlotCheck> {
+    const started = Date.now();
+    let server: LeanServer;
+    let outcome: Outcome;
+    try {
+      server = await this.pool.ensureServer();
+      outcome = await this.openFor(server, text, timeoutMs + this.pool.reopenLimitMs(), signal);
+    } catch (err) {
+      if (err instanceof ServerExitedError) return { kind: 'crashed', message: err.message, elapsedMs: Date.now() - started };
+      throw err;
+    }
+    const version = this.version;
+    if (outcome.kind === 'done') return { kind: 'checked', version, diagnostics: this.heldFor(version), elapsedMs: Date.now() - started };
+    if (outcome.kind === 'crashed') {
+      await this.pool.recover(this, outcome.worker);
+      return { kind: 'crashed', message: outcome.message, elapsedMs: Date.now() - started };
+    }
+    const recovery = await this.cancel(base);
+    if (outcome.kind === 'aborted') return { kind: 'cancelled', elapsedMs: Date.now() - started };
+    return { kind: 'timeout', version, elapsedMs: Date.now() - started, recovery };
+  }
+
+  /**
+   * Stops a runaway check. A compiled loop does not look at Lean's cancellation, so a newer version
+   * alone can leave its worker busy: where this slot's worker is known, its process tree is killed
+   * and the document reopened in a fresh worker (only this slot pays; the server and the other slots
+   * stay). Else: the next version, then a reopen, then a restart of the whole server.
+   */
+  private async cancel(base: string): Promise<Recovery> {
     const grace = this.pool.recoveryGraceMs;
     const server = this.pool.current;
-    if (server && !server.exited && this.text !== undefined) {
-      try {
-        const change = minimalChange(this.text, base);
-        if (change) {
-          this.version += 1;
-          this.held = undefined;
-          await server.change(this.uri, this.version, [change]);
-          this.text = base;
-          if ((await this.waitFor(server, this.version, grace)).kind === 'done') return 'next-version';
+    if (server && !server.exited) {
+      const worker = this.pool.workerOf(this, server);
+      if (worker !== undefined) {
+        this.pool.log(`slot ${this.index}: killing its Lean worker (pid ${worker}) and what it started; reopening the document`);
+        const stopped = await killTreeAndWait(worker, grace);
+        this.pool.workersKilled++;
+        if (stopped && (await this.reopenAfterKill(server, base))) return 'worker-killed';
+      } else {
+        try {
+          const change = this.text === undefined ? undefined : minimalChange(this.text, base);
+          if (change) {
+            this.version += 1;
+            this.held = undefined;
+            await server.change(this.uri, this.version, [change]);
+            this.text = base;
+            if ((await this.waitFor(server, this.version, grace)).kind === 'done') return 'next-version';
+          }
+          this.pool.log(`slot ${this.index}: the next version did not cancel the check; reopening the document`);
+          if ((await this.openFor(server, base, this.pool.reopenLimitMs())).kind === 'done') return 'reopened';
+        } catch {
+          // fall through to the restart
         }
-        this.pool.log(`slot ${this.index}: the next version did not cancel the check; reopening the document`);
-        await server.close(this.uri);
-        this.markClosed();
-        this.version += 1;
-        await server.open(this.uri, base, this.version, 'never');
-        this.text = base;
-        if ((await this.waitFor(server, this.version, grace)).kind === 'done') return 'reopened';
-      } catch {
-        // fall through to the restart
       }
     }
-    this.pool.log(`slot ${this.index}: reopening did not help; killing the Lean server's process group`);
+    this.pool.log(`slot ${this.index}: the document could not be reopened; restarting the Lean server`);
     await this.pool.restart();
     return 'restarted';
+  }
+
+  /**
+   * Reopens the document after its worker was killed. The server may still answer a request of
+   * the new document with the old worker's crash (-32902) if it notices that crash late: the barrier
+   * is asked once more then.
+   */
+  private async reopenAfterKill(server: LeanServer, base: string): Promise<boolean> {
+    try {
+      const limit = this.pool.reopenLimitMs();
+      let outcome = await this.openFor(server, base, limit);
+      if (outcome.kind === 'crashed' && outcome.worker) {
+        outcome = await this.waitFor(server, this.version, limit);
+        if (outcome.kind === 'done') this.workerPid = this.pool.workerOf(this, server);
+      }
+      return outcome.kind === 'done';
+    } catch {
+      return false;
+    }
   }
 
   /** `$/lean/plainGoal` at a document position of the version last checked; undefined if none. */
@@ -290,6 +392,12 @@ export class SlotPool {
   serverStarts = 0;
   staleIgnored = 0;
   peakRssBytes = 0;
+  /** Runaway workers killed (one slot each), slots reopened for rebuilt imports, the longest open, ms. */
+  workersKilled = 0;
+  staleReopens = 0;
+  longestOpenMs = 0;
+  /** `lake-manifest.json` and `lean-toolchain` when the current server started. */
+  private projectStamp: string | undefined;
   readonly openTimeoutMs: number;
   readonly recoveryGraceMs: number;
   readonly log: (message: string) => void;
@@ -308,16 +416,47 @@ export class SlotPool {
     return this.server;
   }
 
+  get projectRoot(): string {
+    return this.options.server.projectRoot;
+  }
+
+  /** Records how long an open took (imports plus earlier declarations). */
+  noteOpen(ms: number): void {
+    if (ms > this.longestOpenMs) this.longestOpenMs = ms;
+  }
+
+  /**
+   * The limit for reopening a document during recovery: the recovery grace, or three times the
+   * longest open measured here when that is longer (a Mathlib worker takes seconds to load its
+   * imports), never more than the open limit.
+   */
+  reopenLimitMs(): number {
+    return Math.min(this.openTimeoutMs, Math.max(this.recoveryGraceMs, 3 * this.longestOpenMs));
+  }
+
+  /** The pid of `slot`'s Lean worker under `server`, or undefined when it cannot be told. */
+  workerOf(slot: ScratchSlot, server: LeanServer): number | undefined {
+    if (server.pid === undefined) return undefined;
+    if (slot.workerPid !== undefined && isAlive(slot.workerPid)) return slot.workerPid;
+    const claimed = new Set(this.slots.filter((s) => s !== slot && s.workerPid !== undefined).map((s) => s.workerPid!));
+    return findFileWorker(server.pid, slot.uri, claimed);
+  }
+
   uriFor(index: number): string {
     return pathToFileURL(path.join(this.options.server.projectRoot, SCRATCH_DIR, `Scratch${index + 1}.lean`)).href;
   }
 
   async ensureServer(): Promise<LeanServer> {
     if (this.disposed) throw new Error('the Lean verifier was disposed');
+    if (this.server && !this.server.exited && this.projectStamp !== projectFingerprint(this.projectRoot)) {
+      this.log('lake-manifest.json or lean-toolchain changed; restarting the Lean server');
+      await this.restart();
+    }
     if (this.server && !this.server.exited) return this.server;
     if (!this.starting) {
       this.starting = (async () => {
         for (const s of this.slots) s.markClosed();
+        this.projectStamp = projectFingerprint(this.projectRoot);
         const server = await LeanServer.start({ ...this.options.server, log: this.options.log });
         this.serverStarts++;
         server.onDiagnostics((p) => this.slots.find((s) => s.uri === p.uri)?.accept(p));
@@ -343,7 +482,7 @@ export class SlotPool {
     return rss;
   }
 
-  /** Kills the server (all slots are reopened on their next check). */
+  /** Kills the server and its workers (all slots are reopened on their next check). */
   async restart(): Promise<void> {
     const old = this.server;
     this.server = undefined;

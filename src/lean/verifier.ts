@@ -25,17 +25,24 @@ export interface LeanVerifierOptions {
   env?: NodeJS.ProcessEnv;
   /** Limit for opening a slot: imports plus the file's earlier declarations (default 10 min). */
   openTimeoutMs?: number;
-  /** Each cancellation step's limit before the next is tried (default 10 s). */
+  /** Each cancellation step's limit before the next is tried (default 10 s; a reopen gets at least 3× the longest open measured). */
   recoveryGraceMs?: number;
+  /** Re-check every proof the gate accepts in a fresh document before reporting it (default true). */
+  recheckWinners?: boolean;
+  /** Lean workers to leave memory for beside ours (default 1: the editor's own worker for the file). */
+  reservedWorkers?: number;
 }
 
-/** Gibibytes a Lean worker with Mathlib takes (about 5 GB measured by others): the default K divides free memory by it. */
-const WORKER_BYTES = 5 * 1024 ** 3;
+/** Bytes a Lean worker that imports Mathlib takes (about 5 GB measured by others): the default K divides free memory by it. */
+export const WORKER_BYTES = 5 * 1024 ** 3;
 
-/** K from settings, else from free memory (1..4, at most the core count). */
-export function slotCount(config: Pick<OProverConfig, 'verifierSlots'>, freeBytes = os.freemem(), cores = os.cpus().length): number {
+/**
+ * K from settings, else from free memory: one slot per 5 GiB left after `reservedWorkers` workers
+ * of the editor's own (vscode-lean4 opens one per Lean file shown), between 1 and min(4, cores).
+ */
+export function slotCount(config: Pick<OProverConfig, 'verifierSlots'>, freeBytes = os.freemem(), cores = os.cpus().length, reservedWorkers = 1): number {
   if (config.verifierSlots > 0) return config.verifierSlots;
-  return Math.max(1, Math.min(4, cores, Math.floor(freeBytes / WORKER_BYTES)));
+  return Math.max(1, Math.min(4, cores, Math.floor(freeBytes / WORKER_BYTES) - reservedWorkers));
 }
 
 export interface VerifierStats {
@@ -43,11 +50,21 @@ export interface VerifierStats {
   staleDiagnosticsIgnored: number;
   peakRssBytes: number;
   slots: number;
+  /** Runaway workers killed at a time limit, slots reopened because imports were rebuilt. */
+  workersKilled: number;
+  staleReopens: number;
+  /** The longest open of a scratch document (imports plus earlier declarations), ms. */
+  longestOpenMs: number;
+  /** Winners re-checked in a fresh document, and how many of those the fresh check refused. */
+  rechecks: number;
+  recheckDisagreements: number;
 }
 
 export class LeanVerifier implements Verifier {
   private readonly pools = new Map<string, SlotPool>();
   private readonly log: (message: string) => void;
+  private rechecks = 0;
+  private recheckDisagreements = 0;
 
   constructor(private readonly options: LeanVerifierOptions) {
     this.log = options.log ?? (() => undefined);
@@ -82,7 +99,7 @@ export class LeanVerifier implements Verifier {
           sandbox: this.options.sandbox ?? c.leanSandbox,
           env: this.options.env,
         },
-        size: slotCount(c),
+        size: slotCount(c, undefined, undefined, this.options.reservedWorkers),
         openTimeoutMs: this.options.openTimeoutMs,
         recoveryGraceMs: this.options.recoveryGraceMs,
         log: this.log,
@@ -154,7 +171,7 @@ export class LeanVerifier implements Verifier {
         const goals = result.diagnostics ? await this.goalsAtErrors(slot, result.diagnostics, doc.candidateLine, config.maxFeedbackErrors) : undefined;
         // How Lean split the document into commands: the gate accepts only a candidate Lean read as one declaration.
         const symbols = result.diagnostics ? await slot.documentSymbols() : null;
-        return judge({
+        const verdict = judge({
           symbols,
           target,
           candidate,
@@ -166,6 +183,52 @@ export class LeanVerifier implements Verifier {
           maxFeedbackErrors: config.maxFeedbackErrors,
           elapsedMs: result.elapsedMs,
         });
+        if (verdict.kind !== 'proved' || this.options.recheckWinners === false) return verdict;
+        return this.confirmInFreshDocument(slot, request, candidate, verdict, signal);
+      }
+    }
+  }
+
+  /**
+   * The winner's second check. Lean's incremental reuse inside an edited document has had bugs that
+   * hid errors, so a proof the gate accepted is checked once more in a fresh document (a new worker
+   * elaborating the whole text from the first line) and judged again by the same gate; it is
+   * reported proved only when both checks agree.
+   */
+  private async confirmInFreshDocument(slot: ScratchSlot, request: VerifyRequest, candidate: Candidate, first: Verdict, signal?: AbortSignal): Promise<Verdict> {
+    const { target } = request;
+    const config = this.options.config;
+    const doc = buildCheckDocument(target, candidate);
+    this.rechecks++;
+    const fresh = await slot.recheck(doc.text, doc.prefix, request.timeoutMs, signal);
+    const elapsedMs = first.elapsedMs + fresh.elapsedMs;
+    const refuse = (kind: Verdict['kind'], why: string, extra: Partial<Verdict> = {}): Verdict => {
+      this.recheckDisagreements++;
+      this.log(`a proof accepted in the warm document was refused by the fresh re-check: ${why}`);
+      return { kind, reason: `accepted in the warm document, but the fresh re-check did not agree: ${why}`, messages: [], feedback: '', ...extra, elapsedMs };
+    };
+    switch (fresh.kind) {
+      case 'cancelled':
+        return { kind: 'cancelled', reason: 'cancelled while Lean re-checked it in a fresh document', messages: [], feedback: '', elapsedMs };
+      case 'crashed':
+        return refuse('infra-error', fresh.message);
+      case 'timeout':
+        return refuse('timeout', `it did not finish (stopped: ${fresh.recovery})`);
+      case 'checked': {
+        const symbols = fresh.diagnostics ? await slot.documentSymbols() : null;
+        const second = judge({
+          symbols,
+          target,
+          candidate,
+          document: doc,
+          version: fresh.version,
+          diagnostics: fresh.diagnostics,
+          allowNativeDecide: config.allowNativeDecide,
+          maxFeedbackErrors: config.maxFeedbackErrors,
+          elapsedMs,
+        });
+        if (second.kind === 'proved') return { ...first, reason: `${first.reason}; confirmed in a fresh document`, elapsedMs };
+        return refuse(second.kind, second.reason, { rule: second.rule, messages: second.messages, feedback: second.feedback, axioms: second.axioms });
       }
     }
   }
@@ -207,14 +270,20 @@ export class LeanVerifier implements Verifier {
     let staleDiagnosticsIgnored = 0;
     let peakRssBytes = 0;
     let slots = 0;
+    let workersKilled = 0;
+    let staleReopens = 0;
+    let longestOpenMs = 0;
     for (const p of this.pools.values()) {
       p.sampleRss();
       serverStarts += p.serverStarts;
       staleDiagnosticsIgnored += p.staleIgnored;
       peakRssBytes = Math.max(peakRssBytes, p.peakRssBytes);
       slots = Math.max(slots, p.size);
+      workersKilled += p.workersKilled;
+      staleReopens += p.staleReopens;
+      longestOpenMs = Math.max(longestOpenMs, p.longestOpenMs);
     }
-    return { serverStarts, staleDiagnosticsIgnored, peakRssBytes, slots };
+    return { serverStarts, staleDiagnosticsIgnored, peakRssBytes, slots, workersKilled, staleReopens, longestOpenMs, rechecks: this.rechecks, recheckDisagreements: this.recheckDisagreements };
   }
 
   async dispose(): Promise<void> {

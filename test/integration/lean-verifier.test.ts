@@ -6,13 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import { makeCandidate } from '../../src/core/extract';
-import { findSorries } from '../../src/core/source';
-import { ActionableError, type ProofTarget } from '../../src/core/types';
+import { ActionableError } from '../../src/core/types';
 import { LeanVerifier } from '../../src/lean/verifier';
 import type { Script } from '../fixtures/lean-server/main';
-
-const FAKE_LEAN = path.resolve(__dirname, '../fixtures/lean-server/bin/lean');
-const FAKE_LAKE = path.resolve(__dirname, '../fixtures/lean-server/bin/lake');
+import { FAKE_LAKE, FAKE_LEAN, makeProject, targetAt, type Project } from './lean-project';
 
 const FILE = `import Init
 
@@ -29,41 +26,6 @@ theorem comm (a b : Nat) : a + b = b + a := by
 
 example : 2 + 2 = 4 := by sorry
 `;
-
-/** The target at the sorry of declaration `name` ('example' for the example). */
-function targetAt(text: string, name: string, projectRoot: string): ProofTarget {
-  const sorry = findSorries(text).find((s) => (s.declaration?.name ?? s.declaration?.kind) === name)!;
-  return { file: path.join(projectRoot, 'Demo.lean'), projectRoot, text, version: 0, sorry, declaration: sorry.declaration! };
-}
-
-interface Project {
-  root: string;
-  log: string;
-  onceDir: string;
-  messages(): { dir: string; msg: any }[];
-}
-
-function makeProject(script: Script, options: { lake?: boolean } = {}): Project {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-lean-'));
-  const log = path.join(root, 'traffic.jsonl');
-  const onceDir = path.join(root, 'once');
-  fs.mkdirSync(onceDir);
-  fs.writeFileSync(path.join(root, 'lean-fixture.json'), JSON.stringify({ commandDelayMs: 1, log, ...script }));
-  if (options.lake) fs.writeFileSync(path.join(root, 'lakefile.lean'), '-- a Lake project\n');
-  return {
-    root,
-    log,
-    onceDir,
-    messages: () =>
-      fs.existsSync(log)
-        ? fs
-            .readFileSync(log, 'utf8')
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => JSON.parse(l))
-        : [],
-  };
-}
 
 function rules(onceDir: string): Script['rules'] {
   return [
@@ -136,8 +98,13 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.ok(change.contentChanges[0].range, 'a ranged change, not the full text');
     assert.ok(change.contentChanges[0].text.startsWith('/-- The target. -/\ntheorem comm'));
     assert.match(change.contentChanges[0].text, /set_option pp\.fullNames true in #print axioms _root_\.comm\n$/);
-    const wait = traffic.filter((m) => m.msg?.method === 'textDocument/waitForDiagnostics').at(-1)!.msg.params;
-    assert.equal(wait.version, change.textDocument.version);
+    const waits = traffic.filter((m) => m.msg?.method === 'textDocument/waitForDiagnostics').map((m) => m.msg.params.version);
+    assert.ok(waits.includes(change.textDocument.version), 'the barrier names the version of the change');
+    // The winner is checked once more in a fresh document: the slot reopened with the whole text.
+    const reopen = traffic.filter((m) => m.msg?.method === 'textDocument/didOpen').at(-1)!.msg.params;
+    assert.equal(reopen.textDocument.text, FILE.slice(0, target.declaration.start) + change.contentChanges[0].text);
+    assert.equal(waits.at(-1), reopen.textDocument.version);
+    assert.match(v.reason, /confirmed in a fresh document/);
   });
 
   it('sends only the differing range for the next candidate in a warm slot', async () => {
@@ -152,7 +119,10 @@ describe('Lean verifier against the scripted Lean server', function () {
     const last = changes.at(-1)!.msg.params.contentChanges[0];
     assert.equal(last.text, 'Nat.add_comm a b');
     assert.equal(last.range.start.line, last.range.end.line);
-    assert.equal(project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen').length, 1, 'the slot stays open');
+    const opens = project.messages().filter((m) => m.msg?.method === 'textDocument/didOpen');
+    // One open of the prefix; the other is the winner's fresh re-check, after the ranged change.
+    assert.equal(opens.filter((m) => m.msg.params.textDocument.text === FILE.slice(0, target.declaration.start)).length, 1, 'the slot stays open');
+    assert.equal(opens.length, 2);
   });
 
   it('checks the same candidate twice without a new version (Lean ignores empty changes)', async () => {
