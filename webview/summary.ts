@@ -127,7 +127,8 @@ export function progressLine(job: JobView): string | undefined {
     const written = round.samples.length - writing;
     const n = job.meta?.samples;
     if (round.samples.length === 0) parts.push('waiting for the model');
-    else if (writing > 0) parts.push(`sampling ${Math.min(written + 1, n ?? Infinity)}/${n ?? round.samples.length}`);
+    // "sampling 3/4": three of the round's four samples have started (they stream side by side).
+    else if (writing > 0) parts.push(n !== undefined ? `sampling ${round.samples.length}/${n}` : `sampling ${round.samples.length}`);
     else if (n !== undefined && written < n) parts.push(`sampled ${written}/${n}`);
   }
   if (round.samples.some((s) => s.candidate && !s.verdict)) parts.push('checking with Lean');

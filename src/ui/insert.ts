@@ -61,7 +61,7 @@ export function locateIn(target: ProofTarget, current: string): { start: number;
   const decl = name ? findDeclarations(current).find((d) => (d.fullName ?? d.name) === name) : undefined;
   if (!decl) return undefined;
   const firstLine = current.indexOf('\n', decl.start);
-  return { start: decl.start, end: Math.min(decl.bodyStart, firstLine < 0 ? current.length : firstLine) };
+  return { start: decl.start, end: Math.min(decl.start + decl.header.length, firstLine < 0 ? current.length : firstLine) };
 }
 
 /** The document text with the plan applied (for Show diff). */
