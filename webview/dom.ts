@@ -27,11 +27,22 @@ export function button(doc: Document, label: string, attrs: Attrs, options: { pr
   return b;
 }
 
+/**
+ * A section that opens on click. Its default is kept on the element (`data-default-open`) so that
+ * the page remembers only what the user changed (see main.ts); the summary's content goes into
+ * `summaryBody(d)`, which wraps beside the open/closed marker.
+ */
 export function details(doc: Document, key: string, summary: string, openByDefault: boolean, options: RenderOptions, attrs: Attrs = {}): HTMLDetailsElement {
-  const d = el(doc, 'details', { ...attrs, 'data-key': key });
+  const d = el(doc, 'details', { ...attrs, 'data-key': key, 'data-default-open': String(openByDefault) });
   d.open = options.open.get(key) ?? openByDefault;
-  d.appendChild(el(doc, 'summary', { 'data-focus-key': `${key}:summary` }, summary));
+  const head = el(doc, 'summary', { 'data-focus-key': `${key}:summary` });
+  head.appendChild(el(doc, 'span', { class: 'summary-body' }, summary));
+  d.appendChild(head);
   return d;
+}
+
+export function summaryBody(d: HTMLDetailsElement): HTMLElement {
+  return d.querySelector(':scope > summary > .summary-body') as HTMLElement;
 }
 
 /**

@@ -125,7 +125,10 @@ root.addEventListener(
     const d = event.target as HTMLDetailsElement;
     const key = d.getAttribute?.('data-key');
     if (!key) return;
-    open.set(key, d.open);
+    // Only what the user changed is remembered: a section drawn open by default (the live round)
+    // folds again when its default changes (the round is over), unless the user opened it.
+    if (String(d.open) === d.getAttribute('data-default-open')) open.delete(key);
+    else open.set(key, d.open);
     if (open.size > 500) open.delete(open.keys().next().value!);
     vscode.setState({ open: [...open] });
   },

@@ -1,7 +1,7 @@
 // One round of a job: a one-line summary that opens on click, its retrieved proofs, and its
 // attempts with identical samples merged. An attempt shows the proof body (not the restated
 // theorem), Lean's errors marked on it, and the model's reasoning as sanitised Markdown.
-import { button, details, el, leanBlock, type RenderOptions } from './dom';
+import { button, details, el, leanBlock, summaryBody, type RenderOptions } from './dom';
 import { renderLean } from './highlight';
 import { proseOf, renderMarkdown } from './markdown';
 import type { JobView, RoundView, SampleView } from './state';
@@ -80,7 +80,7 @@ function renderAttempt(doc: Document, job: JobView, round: RoundView, group: Sam
     'data-verdict': state,
     'data-count': String(group.length),
   });
-  const summary = box.querySelector('summary')!;
+  const summary = summaryBody(box);
   const origin = group.length > 1 && round.kind === 'model' ? `samples ${group.map((s) => s.sample + 1).join(', ')}` : originLabel(job, round, sample);
   summary.appendChild(el(doc, 'span', { class: 'attempt-origin' }, origin));
   if (group.length > 1) summary.appendChild(el(doc, 'span', { class: 'attempt-count', 'data-testid': 'attempt-count', title: `${group.length} samples gave this same attempt` }, `×${group.length}`));
@@ -149,7 +149,7 @@ export function renderRound(doc: Document, job: JobView, round: RoundView, optio
     'data-round': String(round.round),
     'data-state': state,
   });
-  const summary = box.querySelector('summary')!;
+  const summary = summaryBody(box);
   summary.appendChild(el(doc, 'span', { class: 'round-summary', 'data-testid': 'round-summary' }, roundLine(job, round)));
   if (round.completionTokens > 0) summary.appendChild(el(doc, 'span', { class: 'round-tokens' }, `${(round.promptTokens + round.completionTokens).toLocaleString('en-US')} tokens`));
 

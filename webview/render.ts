@@ -77,7 +77,7 @@ function renderActions(doc: Document, job: JobView): HTMLElement {
     // A job that failed for its configuration is fixed in the settings, not by more rounds.
     if (setting) actions.appendChild(button(doc, 'Open Settings', { ...ref, 'data-action': 'settings', 'data-setting': setting, 'data-testid': 'action-settings', 'data-focus-key': `${job.id}:settings`, 'aria-label': `Open the setting ${setting}` }, { primary: true, icon: 'settings-gear' }));
     const ranModel = job.status === 'failed' && job.endpoint !== '' && job.endpoint !== 'none';
-    if (!setting || ranModel) actions.appendChild(button(doc, 'Retry with more rounds', { ...ref, 'data-action': 'retry', 'data-testid': 'action-retry', 'data-focus-key': `${job.id}:retry` }, { icon: 'refresh' }));
+    if (!setting || ranModel) actions.appendChild(button(doc, 'Retry', { ...ref, 'data-action': 'retry', 'data-testid': 'action-retry', 'data-focus-key': `${job.id}:retry`, 'aria-label': 'Retry with more rounds', title: `Retry with more rounds, going on from the last failed attempt` }, { icon: 'refresh' }));
   }
   actions.appendChild(button(doc, 'Locate', { ...ref, 'data-action': 'locate', 'data-testid': 'action-locate', 'data-focus-key': `${job.id}:locate-button`, 'aria-label': `Show ${name} in the editor` }, { icon: 'go-to-file' }));
   return actions;

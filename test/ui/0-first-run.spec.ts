@@ -33,10 +33,10 @@ describe('a first run without an endpoint', function () {
 
   it('warns in the status bar and shows a setup checklist in the empty panel', async () => {
     const { workbench } = session();
-    const status = workbench.page.locator('.statusbar-item', { hasText: 'no endpoint' }).first();
-    await status.waitFor({ timeout: 30_000 });
     await workbench.showOProver();
     panel = await workbench.webviewWith('setup-checklist', 30_000);
+    const status = workbench.page.locator('.statusbar-item', { hasText: 'no endpoint' }).first();
+    await status.waitFor({ timeout: 30_000 });
     const item = (step: string) => panel.locator(`[data-testid="setup-item"][data-step="${step}"]`);
     assert.equal(await item('endpoint').getAttribute('data-done'), 'false');
     assert.match(await item('endpoint').innerText(), /not set/);
