@@ -53,6 +53,11 @@ const NUMBERED = /^\s{0,3}\d{1,9}[.)]\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 
+/** The line that closes a fence opened by `marks` (at least as many of the same character). */
+function closingFence(marks: string): RegExp {
+  return new RegExp(`^\\s{0,3}${marks[0] === '`' ? '`' : '~'}{${marks.length},}\\s*$`);
+}
+
 function isBlockStart(line: string): boolean {
   return FENCE.test(line) || HEADING.test(line) || BULLET.test(line) || NUMBERED.test(line) || QUOTE.test(line) || RULE.test(line);
 }
@@ -67,7 +72,7 @@ function appendBlocks(doc: Document, parent: HTMLElement, lines: string[], depth
     }
     const fence = FENCE.exec(line);
     if (fence) {
-      const close = new RegExp(`^\\s{0,3}${fence[1]![0] === '`' ? '`' : '~'}{${fence[1]!.length},}\\s*$`);
+      const close = closingFence(fence[1]!);
       const body: string[] = [];
       i++;
       while (i < lines.length && !close.test(lines[i]!)) body.push(lines[i++]!);
@@ -145,8 +150,22 @@ export function renderMarkdown(doc: Document, parent: HTMLElement, text: string)
  * itself), and so do the `<think>` tags some provers write around their reasoning.
  */
 export function proseOf(raw: string): string {
-  return raw
-    .replace(/^\s{0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n\s{0,3}\1[`~]*\s*(?=\n|$)|$)/gm, '')
+  const kept: string[] = [];
+  let fence: RegExp | undefined;
+  for (const line of raw.replace(/\r\n?/g, '\n').split('\n')) {
+    if (fence) {
+      if (fence.test(line)) fence = undefined;
+      continue;
+    }
+    const open = FENCE.exec(line);
+    if (open) {
+      fence = closingFence(open[1]!);
+      continue;
+    }
+    kept.push(line);
+  }
+  return kept
+    .join('\n')
     .replace(/<\/?think>/g, '')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

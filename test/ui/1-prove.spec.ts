@@ -91,6 +91,7 @@ describe('prove one sorry from the light bulb', function () {
     const text = reasoning.locator('[data-testid="reasoning-text"]');
     assert.equal(await text.locator('strong').first().innerText(), 'commutativity');
     assert.doesNotMatch(await text.innerText(), /\*\*/, 'no raw Markdown');
+    assert.doesNotMatch(await text.innerText(), /theorem/, 'the code block is the attempt, not the reasoning');
     await reasoning.scrollIntoViewIfNeeded();
     await workbench.screenshot('06-model-reasoning-as-markdown');
     await round2.locator('summary').first().click(); // fold it again

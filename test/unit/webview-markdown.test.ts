@@ -51,9 +51,10 @@ describe('markdown of model prose', () => {
   });
 
   it('keeps only the prose of a reply: no code blocks, no think tags', () => {
-    assert.equal(proseOf('<think>try simp</think>\nSo:\n```lean4\ntheorem t := by simp\n```\nDone.'), 'try simp\nSo:\n\nDone.');
+    assert.equal(proseOf('<think>try simp</think>\nSo:\n```lean4\ntheorem t := by simp\n```\nDone.'), 'try simp\nSo:\nDone.');
     assert.equal(proseOf('```lean\nonly code\n```'), '');
     assert.equal(proseOf('text\n```lean\nunfinished'), 'text');
+    assert.equal(proseOf('Swap them.\n\n```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  exact Nat.add_comm a b\n```\nThat is all.'), 'Swap them.\n\nThat is all.', 'every line of a block goes');
   });
 
   const PAYLOADS = [
