@@ -28,7 +28,7 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposals),
     vscode.languages.registerCodeActionsProvider({ language: 'lean4' }, new ProveCodeActions(), { providedCodeActionKinds: ProveCodeActions.kinds }),
-    createStatusItem(ctx),
+    createStatusItem(ctx, panel.onDidClear),
     ctx.jobs.onEvent((event, job) => {
       panel.pushEvent(event, job);
       logEvent(ctx, event);

@@ -23,6 +23,9 @@ export class PanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
   private readonly noted = new vscode.EventEmitter<JobNote>();
   /** Every note the panel gets (inserted, refused, undone…), for the editor's markers. */
   readonly onDidNote = this.noted.event;
+  private readonly cleared = new vscode.EventEmitter<void>();
+  /** Finished jobs were cleared (the status item's context keys change). */
+  readonly onDidClear = this.cleared.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -126,6 +129,7 @@ export class PanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
       for (let i = list.length - 1; i >= 0; i--) if (reportIds.includes(list[i]!.id)) list.splice(i, 1);
     }
     this.post({ type: 'forget', jobIds, reportIds });
+    this.cleared.fire();
   }
 
   private flushNow(): void {
@@ -153,6 +157,7 @@ export class PanelProvider implements vscode.WebviewViewProvider, vscode.Disposa
 
   dispose(): void {
     this.noted.dispose();
+    this.cleared.dispose();
     if (this.timer) clearTimeout(this.timer);
   }
 }

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 
-export function createStatusItem(ctx: OProverContext): vscode.Disposable {
+/** `cleared`: fires when finished jobs are removed, so the palette's context keys follow. */
+export function createStatusItem(ctx: OProverContext, cleared?: vscode.Event<void>): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('oprover.status', vscode.StatusBarAlignment.Left, 10);
   item.name = 'OProver';
   const update = (): void => {
@@ -37,5 +38,6 @@ export function createStatusItem(ctx: OProverContext): vscode.Disposable {
   };
   update();
   const subs = [ctx.onDidChange(update), ctx.jobs.onEvent((e) => (e.type === 'job-started' || e.type === 'job-finished') && update())];
+  if (cleared) subs.push(cleared(update));
   return { dispose: () => [item, ...subs].forEach((d) => d.dispose()) };
 }
