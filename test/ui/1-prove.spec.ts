@@ -32,6 +32,8 @@ describe('prove one sorry from the light bulb', function () {
     await workbench.openFile(FILE, 'add_comm_example');
     // the language is lean4 (what vscode-lean4 contributes), shown in the status bar
     await workbench.page.locator('.statusbar-item', { hasText: 'Lean 4' }).first().waitFor({ timeout: 10_000 });
+    // OProver is active (its status item is there) before the person asks for its quick fix
+    await workbench.page.locator('.statusbar-item', { hasText: 'OProver' }).first().waitFor({ timeout: 30_000 });
     await workbench.goTo(9, 5); // inside `sorry`
     await workbench.openCodeActions('Prove with OProver');
     await workbench.screenshot('01-code-action-menu');
@@ -122,7 +124,8 @@ describe('prove one sorry from the light bulb', function () {
     assert.equal(await job.locator('[data-testid="action-insert"]').count(), 0, 'no second Insert while the proof is in the file');
     await workbench.screenshot('08-after-insert');
 
-    await workbench.focusEditor();
+    // back to the editor (its tab), then Undo, as a person would
+    await workbench.page.locator('.tabs-container .tab', { hasText: 'Basic.lean' }).first().click();
     await workbench.page.keyboard.press('Control+Z');
     await workbench.editorLine('sorry').waitFor({ timeout: 10_000 });
     await job.locator('[data-testid="action-insert"]').waitFor({ timeout: 15_000 });
