@@ -119,6 +119,8 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
   }));
   /** How to insert each proved entry's proof (`ask` mode asks at the end). */
   const inserters = new Map<BatchReportEntry, () => Promise<InsertOutcome>>();
+  /** The verified proof body of each proved entry, for the ask-mode question. */
+  const bodies = new Map<BatchReportEntry, string>();
   const jobs: JobRecord[] = [];
   const toProve: KeyedTarget[] = [];
   let done = 0;
@@ -154,6 +156,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     const target = targetFromDocument(document, t.sorry, text);
     const insert = () => insertProof(ctx, document.uri.toString(), target, { body: decision.body, declarationText: `${target.declaration.header} ${decision.body}` });
     inserters.set(entry, insert);
+    bodies.set(entry, decision.body);
     if (config.insertMode === 'insert-all') await insertNow(entry, insert);
     entries.push(entry);
   }
@@ -194,6 +197,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
             proved++;
             resume?.record(t.key, { status: 'proved', proof: result.proof.body, origin: originLabel(result.proof), ...finished });
             inserters.set(entry, () => insertVerifiedProof(ctx, job));
+            bodies.set(entry, result.proof.body);
             if (config.insertMode === 'insert-all') await insertNow(entry, inserters.get(entry)!, job.id);
           } else if ((result.status === 'failed' || hitTimeLimit) && config.endpoints.length > 0) {
             // Only a target that spent the whole budget (rounds or time) is finished; without an
@@ -222,7 +226,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     if (asked.length > 0) panel.addReport({ ...report, entries: entries.map((e) => ({ ...e })) });
     for (const [i, entry] of asked.entries()) {
       const job = entry.jobId ? ctx.jobs.get(entry.jobId) : undefined;
-      const pick = await askToInsert(entry, i, asked.length, job, options.proposals && job ? () => showDiff(ctx, options.proposals!, job, job.result!.proof!, true) : undefined);
+      const pick = await askToInsert(entry, i, asked.length, bodies.get(entry), options.proposals && job?.result?.proof ? () => showDiff(ctx, options.proposals!, job, job.result!.proof!, true) : undefined);
       entry.pending = false;
       if (pick === 'Insert') await insertNow(entry, inserters.get(entry)!, entry.jobId);
       if (pick === 'Skip All' || pick === undefined) for (const e of asked) e.pending = false;
@@ -250,8 +254,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
  * One ask-mode question: the proof itself in the dialog, and Show Diff, which opens the diff editor
  * and asks again. Modal, so the questions come one after another without a gap.
  */
-async function askToInsert(entry: BatchReportEntry, index: number, count: number, job: JobRecord | undefined, diff: (() => Promise<unknown>) | undefined): Promise<'Insert' | 'Skip' | 'Skip All' | undefined> {
-  const body = job?.result?.proof?.body;
+async function askToInsert(entry: BatchReportEntry, index: number, count: number, body: string | undefined, diff: (() => Promise<unknown>) | undefined): Promise<'Insert' | 'Skip' | 'Skip All' | undefined> {
   const shown = body && body.length > 1500 ? `${body.slice(0, 1500)}\n…` : body;
   const buttons = diff ? ['Insert', 'Show Diff', 'Skip', 'Skip All'] : ['Insert', 'Skip', 'Skip All'];
   for (;;) {

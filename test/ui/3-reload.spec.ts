@@ -73,6 +73,8 @@ describe('a window reload mid-batch', function () {
       async () => {
         const question = workbench.dialog('Insert the proof?');
         if (await question.isVisible().catch(() => false)) {
+          // the reused proof's question shows it too, though no job of this window found it
+          assert.match(await question.innerText(), /Verified by Lean:[\s\S]*(omega|exact Nat\.succ_pos n)/);
           await question.locator('.monaco-button', { hasText: /^Insert$/ }).click();
           answered++;
           await question.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
