@@ -15,6 +15,13 @@ const targets = [
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((t) => fs.existsSync(t.entryPoints[0]));
 
+// The panel's icons: the codicon font and its stylesheet, next to the webview bundle.
+function copyCodicons() {
+  fs.mkdirSync('dist', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/${f}`);
+}
+copyCodicons();
+
 const common = { bundle: true, sourcemap: true, minify, target: 'node20', logLevel: 'info' };
 if (watch) {
   for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();

@@ -3,9 +3,9 @@
 // keyboard focus is carried over by data-focus-key, so streaming never steals the user's place.
 // Clicks are handled by one delegated listener (the CSP forbids inline handlers).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { FromWebview, PanelAction, ToWebview } from '../src/ui/protocol';
-import { formatElapsed, renderEmpty, renderJob, renderReport, type RenderOptions } from './render';
-import { EMPTY_STATE, reduce, type PanelState } from './state';
+import type { FromWebview, PanelAction, SetupStep, ToWebview } from '../src/ui/protocol';
+import { formatElapsed, panelItems, renderBatch, renderEmpty, renderJob, type RenderOptions } from './render';
+import { EMPTY_STATE, reduce, type JobView, type PanelState } from './state';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -19,17 +19,14 @@ let state: PanelState = EMPTY_STATE;
 const saved = vscode.getState() as { open?: [string, boolean][] } | undefined;
 const open = new Map<string, boolean>(saved?.open ?? []);
 const jobNodes = new Map<string, { rev: number; node: HTMLElement }>();
+/** The live round each job showed at the last draw, to bring a new one into view. */
+const liveRounds = new Map<string, string>();
 let lastFocusSeq = 0;
+let followJobId: string | undefined;
 let scheduled = false;
 
 const root = document.getElementById('root')!;
 root.setAttribute('data-testid', 'panel-root');
-const toolbar = document.createElement('div');
-toolbar.className = 'panel-toolbar';
-const reportsBox = document.createElement('div');
-const jobsBox = document.createElement('div');
-jobsBox.className = 'jobs';
-root.append(toolbar, reportsBox, jobsBox);
 
 function options(): RenderOptions {
   return { now: Date.now(), open };
@@ -40,37 +37,23 @@ function draw(): void {
   const focusKey = (document.activeElement as HTMLElement | null)?.closest?.('[data-focus-key]')?.getAttribute('data-focus-key');
   const opts = options();
 
-  toolbar.replaceChildren();
-  if (state.jobs.some((j) => j.status !== 'running' && j.status !== 'queued')) {
-    const clear = document.createElement('vscode-button');
-    clear.setAttribute('secondary', '');
-    clear.setAttribute('data-action', 'clear-finished');
-    clear.setAttribute('data-testid', 'action-clear-finished');
-    clear.setAttribute('data-focus-key', 'clear-finished');
-    clear.textContent = 'Clear finished';
-    toolbar.appendChild(clear);
-  }
-  reportsBox.replaceChildren(...state.reports.map((r) => renderReport(document, r)));
-
-  const nodes: HTMLElement[] = [];
   const live = new Set<string>();
-  for (const job of state.jobs) {
+  const jobNode = (job: JobView): HTMLElement => {
     live.add(job.id);
     const cached = jobNodes.get(job.id);
-    if (cached && cached.rev === job.rev) {
-      nodes.push(cached.node);
-    } else {
-      const node = renderJob(document, job, opts);
-      jobNodes.set(job.id, { rev: job.rev, node });
-      nodes.push(node);
-    }
-  }
+    if (cached && cached.rev === job.rev) return cached.node;
+    const node = renderJob(document, job, opts, state.setup);
+    jobNodes.set(job.id, { rev: job.rev, node });
+    return node;
+  };
+  const items = panelItems(state);
+  const nodes = items.map((item) => (item.kind === 'job' ? jobNode(item.job) : renderBatch(document, state, item, jobNode)));
   for (const id of [...jobNodes.keys()]) if (!live.has(id)) jobNodes.delete(id);
-  if (nodes.length === 0 && state.reports.length === 0) nodes.push(renderEmpty(document));
-  jobsBox.replaceChildren(...nodes);
+  if (nodes.length === 0) nodes.push(renderEmpty(document, state.setup));
+  root.replaceChildren(...nodes);
 
   // Streaming text follows the model: keep each live stream scrolled to its end.
-  for (const live of jobsBox.querySelectorAll<HTMLElement>('[data-testid="attempt-streaming"]')) live.scrollTop = live.scrollHeight;
+  for (const stream of root.querySelectorAll<HTMLElement>('[data-testid="attempt-streaming"]')) stream.scrollTop = stream.scrollHeight;
 
   if (focusKey) {
     const again = root.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusKey)}"]`);
@@ -78,6 +61,7 @@ function draw(): void {
   }
   if (state.focus && state.focus.seq !== lastFocusSeq) {
     lastFocusSeq = state.focus.seq;
+    followJobId = state.focus.jobId;
     const target = state.focus.jobId
       ? root.querySelector<HTMLElement>(`[data-job-id="${CSS.escape(state.focus.jobId)}"][data-testid="job"]`)
       : state.focus.reportId
@@ -88,6 +72,13 @@ function draw(): void {
       target.classList.add('flash');
       setTimeout(() => target.classList.remove('flash'), 1200);
     }
+  }
+  // The job the user last asked for: when a new round starts, it comes into view.
+  for (const roundNode of root.querySelectorAll<HTMLElement>('.round-live')) {
+    const jobId = roundNode.closest('[data-testid="job"]')?.getAttribute('data-job-id') ?? '';
+    const key = roundNode.getAttribute('data-round') ?? '';
+    if (liveRounds.get(jobId) !== key && jobId === followJobId) roundNode.scrollIntoView({ block: 'nearest' });
+    liveRounds.set(jobId, key);
   }
 }
 
@@ -111,8 +102,8 @@ root.addEventListener('click', (event) => {
   event.preventDefault();
   const action = target.getAttribute('data-action')!;
   const jobId = target.getAttribute('data-job-id') ?? '';
-  if (action === 'clear-finished') {
-    vscode.postMessage({ type: 'clear-finished' });
+  if (action === 'setup') {
+    vscode.postMessage({ type: 'setup', step: target.getAttribute('data-step') as SetupStep });
     return;
   }
   if (action === 'focus-job') {
@@ -134,7 +125,10 @@ root.addEventListener(
     const d = event.target as HTMLDetailsElement;
     const key = d.getAttribute?.('data-key');
     if (!key) return;
-    open.set(key, d.open);
+    // Only what the user changed is remembered: a section drawn open by default (the live round)
+    // folds again when its default changes (the round is over), unless the user opened it.
+    if (String(d.open) === d.getAttribute('data-default-open')) open.delete(key);
+    else open.set(key, d.open);
     if (open.size > 500) open.delete(open.keys().next().value!);
     vscode.setState({ open: [...open] });
   },

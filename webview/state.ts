@@ -2,7 +2,7 @@
 // state out. No DOM here, so every update is unit-tested in plain Node.
 import type { JobEvent, JobStatus, TargetInfo } from '../src/core/events';
 import type { Candidate, RetrievedProof, Verdict } from '../src/core/types';
-import type { BatchReport, JobNote, ToWebview } from '../src/ui/protocol';
+import type { BatchInfo, BatchReport, JobMeta, JobNote, SetupInfo, ToWebview } from '../src/ui/protocol';
 
 /** Streamed text kept per sample; beyond this the panel shows the tail (the model may write megabytes). */
 export const MAX_STREAM_CHARS = 200_000;
@@ -11,6 +11,8 @@ export interface SampleView {
   sample: number;
   /** Text streamed so far (before the attempt is complete). */
   streamed: string;
+  /** Characters streamed in all (never trimmed), for the token estimate while the model writes. */
+  chars: number;
   /** The full reply, once complete. */
   raw?: string;
   candidate?: Candidate;
@@ -48,6 +50,8 @@ export interface JobView {
   logs: { level: 'info' | 'warn' | 'error'; message: string }[];
   notes: JobNote[];
   inserted: boolean;
+  /** Budget, batch and target kind, from the extension (see JobMeta). */
+  meta?: JobMeta;
   /** Bumped on every change, so the renderer redraws only jobs that changed. */
   rev: number;
 }
@@ -56,10 +60,13 @@ export interface PanelState {
   /** Newest first. */
   jobs: JobView[];
   reports: BatchReport[];
+  /** Batches that started in this session (a report replaces the running header when it arrives). */
+  batches: BatchInfo[];
+  setup?: SetupInfo;
   focus?: { jobId?: string; reportId?: string; seq: number };
 }
 
-export const EMPTY_STATE: PanelState = { jobs: [], reports: [] };
+export const EMPTY_STATE: PanelState = { jobs: [], reports: [], batches: [] };
 
 function cloneJob(job: JobView): JobView {
   return { ...job, rounds: job.rounds.map((r) => ({ ...r, samples: r.samples.map((s) => ({ ...s })) })), logs: [...job.logs], notes: [...job.notes], rev: job.rev + 1 };
@@ -78,7 +85,7 @@ function roundOf(job: JobView, round: number, kind: 'prepass' | 'model' = round 
 function sampleOf(round: RoundView, sample: number): SampleView {
   let s = round.samples.find((x) => x.sample === sample);
   if (!s) {
-    s = { sample, streamed: '' };
+    s = { sample, streamed: '', chars: 0 };
     round.samples.push(s);
     round.samples.sort((a, b) => a.sample - b.sample);
   }
@@ -107,7 +114,8 @@ function placeholderJob(jobId: string): JobView {
 export function applyEvent(state: PanelState, event: JobEvent): PanelState {
   const index = state.jobs.findIndex((j) => j.id === event.jobId);
   if (event.type === 'job-started') {
-    const job: JobView = { ...placeholderJob(event.jobId), target: event.target, endpoint: event.endpoint, startedAt: event.at, rev: 1 };
+    const previous = index >= 0 ? state.jobs[index] : undefined;
+    const job: JobView = { ...placeholderJob(event.jobId), target: event.target, endpoint: event.endpoint, startedAt: event.at, meta: previous?.meta, rev: (previous?.rev ?? 0) + 1 };
     const jobs = index >= 0 ? state.jobs.map((j, i) => (i === index ? job : j)) : [job, ...state.jobs];
     return { ...state, jobs };
   }
@@ -130,12 +138,14 @@ export function applyEvent(state: PanelState, event: JobEvent): PanelState {
       const s = sampleOf(roundOf(job, event.round), event.sample);
       const text = s.streamed + event.delta;
       s.streamed = text.length > MAX_STREAM_CHARS ? text.slice(text.length - MAX_STREAM_CHARS) : text;
+      s.chars += event.delta.length;
       break;
     }
     case 'attempt': {
       const s = sampleOf(roundOf(job, event.round), event.sample);
       s.raw = event.raw;
       s.streamed = '';
+      s.chars = Math.max(s.chars, event.raw.length);
       if (event.candidate) s.candidate = event.candidate;
       if (event.problem !== undefined) s.problem = event.problem;
       break;
@@ -177,6 +187,13 @@ export function applyEvent(state: PanelState, event: JobEvent): PanelState {
   return { ...state, jobs };
 }
 
+function applyMeta(state: PanelState, meta: JobMeta): PanelState {
+  const index = state.jobs.findIndex((j) => j.id === meta.jobId);
+  const job = cloneJob(index >= 0 ? state.jobs[index]! : placeholderJob(meta.jobId));
+  job.meta = meta;
+  return { ...state, jobs: index >= 0 ? state.jobs.map((j, i) => (i === index ? job : j)) : [job, ...state.jobs] };
+}
+
 function applyNote(state: PanelState, note: JobNote): PanelState {
   return {
     ...state,
@@ -184,7 +201,7 @@ function applyNote(state: PanelState, note: JobNote): PanelState {
       if (j.id !== note.jobId) return j;
       const job = cloneJob(j);
       job.notes = [...job.notes.slice(-9), note];
-      if (note.inserted) job.inserted = true;
+      if (note.inserted !== undefined) job.inserted = note.inserted;
       return job;
     }),
   };
@@ -194,11 +211,18 @@ function applyNote(state: PanelState, note: JobNote): PanelState {
 export function reduce(state: PanelState, message: ToWebview): PanelState {
   switch (message.type) {
     case 'reset': {
-      let next: PanelState = { jobs: [], reports: [...message.reports], focus: state.focus };
+      let next: PanelState = { jobs: [], reports: [...message.reports], batches: [...(message.batches ?? [])], setup: message.setup ?? state.setup, focus: state.focus };
       for (const e of message.events) next = applyEvent(next, e);
+      for (const m of message.meta ?? []) next = applyMeta(next, m);
       for (const n of message.notes) next = applyNote(next, n);
       return next;
     }
+    case 'meta':
+      return applyMeta(state, message.meta);
+    case 'batch':
+      return { ...state, batches: [message.batch, ...state.batches.filter((b) => b.id !== message.batch.id)].slice(0, 10) };
+    case 'setup':
+      return { ...state, setup: message.setup, jobs: state.jobs.map((j) => ({ ...j, rev: j.rev + 1 })) };
     case 'events':
       return message.events.reduce(applyEvent, state);
     case 'note':
@@ -209,7 +233,13 @@ export function reduce(state: PanelState, message: ToWebview): PanelState {
       return { ...state, focus: { jobId: message.jobId, reportId: message.reportId, seq: (state.focus?.seq ?? 0) + 1 } };
     case 'forget': {
       const gone = new Set(message.jobIds);
-      return { ...state, jobs: state.jobs.filter((j) => !gone.has(j.id)) };
+      const goneReports = new Set(message.reportIds ?? []);
+      return {
+        ...state,
+        jobs: state.jobs.filter((j) => !gone.has(j.id)),
+        reports: state.reports.filter((r) => !goneReports.has(r.id)),
+        batches: state.batches.filter((b) => !goneReports.has(b.id)),
+      };
     }
   }
 }

@@ -16,7 +16,7 @@ import type { OProverContext } from '../context';
 import type { Candidate } from '../core/types';
 import { currentOwner, keyPath, runningElsewhere, stateFilePath, StateStore, type BatchMarker, type FinishedEntry } from '../state/resume';
 import { batchProgress, batchTargets, keyTargets, resumeDecisions, type KeyedTarget, type ResumeDecision } from './batch-targets';
-import { insertProof, insertVerifiedProof, type InsertOutcome } from './edits';
+import { insertProof, insertVerifiedProof, showDiff, type InsertOutcome, type ProposedContent } from './edits';
 import { runBounded, type JobRecord } from './jobs';
 import type { PanelProvider } from './panel';
 import { findProjectRoot } from '../lean/project';
@@ -33,6 +33,8 @@ export const RESUME_BATCH_COMMAND = 'oprover.resumeBatch';
 export interface BatchOptions {
   /** The marker of an interrupted batch on this file: finished targets are taken from the resume file. */
   resume?: BatchMarker;
+  /** For Show Diff in the ask-mode questions. */
+  proposals?: ProposedContent;
 }
 
 /** The resume file of the document's project; undefined (after saying why) when there is none. */
@@ -117,11 +119,14 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
   }));
   /** How to insert each proved entry's proof (`ask` mode asks at the end). */
   const inserters = new Map<BatchReportEntry, () => Promise<InsertOutcome>>();
+  /** The verified proof body of each proved entry, for the ask-mode question. */
+  const bodies = new Map<BatchReportEntry, string>();
   const jobs: JobRecord[] = [];
   const toProve: KeyedTarget[] = [];
   let done = 0;
   let proved = 0;
-  void panel.reveal();
+  panel.addBatch({ id: batchId, file: document.uri.toString(), startedAt, total: targets.length + skipped.length });
+  void panel.reveal({ reportId: batchId });
   const resumedNote = options.resume ? ` (resumed: ${decisions.filter((d) => d.kind !== 'prove').length} finished earlier)` : '';
   ctx.log.info(`batch over ${vscode.workspace.asRelativePath(document.uri)}: ${targets.length} target(s)${resumedNote}, concurrency ${config.batchConcurrency}, ${config.batchTimeLimitMs / 1000} s each, insert mode ${config.insertMode}`);
 
@@ -151,6 +156,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
     const target = targetFromDocument(document, t.sorry, text);
     const insert = () => insertProof(ctx, document.uri.toString(), target, { body: decision.body, declarationText: `${target.declaration.header} ${decision.body}` });
     inserters.set(entry, insert);
+    bodies.set(entry, decision.body);
     if (config.insertMode === 'insert-all') await insertNow(entry, insert);
     entries.push(entry);
   }
@@ -172,7 +178,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
         config.batchConcurrency,
         async (t) => {
           const jobStarted = Date.now();
-          const job = ctx.jobs.start(targetFromDocument(document, t.sorry, text), { uri: document.uri.toString(), rounds: config.rounds, timeLimitMs: config.batchTimeLimitMs, batchId });
+          const job = ctx.jobs.start(targetFromDocument(document, t.sorry, text), { uri: document.uri.toString(), rounds: config.rounds, samples: config.samplesPerRound, timeLimitMs: config.batchTimeLimitMs, batchId });
           jobs.push(job);
           const result = await job.done;
           const hitTimeLimit = result.status === 'cancelled' && Date.now() - jobStarted >= config.batchTimeLimitMs;
@@ -191,6 +197,7 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
             proved++;
             resume?.record(t.key, { status: 'proved', proof: result.proof.body, origin: originLabel(result.proof), ...finished });
             inserters.set(entry, () => insertVerifiedProof(ctx, job));
+            bodies.set(entry, result.proof.body);
             if (config.insertMode === 'insert-all') await insertNow(entry, inserters.get(entry)!, job.id);
           } else if ((result.status === 'failed' || hitTimeLimit) && config.endpoints.length > 0) {
             // Only a target that spent the whole budget (rounds or time) is finished; without an
@@ -214,14 +221,17 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
   // The report is there before any question is asked; answers update it.
   panel.addReport(report);
   if (config.insertMode === 'ask') {
-    for (const entry of entries) {
-      const insert = inserters.get(entry);
-      if (entry.outcome !== 'proved' || !insert) continue;
-      const pick = await vscode.window.showInformationMessage(`OProver proved ${entry.declarationName} (line ${entry.line}). Insert the proof?`, 'Insert', 'Skip', 'Skip All');
+    const asked = entries.filter((e) => e.outcome === 'proved' && inserters.has(e) && !e.inserted);
+    for (const e of asked) e.pending = true;
+    if (asked.length > 0) panel.addReport({ ...report, entries: entries.map((e) => ({ ...e })) });
+    for (const [i, entry] of asked.entries()) {
+      const job = entry.jobId ? ctx.jobs.get(entry.jobId) : undefined;
+      const pick = await askToInsert(entry, i, asked.length, bodies.get(entry), options.proposals && job?.result?.proof ? () => showDiff(ctx, options.proposals!, job, job.result!.proof!, true) : undefined);
+      entry.pending = false;
+      if (pick === 'Insert') await insertNow(entry, inserters.get(entry)!, entry.jobId);
+      if (pick === 'Skip All' || pick === undefined) for (const e of asked) e.pending = false;
+      panel.addReport({ ...report, entries: entries.map((e) => ({ ...e })) });
       if (pick === 'Skip All' || pick === undefined) break;
-      if (pick !== 'Insert') continue;
-      await insertNow(entry, insert, entry.jobId);
-      panel.addReport({ ...report, entries: [...entries] });
     }
   }
 
@@ -238,6 +248,24 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
   for (const e of entries) ctx.log.info(`  line ${e.line} ${e.declarationName}: ${e.outcome}${e.inserted ? ' (inserted)' : ''} — ${e.reason}`);
   void vscode.window.showInformationMessage(`OProver batch: ${summary}`, 'Show Report').then((pick) => pick && panel.reveal({ reportId: batchId }));
   return report;
+}
+
+/**
+ * One ask-mode question: the proof itself in the dialog, and Show Diff, which opens the diff editor
+ * and asks again. Modal, so the questions come one after another without a gap.
+ */
+async function askToInsert(entry: BatchReportEntry, index: number, count: number, body: string | undefined, diff: (() => Promise<unknown>) | undefined): Promise<'Insert' | 'Skip' | 'Skip All' | undefined> {
+  const shown = body && body.length > 1500 ? `${body.slice(0, 1500)}\n…` : body;
+  const buttons = diff ? ['Insert', 'Show Diff', 'Skip', 'Skip All'] : ['Insert', 'Skip', 'Skip All'];
+  for (;;) {
+    const pick = await vscode.window.showInformationMessage(
+      `OProver proved ${entry.declarationName} (line ${entry.line})${count > 1 ? ` — ${index + 1} of ${count}` : ''}. Insert the proof?`,
+      { modal: true, detail: shown ? `Verified by Lean:\n\n${shown}` : entry.reason },
+      ...buttons,
+    );
+    if (pick !== 'Show Diff') return pick as 'Insert' | 'Skip' | 'Skip All' | undefined;
+    await diff!();
+  }
 }
 
 /** Interrupted batches in the workspace's projects: each with its file and how far it got. */
@@ -265,7 +293,7 @@ export function interruptedBatches(ctx: OProverContext): { uri: vscode.Uri; root
 }
 
 /** Resumes the interrupted batch on `uri`; undefined when there is none (or it was discarded). */
-export async function resumeBatch(ctx: OProverContext, panel: PanelProvider, uri: vscode.Uri): Promise<BatchReport | undefined> {
+export async function resumeBatch(ctx: OProverContext, panel: PanelProvider, uri: vscode.Uri, proposals?: ProposedContent): Promise<BatchReport | undefined> {
   const found = interruptedBatches(ctx).find((b) => b.uri.toString() === uri.toString());
   if (!found || !ctx.requireTrust('Resuming a batch')) return undefined;
   let document: vscode.TextDocument;
@@ -276,7 +304,7 @@ export async function resumeBatch(ctx: OProverContext, panel: PanelProvider, uri
     return undefined;
   }
   await vscode.window.showTextDocument(document, { preview: false });
-  return proveAllInFile(ctx, panel, document, { resume: found.marker });
+  return proveAllInFile(ctx, panel, document, { resume: found.marker, proposals });
 }
 
 /** After activation: offers to resume each batch a reload or crash cut off (trusted workspaces only). */
@@ -303,12 +331,12 @@ export async function offerBatchResume(ctx: OProverContext): Promise<void> {
 }
 
 /** The resume command and the offer after activation. */
-export function registerBatchResume(ctx: OProverContext, panel: PanelProvider): vscode.Disposable[] {
+export function registerBatchResume(ctx: OProverContext, panel: PanelProvider, proposals?: ProposedContent): vscode.Disposable[] {
   const offer = setTimeout(() => void offerBatchResume(ctx).catch((err: unknown) => ctx.log.warn(`resume offer failed: ${String(err)}`)), 1000);
   return [
     vscode.commands.registerCommand(RESUME_BATCH_COMMAND, (uri: unknown) => {
       const target = uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined;
-      return target ? resumeBatch(ctx, panel, target) : undefined;
+      return target ? resumeBatch(ctx, panel, target, proposals) : undefined;
     }),
     { dispose: () => clearTimeout(offer) },
   ];

@@ -9,7 +9,8 @@ import { insertVerifiedProof, locate, showDiff, type ProposedContent } from './e
 import { sorryAt } from './insert';
 import type { JobRecord } from './jobs';
 import type { PanelProvider } from './panel';
-import type { FromWebview } from './protocol';
+import { settingNamed, type FromWebview, type SetupStep } from './protocol';
+import type { SetupTracker } from './setup';
 import { findProjectRoot } from '../lean/project';
 import { targetFromDocument } from './targets';
 
@@ -17,6 +18,7 @@ export interface UiParts {
   ctx: OProverContext;
   panel: PanelProvider;
   proposals: ProposedContent;
+  setup: SetupTracker;
 }
 
 export type CommandFactory = (parts: UiParts) => (...args: unknown[]) => unknown;
@@ -45,7 +47,7 @@ function startAt(parts: UiParts, document: vscode.TextDocument, position: vscode
     void panel.reveal({ jobId: running.id });
     return running;
   }
-  const job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: document.uri.toString(), rounds: rounds ?? ctx.config.rounds });
+  const job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: document.uri.toString(), rounds: rounds ?? ctx.config.rounds, samples: ctx.config.samplesPerRound });
   void panel.reveal({ jobId: job.id });
   return job;
 }
@@ -68,7 +70,7 @@ export const proveAtCursor: CommandFactory = (parts) => async (uriArg?: unknown,
 export const proveAllInFileCommand: CommandFactory = (parts) => async () => {
   const editor = leanEditor();
   if (!editor || !parts.ctx.requireTrust('Proving')) return undefined;
-  return proveAllInFile(parts.ctx, parts.panel, editor.document);
+  return proveAllInFile(parts.ctx, parts.panel, editor.document, { proposals: parts.proposals });
 };
 
 export const cancel: CommandFactory = (parts) => async (jobIdArg?: unknown) => {
@@ -111,6 +113,7 @@ export const setApiKey: CommandFactory = (parts) => async () => {
   }
   parts.ctx.log.info('API key updated (the key itself is never logged)');
   await parts.ctx.resetPorts();
+  await parts.setup.refresh();
 };
 
 export const testConnection: CommandFactory = (parts) => async () => {
@@ -132,6 +135,7 @@ export const testConnection: CommandFactory = (parts) => async () => {
   const ok = results.every((r) => r.ok);
   for (const [i, r] of results.entries()) (r.ok ? ctx.log.info : ctx.log.warn).call(ctx.log, `test connection ${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`);
   const detail = results.map((r, i) => `${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`).join('; ');
+  parts.setup.recordConnection(results);
   ctx.setEndpointState(ok ? { kind: 'reachable', detail } : { kind: 'unreachable', detail });
   if (ok) void vscode.window.showInformationMessage(`OProver: ${detail}`);
   else void vscode.window.showErrorMessage(`OProver: ${detail}`);
@@ -194,10 +198,10 @@ export const retry: CommandFactory = (parts) => async (jobIdArg?: unknown, extra
     job = startAt(parts, document, at, job.rounds + extra);
   } else if (previous?.lastFailure) {
     // The same statement: `extra` more rounds that go on from the last failed attempt and its feedback.
-    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: extra, continueFrom: previous.lastFailure });
+    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: extra, samples: ctx.config.samplesPerRound, continueFrom: previous.lastFailure });
     void parts.panel.reveal({ jobId: job.id });
   } else {
-    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: job.rounds + extra });
+    job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: job.uri, rounds: job.rounds + extra, samples: ctx.config.samplesPerRound });
     void parts.panel.reveal({ jobId: job.id });
   }
   return job?.id;
@@ -207,7 +211,11 @@ export const retry: CommandFactory = (parts) => async (jobIdArg?: unknown, extra
 export async function handlePanelMessage(parts: UiParts, message: FromWebview): Promise<void> {
   const { ctx, panel } = parts;
   if (message.type === 'clear-finished') {
-    panel.forget(ctx.jobs.clearFinished());
+    panel.clearFinished();
+    return;
+  }
+  if (message.type === 'setup') {
+    await runSetupStep(message.step);
     return;
   }
   if (message.type !== 'action') return;
@@ -248,11 +256,72 @@ export async function handlePanelMessage(parts: UiParts, message: FromWebview): 
       case 'retry':
         await vscode.commands.executeCommand('oprover.retry', job.id);
         break;
+      case 'settings':
+        await openSettings(settingNamed(job.result?.reason ?? lastReason(job)) ?? 'oprover');
+        break;
     }
   } catch (err) {
     note('error', err instanceof Error ? err.message : String(err));
   }
 }
+
+function openSettings(query: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', query);
+}
+
+/** The reason of a job's job-finished event (a job that could not start has no result yet). */
+function lastReason(job: JobRecord): string | undefined {
+  for (let i = job.events.length - 1; i >= 0; i--) {
+    const e = job.events[i]!;
+    if (e.type === 'job-finished') return e.reason;
+  }
+  return undefined;
+}
+
+/** The empty panel's checklist links. */
+async function runSetupStep(step: SetupStep): Promise<void> {
+  switch (step) {
+    case 'endpoint':
+      await openSettings('oprover.endpoint');
+      break;
+    case 'api-key':
+      await vscode.commands.executeCommand('oprover.setApiKey');
+      break;
+    case 'test-connection':
+      await vscode.commands.executeCommand('oprover.testConnection');
+      break;
+    case 'lean':
+      await openSettings('oprover.leanPath');
+      break;
+  }
+}
+
+/** The job an editor-side action (CodeLens, diff title) names: its id, or the one behind a proposed document. */
+function jobArgument(parts: UiParts, arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) return parts.proposals.jobOf(arg);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return active ? parts.proposals.jobOf(active) : undefined;
+}
+
+/** Insert a job's verified proof from outside the panel (the CodeLens, the diff editor's title). */
+export const insertProofCommand: CommandFactory = (parts) => async (arg?: unknown) => {
+  const jobId = jobArgument(parts, arg);
+  if (!jobId || !parts.ctx.jobs.get(jobId)) {
+    void vscode.window.showInformationMessage('OProver: this proof is no longer known (the job was cleared); run the job again');
+    return;
+  }
+  await handlePanelMessage(parts, { type: 'action', action: 'insert', jobId });
+};
+
+export const showProofDiffCommand: CommandFactory = (parts) => async (arg?: unknown) => {
+  const jobId = jobArgument(parts, arg);
+  if (jobId) await handlePanelMessage(parts, { type: 'action', action: 'diff', jobId });
+};
+
+export const clearFinished: CommandFactory = (parts) => () => parts.panel.clearFinished();
+
+export const cancelAll: CommandFactory = (parts) => () => parts.ctx.jobs.cancelAll();
 
 export const COMMANDS: Record<string, CommandFactory> = {
   'oprover.proveAtCursor': proveAtCursor,
@@ -263,4 +332,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'oprover.testConnection': testConnection,
   'oprover.importCorpus': importCorpusCommand,
   'oprover.retry': retry,
+  'oprover.insertProof': insertProofCommand,
+  'oprover.showProofDiff': showProofDiffCommand,
+  'oprover.clearFinished': clearFinished,
+  'oprover.cancelAll': cancelAll,
 };

@@ -7,7 +7,7 @@ import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
 import { findSorries } from '../core/source';
-import { applyPlan, planInsertion, type InsertionPlan } from './insert';
+import { applyPlan, locateIn, planInsertion, type InsertionPlan } from './insert';
 import { targetFromDocument } from './targets';
 import type { JobRecord } from './jobs';
 
@@ -46,7 +46,7 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   if (rechecked) {
     // Lean checked the proof after the text above it as it was then; that text changed (an edit, or
     // an earlier insert of a batch), so the proof is checked again where it is now before it lands.
-    const again = await recheck(ctx, document, target, plan, proof.body);
+    const again = await recheck(ctx, document, target, plan, plan.body);
     if (!again.ok) return again;
   }
   if (document.version !== version) {
@@ -94,18 +94,24 @@ async function recheck(ctx: OProverContext, document: vscode.TextDocument, targe
 
 /** Virtual documents holding "the file with this proof in it", for VS Code's diff editor. */
 export class ProposedContent implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
+  private readonly contents = new Map<string, { text: string; jobId?: string }>();
   private counter = 0;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.query) ?? '-- this proposal is no longer available';
+    return this.contents.get(uri.query)?.text ?? '-- this proposal is no longer available';
   }
 
-  add(fileName: string, text: string): vscode.Uri {
+  /** `jobId` only for a job's verified proof: the diff editor's Insert action then knows what to insert. */
+  add(fileName: string, text: string, jobId?: string): vscode.Uri {
     const key = `p${++this.counter}`;
-    this.contents.set(key, text);
+    this.contents.set(key, { text, jobId });
     if (this.contents.size > 30) this.contents.delete(this.contents.keys().next().value!);
     return vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${fileName}`, query: key });
+  }
+
+  /** The job whose verified proof a proposed document shows; undefined for attempts and other documents. */
+  jobOf(uri: vscode.Uri): string | undefined {
+    return uri.scheme === PROPOSED_SCHEME ? this.contents.get(uri.query)?.jobId : undefined;
   }
 }
 
@@ -116,21 +122,24 @@ export async function showDiff(ctx: OProverContext, proposals: ProposedContent, 
   const base = plan.ok ? current : job.target.text;
   const proposedText = plan.ok ? applyPlan(current, plan) : applyPlan(job.target.text, planInsertion(job.target, job.target.text, candidate.body) as Extract<ReturnType<typeof planInsertion>, { ok: true }>);
   const fileName = document.uri.path.split('/').pop() ?? 'proof.lean';
-  const right = proposals.add(fileName, proposedText);
+  const right = proposals.add(fileName, proposedText, verified ? job.id : undefined);
   const left = plan.ok ? document.uri : proposals.add(`${fileName} (when the job started)`, base);
   const title = `${fileName} ↔ ${verified ? 'verified proof' : 'unverified attempt'} of ${job.target.declaration.fullName ?? job.target.declaration.name ?? 'example'}`;
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
   return plan.ok ? { ok: true, message: 'diff shown' } : { ok: true, message: `diff against the text the job read: ${plan.reason.replace(/^not inserted: /, '')}` };
 }
 
-/** Opens the job's document and selects its sorry (where it is now, when the declaration moved). */
+/** Opens the job's document and selects its sorry, or its declaration when the sorry is gone. */
 export async function locate(job: JobRecord): Promise<void> {
   const document = await documentOf(job);
-  const plan = planInsertion(job.target, document.getText(), '');
-  const delta = plan.ok ? plan.start - job.target.declaration.bodyStart : 0;
-  const start = document.positionAt(job.target.sorry.offset + delta);
-  const end = document.positionAt(job.target.sorry.offset + delta + 'sorry'.length);
+  const found = locateIn(job.target, document.getText());
   const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false });
+  if (!found) {
+    void vscode.window.showInformationMessage(`OProver: ${job.target.declaration.fullName ?? job.target.declaration.name ?? 'the declaration'} is no longer in ${vscode.workspace.asRelativePath(document.uri)}`);
+    return;
+  }
+  const start = document.positionAt(found.start);
+  const end = document.positionAt(found.end);
   editor.selection = new vscode.Selection(start, end);
   editor.revealRange(new vscode.Range(start, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

@@ -10,23 +10,27 @@ import { registerBatchResume } from './batch';
 import { PROPOSED_SCHEME, ProposedContent } from './edits';
 import { PanelProvider } from './panel';
 import { PANEL_VIEW_ID } from './protocol';
+import { SetupTracker } from './setup';
 import { createStatusItem } from './status';
+import { registerEditorSync } from './sync';
 import { registerWorkspaceIndexing } from './workspace-index';
 
 export function registerUi(ctx: OProverContext): vscode.Disposable[] {
   const proposals = new ProposedContent();
   const parts = {} as UiParts;
   const panel = new PanelProvider(ctx.extension.extensionUri, ctx.jobs, (message) => void handlePanelMessage(parts, message));
-  Object.assign(parts, { ctx, panel, proposals });
+  const setup = new SetupTracker(ctx, panel);
+  Object.assign(parts, { ctx, panel, proposals, setup } satisfies UiParts);
 
   const disposables: vscode.Disposable[] = [
     panel,
+    setup,
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposals),
     vscode.languages.registerCodeActionsProvider({ language: 'lean4' }, new ProveCodeActions(), { providedCodeActionKinds: ProveCodeActions.kinds }),
-    createStatusItem(ctx),
-    ctx.jobs.onEvent((event) => {
-      panel.pushEvent(event);
+    createStatusItem(ctx, panel.onDidClear),
+    ctx.jobs.onEvent((event, job) => {
+      panel.pushEvent(event, job);
       logEvent(ctx, event);
     }),
     // Closing a file cancels its jobs: their edits could not land anyway.
@@ -41,9 +45,11 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     }),
   ];
   for (const [id, factory] of Object.entries(COMMANDS)) disposables.push(vscode.commands.registerCommand(id, factory(parts)));
-  disposables.push(...registerBatchResume(ctx, panel));
+  disposables.push(...registerBatchResume(ctx, panel, proposals));
   disposables.push(...registerWorkspaceIndexing(ctx));
-  const probe = setTimeout(() => void probeOnStart(ctx), 1500);
+  disposables.push(...registerEditorSync(ctx, panel));
+  void setup.refresh();
+  const probe = setTimeout(() => void probeOnStart(ctx, setup), 1500);
   disposables.push({ dispose: () => clearTimeout(probe) });
   return disposables;
 }
@@ -87,11 +93,12 @@ function logEvent(ctx: OProverContext, event: JobEvent): void {
 }
 
 /** One quiet look at the endpoint after activation, for the status bar; no file content is sent. */
-async function probeOnStart(ctx: OProverContext): Promise<void> {
+async function probeOnStart(ctx: OProverContext, setup: SetupTracker): Promise<void> {
   if (!ctx.trusted || ctx.configProblem || ctx.config.endpoints.length === 0) return;
   const key = await ctx.apiKey();
   const results = await Promise.all(ctx.config.endpoints.map((e) => testConnection(e, key, 5000)));
   const detail = results.map((r, i) => `${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`).join('; ');
+  setup.recordConnection(results);
   ctx.setEndpointState(results.every((r) => r.ok) ? { kind: 'reachable', detail } : { kind: 'unreachable', detail: `${detail} — run OProver: Test Connection` });
   if (!results.every((r) => r.ok)) ctx.log.warn(`endpoint check: ${detail}`);
 }

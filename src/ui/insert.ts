@@ -30,7 +30,38 @@ export function planInsertion(target: ProofTarget, current: string, body: string
     start = first;
     moved = true;
   }
-  return { ok: true, start: start + (decl.bodyStart - decl.start), end: start + (decl.end - decl.start), body, moved };
+  return { ok: true, start: start + (decl.bodyStart - decl.start), end: start + (decl.end - decl.start), body: keepLayout(target.text.slice(decl.bodyStart, decl.end), body), moved };
+}
+
+/**
+ * The proof laid out the way the user wrote the sorry: where `by` ended its line (`:= by⏎  sorry`),
+ * a one-line tactic proof (`:= by decide`) goes on the next line at the sorry's indentation
+ * (`:= by⏎  decide`). Only the whitespace after `by` changes, which Lean reads the same; any other
+ * body is inserted as Lean checked it.
+ */
+export function keepLayout(originalBody: string, body: string): string {
+  const sorryLine = /^:=[ \t]*by[ \t]*\r?\n([ \t]+)sorry[ \t]*\s*$/.exec(originalBody);
+  const oneLine = /^:=[ \t]*by[ \t]+(\S[^\n]*?)[ \t]*$/.exec(body);
+  if (!sorryLine || !oneLine) return body;
+  return `:= by\n${sorryLine[1]}${oneLine[1]}`;
+}
+
+/**
+ * Where the job's target is in `current`: its sorry while the declaration is still there (moved or
+ * not); else, after an insert or an edit, the declaration of the same name (its first line); else
+ * undefined. Pure.
+ */
+export function locateIn(target: ProofTarget, current: string): { start: number; end: number } | undefined {
+  const plan = planInsertion(target, current, '');
+  if (plan.ok) {
+    const at = target.sorry.offset + (plan.start - target.declaration.bodyStart);
+    return { start: at, end: at + 'sorry'.length };
+  }
+  const name = target.declaration.fullName ?? target.declaration.name;
+  const decl = name ? findDeclarations(current).find((d) => (d.fullName ?? d.name) === name) : undefined;
+  if (!decl) return undefined;
+  const firstLine = current.indexOf('\n', decl.start);
+  return { start: decl.start, end: Math.min(decl.start + decl.header.length, firstLine < 0 ? current.length : firstLine) };
 }
 
 /** The document text with the plan applied (for Show diff). */

@@ -20,6 +20,10 @@ export interface JobRecord {
   batchId?: string;
   /** Rounds this job was asked to run (Retry asks for more). */
   rounds: number;
+  /** Samples per model round, when the starter said (for the panel's "sampling 3/4"). */
+  samples?: number;
+  /** What the target is ("declaration", "hole 2"); the panel says "declaration" when absent. */
+  targetKind?: string;
   controller: AbortController;
   done: Promise<JobResult>;
 }
@@ -30,6 +34,8 @@ export interface StartOptions {
   /** Wall-clock limit for the whole job; past it the job is cancelled with that reason. */
   timeLimitMs?: number;
   batchId?: string;
+  samples?: number;
+  targetKind?: string;
   /** Retry with more rounds: go on from the previous job's last failed attempt. */
   continueFrom?: FailedAttempt;
 }
@@ -82,6 +88,8 @@ export class JobManager {
       events: [],
       batchId: options.batchId,
       rounds: options.rounds,
+      samples: options.samples,
+      targetKind: options.targetKind,
       controller,
       done: Promise.resolve(undefined as unknown as JobResult),
     };

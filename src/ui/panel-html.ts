@@ -6,7 +6,7 @@ export function nonce(): string {
 }
 
 /** The page: a strict CSP (scripts only by nonce, nothing remote, no inline handlers), one stylesheet, one script. */
-export function panelHtml(cspSource: string, scriptUri: string, styleUri: string, scriptNonce: string): string {
+export function panelHtml(cspSource: string, scriptUri: string, styleUri: string, scriptNonce: string, codiconUri?: string): string {
   const csp = [`default-src 'none'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `img-src ${cspSource} data:`, `script-src 'nonce-${scriptNonce}'`].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -14,7 +14,8 @@ export function panelHtml(cspSource: string, scriptUri: string, styleUri: string
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${styleUri}">
+${codiconUri ? `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${codiconUri}">
+` : ''}<link rel="stylesheet" href="${styleUri}">
 <title>OProver</title>
 </head>
 <body>

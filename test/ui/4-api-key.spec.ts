@@ -27,7 +27,7 @@ describe('the API key', function () {
       const input = page.locator('.quick-input-widget input[type="password"]');
       await input.waitFor({ timeout: 10_000 });
       await input.fill(key);
-      await workbench.screenshot(key ? '13-api-key-box' : '15-api-key-box-empty');
+      await workbench.screenshot(key ? '23-api-key-box' : '25-api-key-box-empty');
       await page.keyboard.press('Enter');
     };
 
@@ -41,7 +41,7 @@ describe('the API key', function () {
     const asked = (await received()).slice(before);
     assert.ok(asked.length > 0, 'Test Connection reached the endpoint');
     assert.ok(asked.every((r) => r.authorization === `Bearer ${TYPED_KEY}`), `every request carried the typed key: ${JSON.stringify(asked)}`);
-    await workbench.screenshot('14-api-key-rejected');
+    await workbench.screenshot('24-api-key-rejected');
 
     await workbench.dismissNotifications();
     await typeKey('');

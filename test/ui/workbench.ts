@@ -127,6 +127,46 @@ export class Workbench {
     await this.page.waitForTimeout(700); // webviews restyle after the workbench
   }
 
+  /** Opens the OProver view from its activity-bar icon, as a person would. */
+  async showOProver(): Promise<void> {
+    const icon = this.page.locator('.activitybar .action-item a[aria-label^="OProver"], .activitybar .action-item[aria-label^="OProver"]').first();
+    await icon.waitFor({ timeout: 15_000 });
+    const checked = await icon.evaluate((n) => n.closest('.action-item')?.classList.contains('checked') ?? false);
+    if (!checked) await icon.click();
+  }
+
+  /** Clicks an action in the OProver view's title bar (its tooltip is the command's title). */
+  async viewTitleAction(title: string): Promise<void> {
+    const action = this.page.locator(`.part.sidebar .title-actions .action-label[aria-label="${title}"], .part.sidebar .pane-header .actions .action-label[aria-label="${title}"]`).first();
+    await action.waitFor({ timeout: 15_000 });
+    await action.click();
+  }
+
+  /** A modal dialog with this text, once it shows. */
+  dialog(text: string | RegExp): Locator {
+    return this.page.locator('.monaco-dialog-box', { hasText: text }).first();
+  }
+
+  /** Drags the side bar's edge so the side bar is `width` px wide (VS Code keeps it at 170 px at least). */
+  async setSidebarWidth(width: number): Promise<number> {
+    const sidebar = this.page.locator('.part.sidebar').first();
+    const box = (await sidebar.boundingBox())!;
+    const sashes = await this.page.locator('.monaco-sash.vertical').all();
+    let best: { x: number; y: number } | undefined;
+    for (const sash of sashes) {
+      const b = await sash.boundingBox().catch(() => null);
+      if (!b || b.height < box.height / 2) continue;
+      const x = b.x + b.width / 2;
+      if (Math.abs(x - (box.x + box.width)) < 8 && (!best || Math.abs(x - (box.x + box.width)) < Math.abs(best.x - (box.x + box.width)))) best = { x, y: b.y + b.height / 2 };
+    }
+    if (!best) throw new Error('no sash at the side bar edge');
+    await this.page.mouse.move(best.x, best.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, best.y, { steps: 8 });
+    await this.page.mouse.up();
+    return ((await sidebar.boundingBox())!).width;
+  }
+
   async dismissNotifications(): Promise<void> {
     for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear').all()) {
       // A toast that closed meanwhile (a finished progress) leaves a button that never becomes clickable.

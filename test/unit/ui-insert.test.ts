@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
 import { batchTargets } from '../../src/ui/batch-targets';
-import { applyPlan, planInsertion, sorryAt } from '../../src/ui/insert';
+import { applyPlan, keepLayout, locateIn, planInsertion, sorryAt } from '../../src/ui/insert';
 
 const TEXT = ['import Demo', '', 'theorem one : 1 = 1 := by', '  sorry', '', 'theorem two (n : Nat) : n + 0 = n := by', '  sorry', ''].join('\n');
 
@@ -27,7 +27,30 @@ describe('proof insertion plan', () => {
     const edited = TEXT.replace('import Demo\n', 'import Demo\n-- a new comment line\n');
     const plan = planInsertion(t, edited, ':= by simp');
     assert.ok(plan.ok && plan.moved);
-    assert.match(applyPlan(edited, plan), /n \+ 0 = n := by simp\n$/);
+    // the sorry was on its own line under `by`: the one-line proof keeps that layout
+    assert.match(applyPlan(edited, plan), /n \+ 0 = n := by\n {2}simp\n$/);
+  });
+
+  it('keeps `by` on its own line where the user wrote it so, and changes nothing else', () => {
+    assert.equal(keepLayout(':= by\n  sorry', ':= by decide'), ':= by\n  decide');
+    assert.equal(keepLayout(':= by\n    sorry\n', ':= by simp; omega'), ':= by\n    simp; omega');
+    assert.equal(keepLayout(':= by sorry', ':= by decide'), ':= by decide', 'a one-line sorry stays one line');
+    assert.equal(keepLayout(':= by\n  sorry', ':= by\n  intro h\n  exact h'), ':= by\n  intro h\n  exact h', 'multi-line proofs go in as checked');
+    assert.equal(keepLayout(':= by\n  sorry', ':= rfl'), ':= rfl', 'term proofs go in as checked');
+  });
+
+  it('locates the sorry while it is there, else the declaration by name, else nothing', () => {
+    const t = targetAt(TEXT, 1);
+    const at = locateIn(t, TEXT)!;
+    assert.equal(TEXT.slice(at.start, at.end), 'sorry');
+    assert.equal(at.start, t.sorry.offset);
+    const moved = `-- added\n${TEXT}`;
+    const m = locateIn(t, moved)!;
+    assert.equal(m.start, t.sorry.offset + '-- added\n'.length, 'follows the declaration when text above it changes');
+    const proved = TEXT.replace('n + 0 = n := by\n  sorry', 'n + 0 = n := by\n  simp');
+    const d = locateIn(t, `-- x\n${proved}`)!;
+    assert.equal(`-- x\n${proved}`.slice(d.start, d.end), 'theorem two (n : Nat) : n + 0 = n', 'after an insert, the declaration it became');
+    assert.equal(locateIn(t, TEXT.replace('theorem two', 'theorem three')), undefined);
   });
 
   it('refuses when the declaration or its sorry changed, and says so', () => {

@@ -8,7 +8,23 @@ import { CUSTOM_PLACEHOLDERS, PROFILE_IDS } from '../../src/core/prompt';
 import { configFromSettings } from '../../src/ui/settings';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
-const COMMAND_IDS = ['oprover.proveAtCursor', 'oprover.proveAllInFile', 'oprover.cancel', 'oprover.showPanel', 'oprover.setApiKey', 'oprover.testConnection', 'oprover.importCorpus', 'oprover.retry'];
+const COMMAND_IDS = [
+  'oprover.proveAtCursor',
+  'oprover.proveAllInFile',
+  'oprover.cancel',
+  'oprover.showPanel',
+  'oprover.setApiKey',
+  'oprover.testConnection',
+  'oprover.importCorpus',
+  'oprover.retry',
+  'oprover.insertProof',
+  'oprover.showProofDiff',
+  'oprover.clearFinished',
+  'oprover.cancelAll',
+];
+/** The settings, from every section of the manifest's configuration. */
+const SECTIONS = manifest.contributes.configuration as { title: string; properties: Record<string, { default: unknown; description?: string; markdownDescription?: string; enum?: string[] }> }[];
+const PROPS = Object.assign({}, ...SECTIONS.map((s) => s.properties)) as (typeof SECTIONS)[number]['properties'];
 
 describe('manifest contributions', () => {
   it('declares every command with the OProver category', () => {
@@ -20,7 +36,7 @@ describe('manifest contributions', () => {
   });
 
   it('has a setting for every config field, with the same default', () => {
-    const props = manifest.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
+    const props = PROPS;
     for (const [key, value] of Object.entries(DEFAULT_CONFIG)) {
       const setting = props[`oprover.${key}`];
       assert.ok(setting, `oprover.${key} is contributed`);
@@ -32,9 +48,29 @@ describe('manifest contributions', () => {
   });
 
   it('lists exactly the prompt profiles and template placeholders the core knows', () => {
-    const props = manifest.contributes.configuration.properties;
-    assert.deepEqual(props['oprover.promptProfile'].enum, [...PROFILE_IDS]);
-    for (const placeholder of CUSTOM_PLACEHOLDERS) assert.ok(props['oprover.customTemplate'].markdownDescription.includes(`{{${placeholder}}}`), placeholder);
+    const props = PROPS;
+    assert.deepEqual(props['oprover.promptProfile']!.enum, [...PROFILE_IDS]);
+    for (const placeholder of CUSTOM_PLACEHOLDERS) assert.ok(props['oprover.customTemplate']!.markdownDescription!.includes(`{{${placeholder}}}`), placeholder);
+  });
+
+  it('groups the settings in sections, each setting in exactly one', () => {
+    assert.deepEqual(SECTIONS.map((s) => s.title), ['Endpoint', 'Proving', 'Retrieval', 'Lean', 'Batch']);
+    const keys = SECTIONS.flatMap((s) => Object.keys(s.properties));
+    assert.equal(new Set(keys).size, keys.length, 'no setting in two sections');
+    assert.ok(SECTIONS.find((s) => s.title === 'Endpoint')!.properties['oprover.endpoint']);
+    assert.ok(SECTIONS.find((s) => s.title === 'Lean')!.properties['oprover.leanPath']);
+  });
+
+  it('hides palette entries that need a target or a job, and puts Clear Finished and Cancel All in the view title', () => {
+    const palette = manifest.contributes.menus.commandPalette as { command: string; when: string }[];
+    const when = (id: string) => palette.find((p) => p.command === id)?.when;
+    for (const id of ['oprover.insertProof', 'oprover.showProofDiff', 'oprover.showPanel']) assert.equal(when(id), 'false', `${id} is not in the palette`);
+    assert.equal(when('oprover.retry'), 'oprover.hasRetryableJobs');
+    assert.equal(when('oprover.cancel'), 'oprover.jobsRunning');
+    const title = (manifest.contributes.menus['view/title'] as { command: string; when: string }[]).map((m) => m.command);
+    assert.deepEqual(title.sort(), ['oprover.cancelAll', 'oprover.clearFinished']);
+    const status = fs.readFileSync(path.join(__dirname, '../../src/ui/status.ts'), 'utf8');
+    for (const key of ['oprover.jobsRunning', 'oprover.hasRetryableJobs', 'oprover.hasFinishedJobs']) assert.ok(status.includes(`'${key}'`), `${key} is set by the extension`);
   });
 
   it('offers the panel in its own activity-bar container and limits untrusted workspaces', () => {

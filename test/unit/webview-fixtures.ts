@@ -41,3 +41,23 @@ export function storyEvents(jobId = 'job-1'): JobEvent[] {
     { type: 'job-finished', jobId, status: 'proved', reason: 'proved in round 2', proof: right, rounds: 2, elapsedMs: 4200 },
   ];
 }
+
+/** A pre-pass of `tactics` tactics and `replays` replays of retrieved proofs, none of which closes the goal. */
+export function prepassEvents(jobId: string, tactics: string[], replays: { id: string; name: string }[]): JobEvent[] {
+  const events: JobEvent[] = [
+    { type: 'round-started', jobId, round: 0, kind: 'prepass' },
+    { type: 'retrieved', jobId, round: 0, proofs: replays.map((r) => ({ id: r.id, name: r.name, statement: r.name, proof: `theorem ${r.name} : True := trivial`, source: { kind: 'workspace', file: 'Demo/Lemmas.lean', line: 1 }, score: 0.5 })) },
+  ];
+  const all = [...tactics.map((t) => ({ kind: 'tactic' as const, tactic: t })), ...replays.map((r) => ({ kind: 'replay' as const, proofId: r.id }))];
+  all.forEach((origin, sample) => {
+    const c: Candidate = { id: `pp${sample}`, body: `:= by ${origin.kind === 'tactic' ? origin.tactic : 'trivial'}`, declarationText: `${HEADER} := by x`, origin };
+    events.push({ type: 'attempt', jobId, round: 0, sample, raw: c.body, candidate: c });
+    events.push({ type: 'verdict', jobId, round: 0, sample, candidateId: c.id, verdict: verdict('lean-error', 'Lean reported 1 error') });
+  });
+  events.push({ type: 'round-finished', jobId, round: 0, proved: false });
+  return events;
+}
+
+export function jobStarted(jobId: string, name = 'add_zero_right', at = 1000): JobEvent {
+  return { type: 'job-started', jobId, target: { file: '/project/Demo/Basic.lean', line: 7, declarationName: name, statement: HEADER }, endpoint: 'oprover-8b @ gpu:8000', at };
+}

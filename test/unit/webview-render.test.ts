@@ -78,11 +78,12 @@ describe('webview rendering', () => {
     assert.deepEqual(marks.map((m) => [m.start, m.end]), [[24, 27]]);
   });
 
-  it('streams a sample as plain text while the model writes', () => {
+  it('streams a sample as (sanitised) Markdown while the model writes', () => {
     const root = render(storyEvents().slice(0, 5));
     const streaming = q(root, 'attempt-streaming');
     assert.equal(streaming.length, 1);
-    assert.equal(streaming[0]!.textContent, '```lean4\ntheorem add_zero_right');
+    // the unfinished ```lean4 fence is already a highlighted code block
+    assert.equal(streaming[0]!.querySelector('pre code.lean')!.textContent, 'theorem add_zero_right');
     assert.equal(q(root, 'action-cancel').length, 1, 'a running job offers Cancel');
     assert.equal(q(root, 'action-insert').length, 0);
   });
@@ -104,18 +105,32 @@ describe('webview rendering', () => {
     assert.equal(q(failed, 'job-reason')[0]!.textContent, 'no verified proof after 1 round');
   });
 
-  it('shows the goal at the sorry in the header, open, with where it came from', () => {
+  it('shows the goal under the title like the infoview: hypotheses, then ⊢, one line each', () => {
     const events = storyEvents();
-    events.splice(1, 0, { type: 'goal', jobId: 'job-1', goal: 'n : ℕ\n⊢ n + 0 = n', source: 'vscode-lean4' });
+    events.splice(1, 0, { type: 'goal', jobId: 'job-1', goal: 'n : ℕ\nh : n > 0 ∧\n  n < 10\n⊢ n + 0 = n', source: 'vscode-lean4' });
     const root = render(events);
     const goal = q(root, 'job-goal')[0] as HTMLDetailsElement;
     assert.ok(goal, 'a goal section');
     assert.equal(goal.open, true);
-    assert.ok(goal.closest('[data-testid="job-header"]'));
+    assert.equal(goal.getAttribute('data-source'), 'vscode-lean4');
     const text = q(root, 'job-goal-text')[0]!;
-    assert.equal(text.textContent, 'n : ℕ\n⊢ n + 0 = n');
     assert.equal(text.getAttribute('title'), 'goal state from vscode-lean4');
-    assert.equal(q(render(storyEvents()), 'job-goal').length, 0, 'no section without a goal');
+    const lines = [...text.querySelectorAll('.goal-line')].map((l) => [l.className, l.textContent]);
+    assert.deepEqual(lines, [
+      ['goal-line goal-hyp', 'n : ℕ'],
+      ['goal-line goal-hyp', 'h : n > 0 ∧\n  n < 10'],
+      ['goal-line goal-target', '⊢ n + 0 = n'],
+    ]);
+    // before the outcome: what is to be proved comes first
+    const order = [...root.querySelectorAll('[data-testid="job-goal"], [data-testid="job-outcome"]')].map((n) => n.getAttribute('data-testid'));
+    assert.deepEqual(order, ['job-goal', 'job-outcome']);
+  });
+
+  it('shows the statement when no goal state came (no endpoint, or Lean not asked)', () => {
+    const root = render(storyEvents());
+    const goal = q(root, 'job-goal')[0]!;
+    assert.equal(goal.getAttribute('data-source'), 'statement');
+    assert.equal(q(root, 'job-statement')[0]!.textContent, 'theorem add_zero_right (n : Nat) : n + 0 = n');
   });
 
   it('renders model output full of markup as text, nowhere as elements', () => {

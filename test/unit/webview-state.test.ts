@@ -104,6 +104,9 @@ describe('panel protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'action', action: 'insert', jobId: 'j' }), { type: 'action', action: 'insert', jobId: 'j' });
     assert.deepEqual(parseFromWebview({ type: 'action', action: 'copy', jobId: 'j', attempt: { round: 1, sample: 2 } }), { type: 'action', action: 'copy', jobId: 'j', attempt: { round: 1, sample: 2 } });
     assert.equal(parseFromWebview({ type: 'action', action: 'rm -rf', jobId: 'j' }), undefined);
+    assert.deepEqual(parseFromWebview({ type: 'action', action: 'settings', jobId: 'j' }), { type: 'action', action: 'settings', jobId: 'j' });
+    assert.deepEqual(parseFromWebview({ type: 'setup', step: 'test-connection' }), { type: 'setup', step: 'test-connection' });
+    assert.equal(parseFromWebview({ type: 'setup', step: 'workbench.action.terminal.new' }), undefined, 'only the checklist steps');
     assert.equal(parseFromWebview({ type: 'action', action: 'insert' }), undefined);
     assert.equal(parseFromWebview('ready'), undefined);
     assert.equal(parseFromWebview(null), undefined);
