@@ -290,6 +290,16 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.deepEqual(allowed.axioms, ['Lean.ofReduceBool', 'Lean.trustCompiler']);
   });
 
+  it('accepts native_decide with permission on today’s Lean, through its per-call auxiliary axiom', async () => {
+    start({ allowNativeDecide: true });
+    const target = targetAt(FILE, 'example', project.root);
+    const c = makeCandidate(target, ':= by native_decide', { kind: 'tactic', tactic: 'native_decide' });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'proved', v.reason);
+    // The example is checked as `noncomputable def oprover_checked_example`: a def's calls are ax_1, ax_2, …
+    assert.deepEqual(v.axioms, ['oprover_checked_example._native.native_decide.ax_1']);
+  });
+
   it('checks an example under a scratch name without changing its statement', async () => {
     start();
     const target = targetAt(FILE, 'example', project.root);
