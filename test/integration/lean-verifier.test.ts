@@ -300,6 +300,15 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.deepEqual(v.axioms, ['oprover_checked_example._native.native_decide.ax_1']);
   });
 
+  it('checks a candidate of a module file on Lean v4.29, where #print axioms inside a module is an error', async () => {
+    start({}, { lean: '4.29.0' });
+    const text = 'module\n\npublic import Init\n\ntheorem comm (a b : Nat) : a + b = b + a := by\n  sorry\n';
+    const target = targetAt(text, 'comm', project.root);
+    const c = makeCandidate(target, ':= by\n  exact Nat.add_comm a b', { kind: 'tactic', tactic: 'x' });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'proved', v.reason);
+  });
+
   it('checks an example under a scratch name without changing its statement', async () => {
     start();
     const target = targetAt(FILE, 'example', project.root);
