@@ -4,7 +4,7 @@
 // duck-typed objects, never `vscode` itself, so it is testable without an editor.
 import { pathToFileURL } from 'node:url';
 import type { GoalSource } from '../core/prover';
-import { plainGoal, type PlainGoal, type Position } from './protocol';
+import { isPlainGoal, isPlainTermGoal, plainGoal, plainGoalOfTermGoal, plainTermGoal, type PlainGoal, type Position } from './protocol';
 
 /** The part of a vscode-lean4 `LeanClient` used here. */
 export interface LeanClientLike {
@@ -41,7 +41,8 @@ export interface GoalAnswer {
   source: 'vscode-lean4' | 'own-server';
 }
 
-export type GoalFallback = (projectRoot: string, text: string, position: Position) => Promise<PlainGoal | null>;
+/** The goal through our own server; `file` (the document's path) picks the Lake options its build uses. */
+export type GoalFallback = (projectRoot: string, text: string, position: Position, file?: string) => Promise<PlainGoal | null>;
 
 export const LEAN4_EXTENSION_ID = 'leanprover.lean4';
 
@@ -53,10 +54,6 @@ function withTimeout<T>(p: PromiseLike<T>, ms: number): Promise<T | undefined> {
       timer = setTimeout(() => resolve(undefined), ms);
     }),
   ]);
-}
-
-function isPlainGoal(x: unknown): x is PlainGoal {
-  return typeof x === 'object' && x !== null && Array.isArray((x as PlainGoal).goals) && typeof (x as PlainGoal).rendered === 'string';
 }
 
 /** The client provider from vscode-lean4's exports, across the shapes it has had. */
@@ -110,9 +107,13 @@ export class EditorGoals {
       if (!provider) return undefined;
       const client = pickClient(provider, request.fsPath);
       if (!client || (typeof client.isRunning === 'function' && !client.isRunning())) return undefined;
-      const answer = await withTimeout(client.sendRequest(plainGoal.method, { textDocument: { uri: request.uri }, position: request.position }), timeoutMs);
-      if (answer === null) return null;
-      return isPlainGoal(answer) ? answer : undefined;
+      const params = { textDocument: { uri: request.uri }, position: request.position };
+      const answer = await withTimeout(client.sendRequest(plainGoal.method, params), timeoutMs);
+      if (answer !== null) return isPlainGoal(answer) ? answer : undefined;
+      // No tactic goal here (a term proof such as `:= sorry`): the expected type of the term.
+      const term = await withTimeout(client.sendRequest(plainTermGoal.method, params), timeoutMs);
+      if (term === null) return null;
+      return isPlainTermGoal(term) ? plainGoalOfTermGoal(term) : undefined;
     } catch (err) {
       this.options.log?.(`vscode-lean4 did not give the goal: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
@@ -125,7 +126,7 @@ export class EditorGoals {
     if (viaEditor) return { goal: viaEditor, source: 'vscode-lean4' };
     if (viaEditor === null) return undefined; // Lean answered: no tactic goal at this position
     if (!this.options.fallback) return undefined;
-    const own = await this.options.fallback(request.projectRoot, request.text, request.position);
+    const own = await this.options.fallback(request.projectRoot, request.text, request.position, request.fsPath);
     return own ? { goal: own, source: 'own-server' } : undefined;
   }
 }

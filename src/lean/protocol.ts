@@ -106,7 +106,8 @@ export interface LeanDiagnostic {
   code?: number | string;
   source?: string;
   message: string;
-  tags?: number[];
+  /** LSP `DiagnosticTag`s: 1 unnecessary, 2 deprecated. */
+  tags?: (1 | 2)[];
   /** Not meant as a squiggle; sent only to clients with `silentDiagnosticSupport`. */
   isSilent?: boolean;
   leanTags?: number[];
@@ -161,6 +162,19 @@ export interface DocumentSymbol {
   children?: DocumentSymbol[];
 }
 export const documentSymbol = new RequestType<DocumentSymbolParams, DocumentSymbol[] | null, void>('textDocument/documentSymbol');
+
+export function isPlainGoal(x: unknown): x is PlainGoal {
+  return typeof x === 'object' && x !== null && Array.isArray((x as PlainGoal).goals) && typeof (x as PlainGoal).rendered === 'string';
+}
+
+export function isPlainTermGoal(x: unknown): x is PlainTermGoal {
+  return typeof x === 'object' && x !== null && typeof (x as PlainTermGoal).goal === 'string';
+}
+
+/** A term goal (the expected type at a term, e.g. a `:= sorry`) as one goal, rendered as `plainGoal` renders goals. */
+export function plainGoalOfTermGoal(t: PlainTermGoal): PlainGoal {
+  return { rendered: '```lean\n' + t.goal + '\n```', goals: [t.goal] };
+}
 
 export const LeanFileProgressKind = { Processing: 1, FatalError: 2 } as const;
 

@@ -410,6 +410,10 @@ export class LeanServer {
     return this.request<P.PlainGoal | null>(P.plainGoal.method, { textDocument: { uri }, position } satisfies P.TextDocumentPositionParams);
   }
 
+  plainTermGoal(uri: string, position: P.Position): { promise: Promise<P.PlainTermGoal | null>; cancel: () => void } {
+    return this.request<P.PlainTermGoal | null>(P.plainTermGoal.method, { textDocument: { uri }, position } satisfies P.TextDocumentPositionParams);
+  }
+
   /** Resident memory of the server and its workers (the whole process tree), in bytes; undefined where it cannot be read. */
   rssBytes(): number | undefined {
     return this.child.pid === undefined || this.exitInfo ? undefined : treeRssBytes(this.child.pid);

@@ -339,26 +339,22 @@ export class ScratchSlot {
 
   /** Lean's document symbols for the version last checked; null when Lean did not answer in time. */
   async documentSymbols(timeoutMs = 10_000): Promise<P.DocumentSymbol[] | null> {
-    const server = this.pool.current;
-    if (!server || server.exited || this.text === undefined) return null;
-    const req = server.documentSymbol(this.uri);
-    let timer: NodeJS.Timeout | undefined;
-    let gaveUp = false;
-    try {
-      return await Promise.race([req.promise, new Promise<null>((r) => (timer = setTimeout(() => ((gaveUp = true), r(null)), timeoutMs)))]);
-    } catch {
-      return null;
-    } finally {
-      clearTimeout(timer);
-      // Only a request still running is cancelled: one that failed with the process has no pipe left.
-      if (gaveUp) req.cancel();
-    }
+    return this.ask((server) => server.documentSymbol(this.uri), timeoutMs);
   }
 
   async plainGoal(position: P.Position, timeoutMs = 3000): Promise<P.PlainGoal | null> {
+    return this.ask((server) => server.plainGoal(this.uri, position), timeoutMs);
+  }
+
+  /** `$/lean/plainTermGoal`: the expected type of the term at a position (where `plainGoal` is null: term proofs). */
+  async plainTermGoal(position: P.Position, timeoutMs = 3000): Promise<P.PlainTermGoal | null> {
+    return this.ask((server) => server.plainTermGoal(this.uri, position), timeoutMs);
+  }
+
+  private async ask<R>(send: (server: LeanServer) => { promise: Promise<R | null>; cancel: () => void }, timeoutMs: number): Promise<R | null> {
     const server = this.pool.current;
     if (!server || server.exited || this.text === undefined) return null;
-    const req = server.plainGoal(this.uri, position);
+    const req = send(server);
     let timer: NodeJS.Timeout | undefined;
     let gaveUp = false;
     try {

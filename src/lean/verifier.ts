@@ -2,10 +2,12 @@
 // of our own headless Lean server, checked in parallel, and judged by the acceptance gate
 // (src/core/gate.ts), the one place that decides "proved".
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { OProverConfig } from '../config';
 import { buildCheckDocument, judge, precheck } from '../core/gate';
 import { ActionableError, type Candidate, type Position, type Verdict, type Verifier, type VerifyRequest } from '../core/types';
-import { DiagnosticSeverity, LeanTag, type LeanDiagnostic, type PlainGoal } from './protocol';
+import { DiagnosticSeverity, LeanTag, plainGoalOfTermGoal, type LeanDiagnostic, type PlainGoal } from './protocol';
+import { lakeOptionArgs, readLakeOptions } from './lake-options';
 import { resolveServerCommand, type Sandbox, type ServerCommand } from './server';
 import { SlotPool, type ScratchSlot } from './slots';
 
@@ -85,17 +87,31 @@ export class LeanVerifier implements Verifier {
     return r.ok ? { ok: true, description: `Lean server: ${r.description}` } : { ok: false, reason: r.reason };
   }
 
-  private poolFor(projectRoot: string): SlotPool {
-    let pool = this.pools.get(projectRoot);
+  /**
+   * The pool for a file of a project: its server gets the Lake options the file's build gets
+   * (package and library `leanOptions`) as `-D` arguments, so files with other options get another
+   * server. Without a file, the first pool of the project (else the package's options).
+   */
+  private poolFor(projectRoot: string, file?: string): SlotPool {
+    if (file === undefined) {
+      const existing = [...this.pools.entries()].find(([key]) => key.split('\0')[0] === projectRoot);
+      if (existing) return existing[1];
+    }
+    const lake = readLakeOptions(projectRoot, file?.startsWith('file:') ? fileURLToPath(file) : file);
+    for (const note of lake.notes) this.log(`Lake options: ${note}`);
+    const lakeArgs = lakeOptionArgs(lake.options);
+    const key = [projectRoot, ...lakeArgs].join('\0');
+    let pool = this.pools.get(key);
     if (!pool) {
       const c = this.options.config;
+      if (lakeArgs.length > 0) this.log(`Lean options from ${lake.lakefile}${lake.library ? ` (library ${lake.library})` : ''}: ${lakeArgs.join(' ')}`);
       pool = new SlotPool({
         server: {
           projectRoot,
           leanPath: c.leanPath,
           lakePath: c.lakePath,
           command: this.options.serverCommand,
-          extraArgs: this.options.serverArgs,
+          extraArgs: [...lakeArgs, ...(this.options.serverArgs ?? [])],
           sandbox: this.options.sandbox ?? c.leanSandbox,
           env: this.options.env,
         },
@@ -104,7 +120,7 @@ export class LeanVerifier implements Verifier {
         recoveryGraceMs: this.options.recoveryGraceMs,
         log: this.log,
       });
-      this.pools.set(projectRoot, pool);
+      this.pools.set(key, pool);
     }
     return pool;
   }
@@ -122,7 +138,7 @@ export class LeanVerifier implements Verifier {
     if (queue.length === 0) return out;
     const resolved = this.resolve(target.projectRoot);
     if (!resolved.ok) throw new ActionableError(resolved.reason, 'lean-not-found');
-    const pool = this.poolFor(target.projectRoot);
+    const pool = this.poolFor(target.projectRoot, target.file);
     let fatal: unknown;
     const worker = async (): Promise<void> => {
       for (;;) {
@@ -251,15 +267,19 @@ export class LeanVerifier implements Verifier {
 
   /**
    * The goal at a position of a document (e.g. at a `sorry`), through our own server: the text is
-   * opened in a scratch slot as it is, checked, and `$/lean/plainGoal` is asked there.
+   * opened in a scratch slot as it is, checked, and `$/lean/plainGoal` is asked there; where Lean has
+   * no tactic goal (a term proof such as `:= sorry` or `fun n => sorry`), `$/lean/plainTermGoal`.
    */
-  async goalAt(projectRoot: string, text: string, position: Position, timeoutMs = 60_000): Promise<PlainGoal | null> {
-    const pool = this.poolFor(projectRoot);
+  async goalAt(projectRoot: string, text: string, position: Position, file?: string, timeoutMs = 60_000): Promise<PlainGoal | null> {
+    const pool = this.poolFor(projectRoot, file);
     const slot = await pool.acquire();
     try {
       const result = await slot.check(text, text, timeoutMs);
       if (result.kind !== 'checked') return null;
-      return await slot.plainGoal(position, 5000);
+      const goal = await slot.plainGoal(position, 5000);
+      if (goal) return goal;
+      const term = await slot.plainTermGoal(position, 5000);
+      return term ? plainGoalOfTermGoal(term) : null;
     } finally {
       pool.release(slot);
     }

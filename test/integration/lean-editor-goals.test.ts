@@ -46,10 +46,45 @@ describe('goal states for prompts and the panel', function () {
   });
 
   it('works with the old shape (clientProvider on the exports) and takes null as "no goal here"', async () => {
-    const calls: unknown[] = [];
+    const calls: { method: string }[] = [];
     const goals = new EditorGoals({ extensions: extensions({ clientProvider: { getActiveClient: () => client('/x', null, calls) } }), fallback: async () => GOAL });
     assert.equal(await goals.goalAt(request), undefined);
-    assert.equal(calls.length, 1);
+    assert.deepEqual(
+      calls.map((c) => c.method),
+      ['$/lean/plainGoal', '$/lean/plainTermGoal'],
+    );
+  });
+
+  it('term-mode sorry: where vscode-lean4 has no tactic goal, it asks $/lean/plainTermGoal', async () => {
+    const calls: { method: string }[] = [];
+    const termClient: LeanClientLike = {
+      isRunning: () => true,
+      sendRequest: async (method) => {
+        calls.push({ method });
+        return method === '$/lean/plainTermGoal' ? { goal: 'n : Nat\n⊢ n + 0 = n', range: { start: { line: 0, character: 36 }, end: { line: 0, character: 41 } } } : null;
+      },
+    };
+    const goals = new EditorGoals({ extensions: extensions({ clientProvider: { getActiveClient: () => termClient } }) });
+    const answer = await goals.goalAt(request);
+    assert.equal(answer?.source, 'vscode-lean4');
+    assert.deepEqual(answer?.goal, { rendered: '```lean\nn : Nat\n⊢ n + 0 = n\n```', goals: ['n : Nat\n⊢ n + 0 = n'] });
+  });
+
+  it('term-mode sorry: our own server answers `:= sorry` and `fun n => sorry` through $/lean/plainTermGoal', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-goals-term-'));
+    fs.writeFileSync(path.join(root, 'lean-fixture.json'), JSON.stringify({ commandDelayMs: 1, rules: [{ contains: 'fun n =>', termGoal: 'n : Nat\n⊢ n + 0 = n' }] }));
+    const verifier = new LeanVerifier({ projectRoot: root, config: { ...DEFAULT_CONFIG, leanPath: FAKE_LEAN, verifierSlots: 1 } });
+    try {
+      const text = 'theorem a (m : Nat) : m * 1 = m := sorry\n\ntheorem b : ∀ n : Nat, n + 0 = n := fun n => sorry\n';
+      const goals = new EditorGoals({ fallback: verifier.goalAt.bind(verifier) });
+      const atA = await goals.goalAt({ ...request, text, projectRoot: root, position: { line: 0, character: 35 } });
+      assert.deepEqual(atA?.goal.goals, ['m : Nat\n⊢ m * 1 = m']);
+      const atB = await goals.goalAt({ ...request, text, projectRoot: root, position: { line: 2, character: 45 } });
+      assert.deepEqual(atB?.goal.goals, ['n : Nat\n⊢ n + 0 = n']);
+      assert.equal(atB?.source, 'own-server');
+    } finally {
+      await verifier.dispose();
+    }
   });
 
   it('falls back to its own Lean server when vscode-lean4 is absent, pending or failing', async () => {

@@ -193,7 +193,7 @@ describe('Lean worker lifecycle (scripted server with a worker process per docum
   });
 
   it('does not send file changes to a server that registered no watcher for them', async () => {
-    start();
+    start({ registerWatcher: false });
     const text = FILE.replace('import Init', 'import Init\nimport Foo');
     fs.writeFileSync(path.join(project.root, 'Foo.lean'), 'def x := 1\n');
     const olean = path.join(project.root, '.lake', 'build', 'lib', 'lean', 'Foo.olean');

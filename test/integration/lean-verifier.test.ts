@@ -245,19 +245,38 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.equal(m.rule, 'uses-sorry');
   });
 
-  it('rejects native_decide unless allowed, and then accepts it with Lean.ofReduceBool', async () => {
-    start();
+  it('rejects native_decide unless allowed, and then accepts it with Lean.ofReduceBool and Lean.trustCompiler (Lean before v4.29)', async () => {
+    start({}, { lean: '4.28.0' });
     const target = targetAt(FILE, 'example', project.root);
     const c = makeCandidate(target, ':= by native_decide', { kind: 'tactic', tactic: 'native_decide' });
     const refused = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
     assert.equal(refused.kind, 'rejected');
     assert.equal(refused.rule, 'forbidden-construct');
     await verifier.dispose();
-    start({ allowNativeDecide: true });
+    start({ allowNativeDecide: true }, { lean: '4.28.0' });
     const t2 = targetAt(FILE, 'example', project.root);
     const allowed = (await verifier.verify({ target: t2, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
     assert.equal(allowed.kind, 'proved', allowed.reason);
-    assert.deepEqual(allowed.axioms, ['Lean.ofReduceBool']);
+    assert.deepEqual(allowed.axioms, ['Lean.ofReduceBool', 'Lean.trustCompiler']);
+  });
+
+  it('accepts native_decide with permission on today’s Lean, through its per-call auxiliary axiom', async () => {
+    start({ allowNativeDecide: true });
+    const target = targetAt(FILE, 'example', project.root);
+    const c = makeCandidate(target, ':= by native_decide', { kind: 'tactic', tactic: 'native_decide' });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'proved', v.reason);
+    // The example is checked as `noncomputable def oprover_checked_example`: a def's calls are ax_1, ax_2, …
+    assert.deepEqual(v.axioms, ['oprover_checked_example._native.native_decide.ax_1']);
+  });
+
+  it('checks a candidate of a module file on Lean v4.29, where #print axioms inside a module is an error', async () => {
+    start({}, { lean: '4.29.0' });
+    const text = 'module\n\npublic import Init\n\ntheorem comm (a b : Nat) : a + b = b + a := by\n  sorry\n';
+    const target = targetAt(text, 'comm', project.root);
+    const c = makeCandidate(target, ':= by\n  exact Nat.add_comm a b', { kind: 'tactic', tactic: 'x' });
+    const v = (await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!;
+    assert.equal(v.kind, 'proved', v.reason);
   });
 
   it('checks an example under a scratch name without changing its statement', async () => {
@@ -320,6 +339,20 @@ describe('Lean verifier against the scripted Lean server', function () {
     assert.equal((await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!.kind, 'proved');
     const argv = project.messages().find((m) => m.dir === 'argv')!.msg as string[];
     assert.deepEqual(argv, ['serve', '--', '-Dserver.reportDelayMs=0']);
+  });
+
+  it('starts the server with the project’s Lake options (package and the file’s library) as -D arguments', async () => {
+    start({}, {}, { lake: true });
+    fs.rmSync(path.join(project.root, 'lakefile.lean'));
+    fs.writeFileSync(
+      path.join(project.root, 'lakefile.toml'),
+      'name = "demo"\n\n[leanOptions]\nmaxSynthPendingDepth = 3\nrelaxedAutoImplicit = false\n\n[[lean_lib]]\nname = "Demo"\nleanOptions = { autoImplicit = false }\n',
+    );
+    const target = targetAt(FILE, 'comm', project.root); // the file is <root>/Demo.lean: module Demo of library Demo
+    const c = makeCandidate(target, ':= by\n  exact Nat.add_comm a b', { kind: 'tactic', tactic: 'x' });
+    assert.equal((await verifier.verify({ target, candidates: [c], timeoutMs: 10_000 })).get(c.id)!.kind, 'proved');
+    const argv = project.messages().find((m) => m.dir === 'argv')!.msg as string[];
+    assert.deepEqual(argv, ['serve', '--', '-Dserver.reportDelayMs=0', '-Dweak.maxSynthPendingDepth=3', '-Dweak.relaxedAutoImplicit=false', '-Dweak.autoImplicit=false']);
   });
 
   it('turns "Imports are out of date" into an actionable error', async () => {
