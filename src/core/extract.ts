@@ -3,7 +3,7 @@
 // plus the helper lemmas that proof uses. A reply cut at the token limit, one that changes the
 // statement in substance, or one whose proof needs something that cannot travel with it is refused
 // here with a problem the next prompt can quote. Rules: docs/model.md, "Reply rules".
-import { screenHelper, userNames } from './helpers';
+import { MAX_HELPERS, screenHelper, userNames } from './helpers';
 import { codeBlocks, normalizeReply, splitReasoning, type CodeBlock } from './reply';
 import { screenReplyRest } from './screen';
 import { codeTokens, findDeclarations, type LeanToken } from './source';
@@ -161,37 +161,46 @@ function helperOf(decl: Declaration, code: string): HelperLemma {
  * dropped; anything else that cannot travel with the proof is a problem.
  */
 function neededHelpers(code: string, decls: Declaration[], chosen: Declaration, body: string, target: ProofTarget, options: ExtractOptions): { helpers: HelperLemma[] } | { problem: string } {
-  const others = decls.filter((d) => d !== chosen && d.name !== undefined && !sameName(d, target.declaration));
+  // Declarations by the names they can be called by: each identifier is looked up once (linear in the reply).
+  const byName = new Map<string, Declaration[]>();
+  for (const d of decls) {
+    if (d === chosen || d.name === undefined || sameName(d, target.declaration)) continue;
+    for (const n of new Set([d.name, d.fullName ?? d.name])) byName.set(n, [...(byName.get(n) ?? []), d]);
+  }
   const used = new Set<Declaration>();
   const queue = [body];
   while (queue.length > 0) {
-    const names = new Set(codeTokens(queue.pop()!).filter((t) => t.kind === 'ident').map((t) => t.text));
-    for (const d of others) {
-      if (used.has(d) || !(names.has(d.name!) || (d.fullName !== undefined && names.has(d.fullName)))) continue;
-      used.add(d);
-      queue.push(code.slice(d.start, d.end));
+    for (const t of codeTokens(queue.pop()!)) {
+      if (t.kind !== 'ident') continue;
+      for (const d of byName.get(t.text) ?? []) {
+        if (used.has(d)) continue;
+        used.add(d);
+        queue.push(code.slice(d.start, d.end));
+      }
     }
   }
   const userDecls = findDeclarations(target.text);
+  const names = userNames(target);
   const wanted = target.declaration;
   const helpers: HelperLemma[] = [];
-  for (const d of others.filter((x) => used.has(x))) {
+  for (const d of decls.filter((x) => used.has(x))) {
     const mine = userDecls.find((u) => u.name === d.name || (u.fullName !== undefined && u.fullName === d.fullName));
     const retrieved = (options.known ?? []).find((k) => k.name !== undefined && (k.name === d.name || k.name.endsWith(`.${d.name}`)));
-    if (mine && mine.start < target.declaration.start && compareStatements(mine.header, d.header).match !== 'different') continue;
+    if (mine && mine.start < wanted.start && compareStatements(mine.header, d.header).match !== 'different') continue;
     if (!mine && retrieved && compareStatements(retrieved.statement, d.header).match !== 'different') continue;
     if (!THEOREM_KINDS.has(d.kind) || d.kind === 'example') {
       return { problem: `the proof uses \`${d.name}\`, a ${d.kind} declared beside it; only helper lemmas (theorem or lemma) can travel with a proof, so state it inside the proof with \`have\`` };
     }
-    if (mine || userNames(target).has(d.name!)) {
-      return { problem: `the reply declares \`${d.name}\`, which your file already declares ${mine && mine.start < target.declaration.start ? 'with a different statement' : 'after the theorem'}; give the helper a new name` };
+    if (mine || names.has(d.name!)) {
+      return { problem: `the reply declares \`${d.name}\`, which your file already declares ${mine && mine.start < wanted.start ? 'with a different statement' : 'after the theorem'}; give the helper a new name` };
     }
+    if (helpers.length >= MAX_HELPERS) return { problem: `the proof uses more than ${MAX_HELPERS} helper lemmas; state the smaller steps inside the proof with \`have\`` };
     const helper = helperOf(d, code);
     const ids = new Set(codeTokens(helper.text).filter((t) => t.kind === 'ident').map((t) => t.text));
     if ([wanted.name, wanted.fullName].some((n) => n !== undefined && ids.has(n))) {
       return { problem: `the helper \`${d.name}\` uses ${wanted.name}, the theorem it should help prove` };
     }
-    const screened = screenHelper(helper, target, { allowNativeDecide: true });
+    const screened = screenHelper(helper, target, { allowNativeDecide: true }, names);
     if (!screened.ok) return { problem: screened.reason };
     helpers.push(helper);
   }

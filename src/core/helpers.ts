@@ -8,6 +8,9 @@ import { firstViolation, screenBody, textViolation, type ScreenOptions, type Scr
 import { codeTokens, findDeclarations } from './source';
 import type { Candidate, Declaration, HelperLemma, ProofTarget } from './types';
 
+/** More helper lemmas than this in one candidate are refused: no real proof needs them, and each costs a screen. */
+export const MAX_HELPERS = 16;
+
 /** The namespace prefix of a declaration (`A.B.` for `A.B.c`), or ''. */
 function namespaceOf(decl: Declaration): string {
   if (!decl.fullName || !decl.name || !decl.fullName.endsWith(decl.name)) return '';
@@ -25,13 +28,12 @@ export function userNames(target: ProofTarget): Set<string> {
 }
 
 /** Why a helper's name cannot be used, or undefined. */
-function nameProblem(name: string, target: ProofTarget): string | undefined {
+function nameProblem(name: string, target: ProofTarget, names: Set<string>): string | undefined {
   const tokens = codeTokens(name);
   if (tokens.length !== 1 || tokens[0]!.kind !== 'ident' || name.includes('.') || name.includes('«')) {
     return `the helper \`${name.slice(0, 60)}\` must have a plain name (no dots, namespaces or «»)`;
   }
   const full = namespaceOf(target.declaration) + name;
-  const names = userNames(target);
   if (name === target.declaration.name || names.has(name) || names.has(full)) {
     return `the helper \`${name}\` is named like a declaration of your file; give it a new name`;
   }
@@ -39,10 +41,10 @@ function nameProblem(name: string, target: ProofTarget): string | undefined {
 }
 
 /** Screens one helper lemma: its text must be one plain `theorem` whose statement and proof pass the screen. */
-export function screenHelper(helper: HelperLemma, target: ProofTarget, opts: ScreenOptions): ScreenResult {
+export function screenHelper(helper: HelperLemma, target: ProofTarget, opts: ScreenOptions, names: Set<string> = userNames(target)): ScreenResult {
   const textProblem = textViolation(helper.text);
   if (textProblem) return { ok: false, reason: `helper \`${helper.name}\`: ${textProblem}` };
-  const nameIssue = nameProblem(helper.name, target);
+  const nameIssue = nameProblem(helper.name, target, names);
   if (nameIssue) return { ok: false, reason: nameIssue };
   const tokens = codeTokens(helper.text);
   if (tokens[0]?.text !== 'theorem' || tokens[1]?.text !== helper.name) {
@@ -63,11 +65,14 @@ export function screenHelper(helper: HelperLemma, target: ProofTarget, opts: Scr
 
 /** Screens every helper of a candidate (none: ok); names must also differ from each other. */
 export function screenHelpers(candidate: Candidate, target: ProofTarget, opts: ScreenOptions): ScreenResult {
+  const helpers = candidate.helpers ?? [];
+  if (helpers.length > MAX_HELPERS) return { ok: false, reason: `more than ${MAX_HELPERS} helper lemmas` };
+  const names = helpers.length > 0 ? userNames(target) : new Set<string>();
   const seen = new Set<string>();
-  for (const helper of candidate.helpers ?? []) {
+  for (const helper of helpers) {
     if (seen.has(helper.name)) return { ok: false, reason: `the helper \`${helper.name}\` is declared twice` };
     seen.add(helper.name);
-    const result = screenHelper(helper, target, opts);
+    const result = screenHelper(helper, target, opts, names);
     if (!result.ok) return result;
   }
   return { ok: true };
