@@ -123,3 +123,17 @@ describe('endpoint: reasoning fields', () => {
     assert.equal(reasoningDelta(undefined), '');
   });
 });
+
+describe('prompt budget: raw replies', () => {
+  it('cuts a long raw reply from its start, keeping the answer at its end', async () => {
+    const { fitBudget } = await import('../../src/core/prompt');
+    const raw = 'r'.repeat(50_000) + '\n```lean4\nfinal answer\n```';
+    const input = { context: '', statement: 'theorem t : True := by sorry', retrieved: [], round: 2, history: [{ attempt: 'a', feedback: 'f', raw }] };
+    const fitted = fitBudget(input, 10_000);
+    const kept = fitted.history[0]!.raw!;
+    assert.ok(kept.length < 10_000);
+    assert.ok(kept.startsWith('[... the start of this reply was cut'));
+    assert.ok(kept.endsWith('final answer\n```'));
+    assert.equal(input.history[0]!.raw, raw, 'the input is not changed');
+  });
+});

@@ -24,12 +24,6 @@ function namespaceOf(d: Declaration): string {
   return d.fullName && d.name && d.fullName.endsWith(d.name) ? d.fullName.slice(0, d.fullName.length - d.name.length) : '';
 }
 
-/** Whether a set of identifiers names the declaration (as written, in full, or by its last part). */
-function names(ids: Set<string>, d: Declaration): boolean {
-  const last = d.name!.split('.').pop()!;
-  return ids.has(d.name!) || (d.fullName !== undefined && ids.has(d.fullName)) || ids.has(last);
-}
-
 function identifiers(text: string): Set<string> {
   return new Set(codeTokens(text).filter((t) => t.kind === 'ident').map((t) => t.text));
 }
@@ -47,16 +41,24 @@ export function earlierDeclarations(text: string, target: Declaration, budgetCha
   if (earlier.length === 0 || budgetChars <= 0) return '';
 
   // Relevance: what the statement names, then what those name (breadth first), then the nearest above.
+  // Each declaration is reached by a map lookup per identifier, so a long file costs linear time.
+  const byName = new Map<string, typeof earlier>();
+  for (const x of earlier) {
+    const last = x.d.name!.split('.').pop()!;
+    for (const key of new Set([x.d.name!, x.d.fullName ?? x.d.name!, last])) byName.set(key, [...(byName.get(key) ?? []), x]);
+  }
   const order: typeof earlier = [];
   const taken = new Set<Declaration>();
-  let frontier = identifiers(target.header);
-  while (frontier.size > 0) {
-    const next = new Set<string>();
-    for (const x of earlier) {
-      if (taken.has(x.d) || !names(frontier, x.d)) continue;
+  let frontier = [...identifiers(target.header)];
+  while (frontier.length > 0) {
+    const reached = new Set<(typeof earlier)[number]>();
+    for (const id of frontier) for (const x of byName.get(id) ?? []) if (!taken.has(x.d)) reached.add(x);
+    const next: string[] = [];
+    // In file order within one level.
+    for (const x of [...reached].sort((a, b) => a.d.start - b.d.start)) {
       taken.add(x.d);
       order.push(x);
-      for (const id of identifiers(x.text)) next.add(id);
+      next.push(...identifiers(x.text));
     }
     frontier = next;
   }

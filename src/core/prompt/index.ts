@@ -45,6 +45,11 @@ export function fitBudget(input: PromptInput, budgetChars: number): PromptInput 
     const keep = Math.max(0, last.feedback.length - over - 40);
     last.feedback = last.feedback.slice(0, keep) + '\n... [feedback truncated to fit the context] ...';
   }
+  // A long raw reply (replayed as the assistant turn) keeps its end, where the answer is.
+  if (last?.raw && size(out) > budgetChars) {
+    const keep = Math.max(0, last.raw.length - (size(out) - budgetChars) - 40);
+    last.raw = '[... the start of this reply was cut to fit the context]\n' + last.raw.slice(last.raw.length - keep);
+  }
   return out;
 }
 
