@@ -77,7 +77,10 @@ const TACTIC_WORDS = new Set(
     'have show calc by_contra by_cases contrapose contrapose! push_neg split_ifs split interval_cases fin_cases subst gcongr ext funext congr ' +
     'unfold delta specialize generalize revert clear left right exfalso absurd norm_cast push_cast exact_mod_cast apply_fun nth_rewrite nth_rw ' +
     'conv first try repeat all_goals any_goals iterate case next refine_lift set let suffices change symm trans bound grind assumption ' +
-    'contradiction injection simp_arith linear_combination zify qify lift choose filter_upwards measurability continuity'
+    'contradiction injection simp_arith linear_combination zify qify lift choose filter_upwards measurability continuity ' +
+    'native_decide norm_num1 abel group noncomm_ring module ring1 infer_instance done skip use! rename_i subst_vars wlog ' +
+    'cancel_denoms mod_cases rify peel convert convert_to congr! rel fun_prop ext1 apply_rules cases\' induction\' simp_rw ' +
+    'rw_mod_cast solve_by_elim apply_assumption exact_mod_cast positivity nlinarith! linarith! fin_omega bv_decide'
   ).split(' '),
 );
 

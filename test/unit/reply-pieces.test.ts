@@ -137,3 +137,25 @@ describe('prompt budget: raw replies', () => {
     assert.equal(input.history[0]!.raw, raw, 'the input is not changed');
   });
 });
+
+describe('bare blocks: term or tactics', () => {
+  it('reads a single tactic as a tactic and a name applied to arguments as a term', async () => {
+    const { candidateFromReply } = await import('../../src/core/extract');
+    const text = 'theorem t (a b : Nat) : a + b = b + a := by sorry';
+    const sorry = findSorries(text)[0]!;
+    const target = { file: 'T.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration! };
+    const body = (code: string): string => {
+      const r = candidateFromReply('```lean4\n' + code + '\n```', target, { kind: 'model', round: 1, sample: 0 });
+      assert.ok(r.ok, r.ok ? '' : r.problem);
+      return r.candidate.body;
+    };
+    assert.equal(body('native_decide'), ':= by\n  native_decide');
+    assert.equal(body('omega'), ':= by\n  omega');
+    assert.equal(body('Nat.add_comm a b'), ':=\n  Nat.add_comm a b');
+    assert.equal(body('add_comm a b'), ':=\n  add_comm a b');
+    assert.equal(body('fun x => x'), ':=\n  fun x => x');
+    assert.equal(body('⟨1, rfl⟩'), ':=\n  ⟨1, rfl⟩');
+    assert.equal(body('rw [Nat.add_comm]\nrfl'), ':= by\n  rw [Nat.add_comm]\n  rfl');
+    assert.equal(body('exact?'), ':= by\n  exact?');
+  });
+});
