@@ -168,7 +168,11 @@ function neededHelpers(code: string, decls: Declaration[], chosen: Declaration, 
   const byName = new Map<string, Declaration[]>();
   for (const d of decls) {
     if (d === chosen || d.name === undefined || sameName(d, target.declaration)) continue;
-    for (const n of new Set([d.name, d.fullName ?? d.name])) byName.set(n, [...(byName.get(n) ?? []), d]);
+    for (const n of new Set([d.name, d.fullName ?? d.name])) {
+      const list = byName.get(n);
+      if (list) list.push(d);
+      else byName.set(n, [d]);
+    }
   }
   const used = new Set<Declaration>();
   const queue = [body];
@@ -224,7 +228,8 @@ export function candidateFromReply(reply: string, target: ProofTarget, origin: C
   const text = split.answer;
   if (text.length > MAX_ANSWER_CHARS) return { ok: false, problem: `the answer after the reasoning is ${text.length} characters long (limit ${MAX_ANSWER_CHARS}); it was not read` };
   if (text.trim() === '') {
-    return { ok: false, problem: split.unclosed || split.reasoning !== '' ? 'the reply ended inside <think> without an answer (raise the token limit?)' : 'the reply is empty' };
+    if (split.unclosed) return { ok: false, problem: 'the reply ended inside <think> without an answer (raise the token limit?)' };
+    return { ok: false, problem: split.reasoning !== '' ? 'the reply has reasoning but no answer after it' : 'the reply is empty' };
   }
   const wanted = target.declaration;
   const block = chooseBlock(codeBlocks(text), wanted);
@@ -286,8 +291,12 @@ export function candidateFromCompletion(completion: Completion, target: ProofTar
   return candidateFromReply(completion.text, target, origin, options);
 }
 
+/** Reasoning shown is at most this long: its end is kept (where the model settles on its answer). */
+export const MAX_REASONING_SHOWN = 200_000;
+
 /** The reasoning of a completion for display: the server's reasoning field, then any `<think>` text in the answer. */
 export function reasoningOf(completion: Completion): string {
-  const inline = splitReasoning(normalizeReply(completion.text)).reasoning;
-  return [completion.reasoning?.trim() ?? '', inline].filter((p) => p !== '').join('\n\n');
+  const inline = completion.text.length > MAX_REPLY_CHARS ? '' : splitReasoning(normalizeReply(completion.text)).reasoning;
+  const all = [completion.reasoning?.trim() ?? '', inline].filter((p) => p !== '').join('\n\n');
+  return all.length <= MAX_REASONING_SHOWN ? all : `[… ${all.length - MAX_REASONING_SHOWN} characters of reasoning not shown]\n${all.slice(-MAX_REASONING_SHOWN)}`;
 }

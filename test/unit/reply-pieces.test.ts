@@ -159,3 +159,12 @@ describe('bare blocks: term or tactics', () => {
     assert.equal(body('exact?'), ':= by\n  exact?');
   });
 });
+
+describe('reasoning for display', () => {
+  it('keeps the end of a very long reasoning and says how much was left out', async () => {
+    const { reasoningOf, MAX_REASONING_SHOWN } = await import('../../src/core/extract');
+    const shown = reasoningOf({ text: 'answer', reasoning: 'a'.repeat(MAX_REASONING_SHOWN) + 'END', finishReason: 'stop' });
+    assert.ok(shown.startsWith('[… 3 characters of reasoning not shown]'));
+    assert.ok(shown.endsWith('aEND'));
+  });
+});
