@@ -16,12 +16,19 @@
 //   c2_speedup            wall at concurrency 1 / wall at concurrency 2
 //   resume_ms_per_sorry   a re-run where every sorry is finished in the state file
 //   startup_ms            the CLI on a file with no sorry
+//   replies_to_lean       of the real-shaped replies in test/fixtures/replies (shapes of Kimina, DeepSeek,
+//                         Goedel and OProver outputs, each with its source), how many extraction and the
+//                         screen pass on to Lean; replies_refused how many they refuse, by reason in
+//                         `replies.refused_by`; replies_unexpected how many disagree with the manifest
 import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findDeclarations } from '../src/core/source';
+import { candidateFromCompletion } from '../src/core/extract';
+import { screenHelpers } from '../src/core/helpers';
+import { screenCandidate } from '../src/core/screen';
+import { findDeclarations, findSorries } from '../src/core/source';
 import type { ProveReport } from '../src/cli/report';
 import { startModelServer } from '../test/fixtures/model-server/server';
 import { machineInfo } from './machine';
@@ -104,6 +111,54 @@ function leanScript(names: string[]): object {
   return { default: 'unsolved', rules };
 }
 
+const REPLIES = path.join(root, 'test', 'fixtures', 'replies');
+
+/** A short name for a refusal, so that counts group: the kind of reason, not its details. */
+function reasonKind(reason: string): string {
+  const kinds: [RegExp, string][] = [
+    [/cut off/, 'cut off at max_tokens'],
+    [/never left the reasoning|ended inside <think>/, 'no answer after the reasoning'],
+    [/changed the statement/, 'statement changed'],
+    [/ but not /, 'another theorem name'],
+    [/no ```lean4 code block|is not a proof|reply is empty/, 'no proof in the reply'],
+    [/helper/, 'helper refused'],
+    [/`sorry`|`admit`|sorryAx/, 'sorry'],
+    [/set_option|`open`/, 'option or open refused'],
+  ];
+  return kinds.find(([re]) => re.test(reason))?.[1] ?? reason.replace(/`[^`]*`/g, '…').slice(0, 60);
+}
+
+/** The reply corpus through extraction and the screen, as the repair loop runs them: how many reach Lean, and why the rest do not. */
+function replyShapes(): { total: number; to_lean: number; refused: number; refused_by: Record<string, number>; unexpected: string[] } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPLIES, 'manifest.json'), 'utf8')) as {
+    target: string;
+    replies: { file: string; ok: boolean; screen?: string; reasoning?: string; finishReason?: string }[];
+  };
+  const text = fs.readFileSync(path.join(REPLIES, manifest.target), 'utf8');
+  const sorry = findSorries(text)[0]!;
+  const target = { file: manifest.target, projectRoot: REPLIES, text, version: 1, sorry, declaration: sorry.declaration! };
+  const options = { allowNativeDecide: false };
+  const refusedBy: Record<string, number> = {};
+  const unexpected: string[] = [];
+  let toLean = 0;
+  for (const c of manifest.replies) {
+    const reply = fs.readFileSync(path.join(REPLIES, c.file), 'utf8');
+    const completion = { text: reply, finishReason: c.finishReason ?? 'stop', ...(c.reasoning ? { reasoning: c.reasoning } : {}) };
+    const extracted = candidateFromCompletion(completion, target, { kind: 'model', round: 1, sample: 0 });
+    let reason: string | undefined = extracted.ok ? undefined : extracted.problem;
+    if (extracted.ok) {
+      let screened = screenCandidate(extracted.candidate, target, options);
+      if (screened.ok) screened = screenHelpers(extracted.candidate, target, options);
+      if (!screened.ok) reason = screened.reason;
+    }
+    if (reason === undefined) toLean++;
+    else refusedBy[reasonKind(reason)] = (refusedBy[reasonKind(reason)] ?? 0) + 1;
+    if ((reason === undefined) !== (c.ok && !c.screen)) unexpected.push(c.file);
+  }
+  const total = manifest.replies.length;
+  return { total, to_lean: toLean, refused: total - toLean, refused_by: refusedBy, unexpected };
+}
+
 interface Run {
   wallMs: number;
   code: number | null;
@@ -163,6 +218,9 @@ async function main(): Promise<void> {
     return { dir, ...p };
   };
 
+  const replies = replyShapes();
+  log(`reply shapes: ${replies.to_lean} of ${replies.total} reach Lean, ${replies.refused} refused (${Object.entries(replies.refused_by).map(([k, n]) => `${k} ${n}`).join(', ')}); ${replies.unexpected.length} unexpected`);
+
   try {
     // Start-up: a file with no sorry.
     const empty = path.join(work, 'empty');
@@ -210,6 +268,9 @@ async function main(): Promise<void> {
       c2_speedup: round(one.wallMs / two.wallMs, 2),
       resume_ms_per_sorry: round(resumed.wallMs / sorries, 2),
       startup_ms: round(startupMs),
+      replies_to_lean: replies.to_lean,
+      replies_refused: replies.refused,
+      replies_unexpected: replies.unexpected.length,
     };
     const out = {
       headline,
@@ -221,6 +282,7 @@ async function main(): Promise<void> {
         config,
         exit_codes: { c1: one.code, resume: resumed.code, c2: two.code },
       },
+      replies,
       runs: {
         c1: { wall_ms: round(one.wallMs), totals: one.report.totals },
         resume: { wall_ms: round(resumed.wallMs), totals: resumed.report.totals },

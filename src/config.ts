@@ -20,9 +20,10 @@ export interface OProverConfig {
   promptHeaders: { retrieved: string; previous: string; errors: string; task: string; goal: string };
   rounds: number;
   samplesPerRound: number;
-  temperature: number;
-  topP: number;
-  maxTokens: number;
+  /** Sampling; unset (undefined): the prompt profile's default (core/prompt/sampling.ts). */
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
   /** Prompt budget in characters (about 3.5 characters a token): retrieved proofs are trimmed first, then feedback. */
   contextChars: number;
   retrievalK: number;
@@ -69,9 +70,9 @@ export const DEFAULT_CONFIG: OProverConfig = {
   },
   rounds: 4,
   samplesPerRound: 4,
-  temperature: 1.0,
-  topP: 0.95,
-  maxTokens: 16384,
+  temperature: undefined,
+  topP: undefined,
+  maxTokens: undefined,
   contextChars: 100_000,
   retrievalK: 4,
   prepassTactics: [...DEFAULT_TACTICS_CORE, ...DEFAULT_TACTICS_MATHLIB],
@@ -107,7 +108,6 @@ export class ConfigError extends Error {
 const INT_RANGES: Partial<Record<keyof OProverConfig, [number, number]>> = {
   rounds: [1, 64],
   samplesPerRound: [1, 64],
-  maxTokens: [16, 1_000_000],
   contextChars: [1000, 10_000_000],
   retrievalK: [0, 64],
   prepassReplays: [0, 64],
@@ -118,6 +118,13 @@ const INT_RANGES: Partial<Record<keyof OProverConfig, [number, number]>> = {
   batchConcurrency: [1, 64],
   batchTimeLimitMs: [1000, 86_400_000],
   maxFeedbackErrors: [1, 100],
+};
+
+/** The sampling settings, which default to the prompt profile's values when unset. */
+const SAMPLING_RANGES: Partial<Record<keyof OProverConfig, { ok: (v: number) => boolean; expected: string }>> = {
+  temperature: { ok: (v) => v >= 0 && v <= 2, expected: 'a number from 0 to 2' },
+  topP: { ok: (v) => v > 0 && v <= 1, expected: 'a number above 0 and at most 1' },
+  maxTokens: { ok: (v) => Number.isInteger(v) && v >= 16 && v <= 1_000_000, expected: 'a whole number from 16 to 1000000' },
 };
 
 /** Parse a base URL the way users type it: trailing slashes dropped, `/v1` added when missing. */
@@ -143,7 +150,8 @@ export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>
   const out: OProverConfig = structuredClone(DEFAULT_CONFIG);
   for (const [key, value] of Object.entries(user) as [keyof OProverConfig, unknown][]) {
     if (value === undefined || value === null || !(key in DEFAULT_CONFIG)) continue;
-    const def = DEFAULT_CONFIG[key];
+    // Sampling settings have no default of their own (the prompt profile's applies): numbers, when set.
+    const def = key in SAMPLING_RANGES ? 0 : DEFAULT_CONFIG[key];
     if (key === 'endpoints') {
       if (!Array.isArray(value)) throw new ConfigError(key, 'expected a list of {baseUrl, model}');
       out.endpoints = value.map((e, i) => {
@@ -161,9 +169,8 @@ export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>
       if (range && (value < range[0] || value > range[1] || !Number.isInteger(value))) {
         throw new ConfigError(key, `expected a whole number from ${range[0]} to ${range[1]}, got ${value}`);
       }
-      if ((key === 'temperature' && (value < 0 || value > 2)) || (key === 'topP' && (value <= 0 || value > 1))) {
-        throw new ConfigError(key, `out of range: ${value}`);
-      }
+      const sampling = SAMPLING_RANGES[key];
+      if (sampling && !sampling.ok(value)) throw new ConfigError(key, `expected ${sampling.expected}, got ${value}`);
       (out as unknown as Record<string, unknown>)[key] = value;
     } else if (typeof def === 'boolean') {
       if (typeof value !== 'boolean') throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);

@@ -19,7 +19,11 @@ export type JobEvent =
   | { type: 'goal'; jobId: string; goal: string; source: string }
   | { type: 'prompt'; jobId: string; round: number; messages: ChatMessage[] }
   | { type: 'sample-delta'; jobId: string; round: number; sample: number; delta: string }
-  | { type: 'attempt'; jobId: string; round: number; sample: number; raw: string; candidate?: Candidate; problem?: string }
+  /**
+   * One sample: `raw` is the reply's content as received; `reasoning` the model's reasoning (a `<think>` block or the
+   * server's reasoning field), shown apart and never a source of code; `finishReason` as the server said.
+   */
+  | { type: 'attempt'; jobId: string; round: number; sample: number; raw: string; candidate?: Candidate; problem?: string; reasoning?: string; finishReason?: string }
   | { type: 'verdict'; jobId: string; round: number; sample: number; candidateId: string; verdict: Verdict }
   | { type: 'usage'; jobId: string; round: number; promptTokens: number; completionTokens: number }
   | { type: 'round-finished'; jobId: string; round: number; proved: boolean }

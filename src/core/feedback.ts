@@ -75,3 +75,30 @@ export function formatFeedback(code: string, messages: LeanMessage[], options: F
   if (errors.length > shown.length) parts.push(`... [Omitted ${errors.length - shown.length} more errors] ...`);
   return parts.join('\n\n');
 }
+
+/**
+ * Feedback in Kimina-Prover's error-fixing layout (its demo's `create_tool_message`, read in
+ * MoonshotAI/Kimina-Prover-Preview kimina_prover_demo/utils.py): for each of the first `maxErrors`
+ * errors, `# Error N:`, the goals before the error when Lean gave them, the message, and the code
+ * around the error's line with numbered lines (`NNN >|` marks it). Line numbers count from the
+ * attempt's first line. With no Lean messages (the attempt never reached Lean) the reason is the
+ * one error.
+ */
+export function formatKiminaFeedback(code: string, messages: LeanMessage[], fallback: string, maxErrors = 3): string {
+  const errors = messages.filter((m) => m.severity === 'error').slice(0, Math.max(1, maxErrors));
+  if (errors.length === 0) return `# Error 1:\nError message: \n${fallback.trim()}\n`;
+  const lines = code.split(/\r\n|\n|\r/);
+  return errors
+    .map((m, i) => {
+      let part = `# Error ${i + 1}:\n`;
+      if (m.goal && m.goal.trim()) part += `Goals state before error position: \n${m.goal.trim()}\n\n`;
+      part += `Error message: \n${m.text.trim()}\n\n`;
+      const at = Math.min(Math.max(0, m.range.start.line), Math.max(0, lines.length - 1));
+      const numbered: string[] = [];
+      for (let ln = Math.max(0, at - 2); ln < Math.min(lines.length, at + 3); ln++) {
+        numbered.push(`${String(ln + 1).padStart(3, '0')}${ln === at ? ' >' : '  '}| ${lines[ln]}`);
+      }
+      return `${part}Lean 4 code snippet with error:\n\`\`\`lean4\n${numbered.join('\n')}\n\`\`\`\n`;
+    })
+    .join('');
+}

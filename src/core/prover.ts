@@ -3,12 +3,15 @@
 // or the budget is spent. It only talks to ports and emits events.
 import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
-import { candidateFromReply, type Extraction } from './extract';
+import { candidateFromCompletion, reasoningOf, type ExtractOptions, type Extraction } from './extract';
+import { screenHelpers, withHelpers } from './helpers';
 import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
+import { earlierDeclarations } from './prompt/definitions';
+import { maxTokensThatFit, samplingFor } from './prompt/sampling';
 import { screenCandidate } from './screen';
 import { contextBefore, statementWithSorry } from './source';
-import { ActionableError, type Candidate, type ChatMessage, type Completion, type Model, type ProofTarget, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
+import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
 
 export interface ProverPorts {
   verifier: Verifier;
@@ -17,9 +20,12 @@ export interface ProverPorts {
   model?: Model;
   /** The goal state at the target's sorry, for prompts and the panel; absent or failing: prompts go without. */
   goal?: GoalSource;
-  /** Reads a reply into a candidate (off the caller's thread in the editor); absent: candidateFromReply inline. */
-  readReply?: (reply: string, target: ProofTarget, origin: Candidate['origin']) => Promise<Extraction>;
+  /** Reads a completion into a candidate (off the caller's thread in the editor); absent: candidateFromCompletion inline. */
+  readReply?: ReplyReaderPort;
 }
+
+/** Extraction as a port: the prover awaits it, whatever thread does the work. */
+export type ReplyReaderPort = (completion: Completion, target: ProofTarget, origin: Candidate['origin'], options?: ExtractOptions) => Promise<Extraction>;
 
 export type GoalSource = (target: ProofTarget, signal?: AbortSignal) => Promise<{ goal: string; source: string } | undefined>;
 
@@ -38,6 +44,9 @@ export interface JobResult {
 export interface FailedAttempt {
   attempt: string;
   feedback: string;
+  /** The model's whole reply, and Lean's messages on the attempt, for profiles that show them their own way. */
+  raw?: string;
+  messages?: LeanMessage[];
 }
 
 let jobCounter = 0;
@@ -102,7 +111,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     const sampleOf = new Map<string, number>();
     for (const { sample, candidate } of candidates) {
       sampleOf.set(candidate.id, sample);
-      const screened = screenCandidate(candidate, target, { allowNativeDecide: config.allowNativeDecide });
+      const options = { allowNativeDecide: config.allowNativeDecide };
+      let screened = screenCandidate(candidate, target, options);
+      if (screened.ok) screened = screenHelpers(candidate, target, options);
       if (!screened.ok) {
         const verdict: Verdict = { kind: 'rejected', rule: 'screening', reason: screened.reason, messages: [], feedback: screened.reason, elapsedMs: 0 };
         verdicts.set(candidate.id, verdict);
@@ -176,16 +187,19 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     const profile = getProfile(config);
     const context = contextBefore(target.text, target.declaration);
     const statement = statementWithSorry(target.declaration);
+    // The file's earlier definitions and lemma statements, within a quarter of the prompt budget.
+    const definitions = earlierDeclarations(target.text, target.declaration, Math.floor(config.contextChars / 4));
+    const sampling = samplingFor(config);
     for (round = 1; round <= totalRounds; round++) {
       signal?.throwIfAborted();
       emit({ type: 'round-started', jobId, round, kind: 'model' });
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
-      const input = { context, statement, goal: goal?.goal, retrieved: shown, round, history };
+      const input = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };
       const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
         emit({ type: 'prompt', jobId, round, messages });
         return ports.model!.generate(
-          { messages, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens },
+          { messages, n: config.samplesPerRound, temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens },
           { signal, onDelta: (sample, delta) => emit({ type: 'sample-delta', jobId, round, sample, delta }) },
         );
       };
@@ -195,10 +209,18 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         completions = await sample(messages);
       } catch (err) {
         if (!(err instanceof ActionableError && err.code === 'context-length')) throw err;
-        // The server's context is smaller than oprover.contextChars says: halve the prompt and retry once.
-        const chars = messages.reduce((a, m) => a + m.content.length, 0);
-        emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying once with a prompt of at most ${Math.floor(chars / 2)} characters` });
-        completions = await sample(getProfile({ ...config, contextChars: Math.max(1000, Math.floor(chars / 2)) }).render(input));
+        // The output budget does not fit beside the prompt: use what the server says is left, from now on.
+        const fits = maxTokensThatFit(err.message);
+        if (fits !== undefined && fits < sampling.maxTokens) {
+          emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying with max_tokens ${fits}, what the server's context leaves beside the prompt` });
+          sampling.maxTokens = fits;
+          completions = await sample(messages);
+        } else {
+          // The server's context is smaller than oprover.contextChars says: halve the prompt and retry once.
+          const chars = messages.reduce((a, m) => a + m.content.length, 0);
+          emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying once with a prompt of at most ${Math.floor(chars / 2)} characters` });
+          completions = await sample(getProfile({ ...config, contextChars: Math.max(1000, Math.floor(chars / 2)) }).render(input));
+        }
       }
       const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);
       const roundCompletion = completions.reduce((a, c) => a + (c.completionTokens ?? 0), 0);
@@ -206,17 +228,19 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       completionTokens += roundCompletion;
       emit({ type: 'usage', jobId, round, promptTokens: roundPrompt, completionTokens: roundCompletion });
 
-      const candidates: { sample: number; candidate: Candidate }[] = [];
+      const candidates: { sample: number; candidate: Candidate; raw: string }[] = [];
       const problems: { sample: number; raw: string; problem: string }[] = [];
-      const readReply = ports.readReply ?? (async (reply: string, t: ProofTarget, origin: Candidate['origin']) => candidateFromReply(reply, t, origin));
+      const readReply: ReplyReaderPort = ports.readReply ?? (async (c, t, origin, options) => candidateFromCompletion(c, t, origin, options));
       for (const [sample, completion] of completions.entries()) {
-        const extracted = await readReply(completion.text, target, { kind: 'model', round, sample });
+        const extracted = await readReply(completion, target, { kind: 'model', round, sample }, { known: shown });
+        const reasoning = reasoningOf(completion);
+        const shared = { type: 'attempt' as const, jobId, round, sample, raw: completion.text, finishReason: completion.finishReason, ...(reasoning ? { reasoning } : {}) };
         if (extracted.ok) {
-          candidates.push({ sample, candidate: extracted.candidate });
-          emit({ type: 'attempt', jobId, round, sample, raw: completion.text, candidate: extracted.candidate });
+          candidates.push({ sample, candidate: extracted.candidate, raw: completion.text });
+          emit({ ...shared, candidate: extracted.candidate });
         } else {
           problems.push({ sample, raw: completion.text, problem: extracted.problem });
-          emit({ type: 'attempt', jobId, round, sample, raw: completion.text, problem: extracted.problem });
+          emit({ ...shared, problem: extracted.problem });
         }
       }
       const { proof, verdicts } = await check(round, candidates);
@@ -231,9 +255,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         .map((c) => ({ c, v: verdicts.get(c.candidate.id) }))
         .sort((a, b) => rankFeedback(a.v) - rankFeedback(b.v))[0];
       if (failed?.v) {
-        history.push({ attempt: failed.c.candidate.declarationText, feedback: failed.v.feedback || failed.v.reason });
+        history.push({ attempt: withHelpers(failed.c.candidate), feedback: failed.v.feedback || failed.v.reason, raw: failed.c.raw, messages: failed.v.messages });
       } else if (problems[0]) {
-        history.push({ attempt: problems[0].raw.slice(-4000), feedback: problems[0].problem });
+        history.push({ attempt: problems[0].raw.slice(-4000), feedback: problems[0].problem, raw: problems[0].raw });
       }
     }
     round = totalRounds;

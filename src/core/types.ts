@@ -76,6 +76,18 @@ export interface Candidate {
   body: string;
   /** Where it came from: a tactic of the pre-pass, a replayed retrieved proof, or a model sample. */
   origin: { kind: 'tactic'; tactic: string } | { kind: 'replay'; proofId: string } | { kind: 'model'; round: number; sample: number };
+  /**
+   * Helper lemmas the proof uses, stated by the model beside it (core/helpers.ts): checked by Lean
+   * before the declaration in the same document, inserted above it on accept. Absent: none.
+   */
+  helpers?: HelperLemma[];
+}
+
+/** A helper lemma that travels with a candidate: one plain `theorem NAME ... := ...`, screened like a proof. */
+export interface HelperLemma {
+  name: string;
+  /** The whole declaration text, starting with `theorem`. */
+  text: string;
 }
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -186,7 +198,11 @@ export interface GenerateRequest {
 }
 
 export interface Completion {
+  /** The answer (the `content` field). */
   text: string;
+  /** The reasoning the server returned apart from the answer (`reasoning` / `reasoning_content` of vLLM and SGLang). */
+  reasoning?: string;
+  /** `stop`, `length` (cut at maxTokens), ... as the server said. */
   finishReason: string;
   promptTokens?: number;
   completionTokens?: number;
@@ -227,7 +243,23 @@ export interface PromptInput {
   /** Round number, 1-based (round 0 is the symbolic pre-pass, which has no prompt). */
   round: number;
   /** Every earlier model attempt with its feedback, oldest first; profiles choose how much to show. */
-  history: { attempt: string; feedback: string }[];
+  history: PromptHistoryItem[];
+  /**
+   * Earlier declarations of the file the statement may need (definitions, structures, notations,
+   * statements of earlier lemmas without their proofs), most relevant first within a budget.
+   */
+  definitions?: string;
+}
+
+export interface PromptHistoryItem {
+  /** The attempt as checked: the declaration (or, when nothing could be extracted, the end of the reply). */
+  attempt: string;
+  /** Feedback in this project's layout (core/feedback.ts), or the reason the attempt never reached Lean. */
+  feedback: string;
+  /** The model's whole reply, for profiles that replay it as the assistant turn (Goedel, Kimina). */
+  raw?: string;
+  /** Lean's messages on `attempt` (lines relative to its first line), for profiles with their own layout. */
+  messages?: LeanMessage[];
 }
 
 export interface PromptProfile {

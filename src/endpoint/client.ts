@@ -201,6 +201,8 @@ export class EndpointModel implements Model {
     }, this.options.config.requestTimeoutMs);
     endpoint.inFlight++;
     const texts = Array.from({ length: n }, () => '');
+    // vLLM and SGLang with a reasoning parser send the reasoning apart from the answer.
+    const reasonings = Array.from({ length: n }, () => '');
     const finish: (string | undefined)[] = Array.from({ length: n }, () => undefined);
     let usage: { prompt_tokens?: number; completion_tokens?: number } | undefined;
     try {
@@ -224,6 +226,8 @@ export class EndpointModel implements Model {
           const i = choice.index ?? 0;
           if (i < 0 || i >= n) continue;
           const delta = choice.delta?.content ?? '';
+          const reasoning = reasoningDelta(choice.delta);
+          if (reasoning) reasonings[i] += reasoning;
           if (delta) {
             texts[i] += delta;
             options.onDelta?.(sampleOffset + i, delta);
@@ -236,7 +240,7 @@ export class EndpointModel implements Model {
       if (missing > 0) this.log('warn', `${missing} of ${n} samples ended without a finish reason (stream cut); using the others`);
       const perSample = usage?.completion_tokens !== undefined ? Math.round(usage.completion_tokens / n) : undefined;
       return texts
-        .map((text, i) => ({ text, finishReason: finish[i] ?? 'cut', promptTokens: usage?.prompt_tokens, completionTokens: perSample }))
+        .map((text, i) => ({ text, finishReason: finish[i] ?? 'cut', promptTokens: usage?.prompt_tokens, completionTokens: perSample, ...(reasonings[i] ? { reasoning: reasonings[i] } : {}) }))
         .filter((c) => c.finishReason !== 'cut' || missing === 0);
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
@@ -271,7 +275,7 @@ export class EndpointModel implements Model {
         return new ActionableError(`the model "${endpoint.model}" is not served at ${where}; available: ${available || 'none'}. Set oprover.model to one of them`, 'model-not-found');
       }
       if (/maximum context length|context length|too many tokens|prompt is too long/i.test(message)) {
-        return new ActionableError(`the prompt exceeds the model's context length at ${where}: ${message.slice(0, 200)}`, 'context-length');
+        return new ActionableError(`the prompt exceeds the model's context length at ${where}: ${message.slice(0, 400)}`, 'context-length');
       }
       if (status === 400 && /\bn\b.*(not supported|only|must)|n > 1|n>1/i.test(message)) return new NUnsupported(message, endpoint);
       return new ActionableError(`the endpoint at ${where} refused the request (HTTP ${status}): ${message.slice(0, 300)}`, 'bad-request');
@@ -282,6 +286,17 @@ export class EndpointModel implements Model {
     // Connection refused, reset, DNS: the SDK's APIConnectionError and plain network errors.
     return new RetryableError(`cannot reach ${where}: ${(err as Error)?.message ?? String(err)}`);
   }
+}
+
+/**
+ * The reasoning text of a streamed delta: `reasoning` (vLLM's current field name) or
+ * `reasoning_content` (older vLLM and SGLang), which the SDK's types do not know.
+ */
+export function reasoningDelta(delta: unknown): string {
+  if (!delta || typeof delta !== 'object') return '';
+  const d = delta as { reasoning?: unknown; reasoning_content?: unknown };
+  const value = typeof d.reasoning === 'string' ? d.reasoning : d.reasoning_content;
+  return typeof value === 'string' ? value : '';
 }
 
 class NUnsupported extends Error {

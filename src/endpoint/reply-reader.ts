@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { candidateFromReply, type Extraction } from '../core/extract';
-import type { Candidate, ProofTarget } from '../core/types';
+import { candidateFromCompletion, type Extraction } from '../core/extract';
+import type { ReplyReaderPort } from '../core/prover';
 
-/** Extraction as a port: the prover awaits it, whatever thread does the work. */
-export type ReplyReader = (reply: string, target: ProofTarget, origin: Candidate['origin']) => Promise<Extraction>;
+/** Extraction as a port (the completion, with its finish reason and reasoning field): the prover awaits it, whatever thread does the work. */
+export type ReplyReader = ReplyReaderPort;
 
-export const inlineReader: ReplyReader = async (reply, target, origin) => candidateFromReply(reply, target, origin);
+export const inlineReader: ReplyReader = async (completion, target, origin, options) => candidateFromCompletion(completion, target, origin, options);
 
 /** Reading limit per reply: linear extraction of the largest accepted reply takes far less. */
 const READ_LIMIT_MS = 20_000;
@@ -28,7 +28,7 @@ export class ThreadedReplyReader {
     return fs.existsSync(script) ? new ThreadedReplyReader(script) : undefined;
   }
 
-  readonly read: ReplyReader = (reply, target, origin) =>
+  readonly read: ReplyReader = (completion, target, origin, options) =>
     new Promise<Extraction>((resolve) => {
       const worker = this.ensure();
       const id = this.nextId++;
@@ -38,7 +38,7 @@ export class ThreadedReplyReader {
         this.restart();
       }, this.limitMs);
       this.pending.set(id, { resolve, timer });
-      worker.postMessage({ id, reply, target, origin });
+      worker.postMessage({ id, completion, target, origin, options });
     });
 
   private ensure(): Worker {

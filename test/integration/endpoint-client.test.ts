@@ -42,6 +42,23 @@ describe('endpoint client (against the test model server)', function () {
     assert.equal(s.requests[0].body?.n, 2);
   });
 
+  it('collects the reasoning field apart from the answer, under either name vLLM and SGLang use', async () => {
+    for (const reasoningField of ['reasoning', 'reasoning_content'] as const) {
+      const s = await start({ rules: [{ replies: [`<think>plan: rfl</think>${PROOF}`, '<think>thinking only</think>'] }], reasoningField, chunkChars: 7 });
+      const deltas = new Map<number, string>();
+      const out = await model([s.url]).generate({ ...request, n: 2 }, { onDelta: (i, d) => deltas.set(i, (deltas.get(i) ?? '') + d) });
+      assert.deepEqual(out.map((c) => [c.text, c.reasoning]), [[PROOF, 'plan: rfl'], ['', 'thinking only']], reasoningField);
+      assert.equal(deltas.get(0), PROOF, 'only the answer streams as text');
+    }
+  });
+
+  it('keeps finish_reason length for a reply cut at the token limit', async () => {
+    const s = await start({ maxReplyChars: 20 });
+    const [c] = await model([s.url]).generate(request);
+    assert.equal(c!.finishReason, 'length');
+    assert.equal(c!.text, PROOF.slice(0, 20));
+  });
+
   it('falls back to parallel requests when the server refuses n', async () => {
     const s = await start({ supportsN: false });
     const out = await model([s.url]).generate({ ...request, n: 3 });

@@ -35,7 +35,10 @@ describe('reply reader on a worker thread', function () {
         '```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  omega\n\n#eval 1\n```',
         '```lean4\ntheorem t (a b : Nat) : a + b = b + a\n' + '| x\n'.repeat(40_000) + '```',
       ];
-      for (const reply of replies) assert.deepEqual(await reader.read(reply, target, origin), candidateFromReply(reply, target, origin));
+      for (const reply of replies) assert.deepEqual(await reader.read({ text: reply, finishReason: 'stop' }, target, origin), candidateFromReply(reply, target, origin));
+      // The completion travels whole: its finish reason and the retrieved proofs the extraction knows.
+      const cut = await reader.read({ text: replies[0]!, finishReason: 'length' }, target, origin);
+      assert.ok(!cut.ok && cut.problem.includes('cut off'));
     } finally {
       await reader.dispose();
     }
@@ -44,7 +47,7 @@ describe('reply reader on a worker thread', function () {
   it('refuses a reply whose reading never ends, and reads the next one on a fresh thread', async () => {
     const reader = new ThreadedReplyReader(path.join(root, 'test/fixtures/reply-reader/silent-worker.mjs'), [], 300);
     try {
-      const stuck = await reader.read('```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  omega\n```', target, origin);
+      const stuck = await reader.read({ text: '```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  omega\n```', finishReason: 'stop' }, target, origin);
       assert.equal(stuck.ok, false);
       assert.match((stuck as { problem: string }).problem, /reading the reply took longer than/);
     } finally {
@@ -59,7 +62,7 @@ describe('reply reader on a worker thread', function () {
       this.skip();
     }
     try {
-      const got = await reader!.read('```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  omega\n```', target, origin);
+      const got = await reader!.read({ text: '```lean4\ntheorem t (a b : Nat) : a + b = b + a := by\n  omega\n```', finishReason: 'stop' }, target, origin);
       assert.ok(got.ok, JSON.stringify(got));
       assert.equal(got.candidate.body, ':= by\n  omega');
     } finally {

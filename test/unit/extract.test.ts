@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { candidateFromReply, codeBlocks, hashText, makeCandidate, MAX_ANSWER_CHARS, MAX_REPLY_CHARS, stripThinking } from '../../src/core/extract';
+import { candidateFromCompletion, candidateFromReply, codeBlocks, hashText, makeCandidate, MAX_ANSWER_CHARS, MAX_REPLY_CHARS, reasoningOf, stripThinking } from '../../src/core/extract';
+import { screenHelpers } from '../../src/core/helpers';
+import { screenCandidate } from '../../src/core/screen';
 import { prepassCandidates, replayBody, tacticBody } from '../../src/core/prepass';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget, RetrievedProof } from '../../src/core/types';
@@ -19,29 +21,46 @@ const model = (sample = 0) => ({ kind: 'model' as const, round: 1, sample });
 interface ReplyCase {
   file: string;
   why: string;
+  /** Where the shape comes from (a public repository and file, or the issue that reported it). */
+  source: string;
   ok: boolean;
   body?: string;
   problem?: string;
+  /** Helper lemmas the candidate carries, as Lean checks them. */
+  helpers?: string[];
+  /** Extraction passes and the screen refuses, with a reason containing this. */
+  screen?: string;
+  /** The completion's reasoning field and finish reason (default: none, `stop`). */
+  reasoning?: string;
+  finishReason?: string;
 }
 
 describe('extract: reply corpus', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(repliesDir, 'manifest.json'), 'utf8')) as { target: string; replies: ReplyCase[] };
   const target = targetFrom(fs.readFileSync(path.join(repliesDir, manifest.target), 'utf8'));
 
-  it('has the target the corpus is written for', () => {
+  it('has the target the corpus is written for, and a source for every reply', () => {
     assert.equal(target.declaration.name, 'mathd_algebra_478');
-    assert.ok(manifest.replies.length >= 15);
+    assert.ok(manifest.replies.length >= 40);
+    for (const c of manifest.replies) assert.ok(c.source && c.source.length > 10, `${c.file} names its source`);
   });
 
   for (const c of manifest.replies) {
     it(`${c.file}: ${c.why}`, () => {
       const reply = fs.readFileSync(path.join(repliesDir, c.file), 'utf8');
-      const result = candidateFromReply(reply, target, model());
+      const completion = { text: reply, finishReason: c.finishReason ?? 'stop', ...(c.reasoning ? { reasoning: c.reasoning } : {}) };
+      const result = candidateFromCompletion(completion, target, model());
       if (c.ok) {
         assert.ok(result.ok, result.ok ? '' : result.problem);
         assert.equal(result.candidate.body, c.body);
         assert.equal(result.candidate.declarationText, `${target.declaration.header} ${c.body}`);
         assert.ok(result.candidate.declarationText.startsWith(target.declaration.header), "the target's own header, doc comment included");
+        assert.deepEqual((result.candidate.helpers ?? []).map((h) => h.text), c.helpers ?? []);
+        const options = { allowNativeDecide: false };
+        let screened = screenCandidate(result.candidate, target, options);
+        if (screened.ok) screened = screenHelpers(result.candidate, target, options);
+        if (c.screen) assert.ok(!screened.ok && screened.reason.includes(c.screen), screened.ok ? 'the screen passed it' : screened.reason);
+        else assert.ok(screened.ok, screened.ok ? '' : screened.reason);
       } else {
         assert.equal(result.ok, false, `expected a problem for ${c.file}`);
         assert.ok(!result.ok && result.problem.includes(c.problem!), !result.ok ? result.problem : '');
@@ -195,5 +214,76 @@ describe('prepass', () => {
     };
     assert.equal(replayBody(proof), ':= by decide');
     assert.equal(tacticBody('simp'), ':= by simp');
+  });
+});
+
+describe('extract: helpers and restatements', () => {
+  const file = [
+    'def double (n : Nat) : Nat := 2 * n',
+    '',
+    'theorem double_add (a b : Nat) : double (a + b) = double a + double b := by',
+    '  unfold double; omega',
+    '',
+    'theorem double_eq (n : Nat) : double n = n + n := by sorry',
+    '',
+    'theorem later (n : Nat) : n = n := rfl',
+  ].join('\n');
+  const target = targetFrom(file);
+  const reply = (lemmas: string) => `\`\`\`lean4\n${lemmas}\n\ntheorem double_eq (n : Nat) : double n = n + n := by\n  exact helper n\n\`\`\``;
+
+  it('drops a restated user definition and lemma (same statement), keeping the proof', () => {
+    const r = candidateFromReply(
+      '```lean4\ndef double (n : Nat) : Nat := 2 * n\n\ntheorem double_add (a b : Nat) : double (a + b) = double a + double b := by\n  sorry\n\ntheorem double_eq (n : Nat) : double n = n + n := by\n  have := double_add n 0\n  unfold double; omega\n```',
+      target,
+      model(),
+    );
+    assert.ok(r.ok, r.ok ? '' : r.problem);
+    assert.equal(r.candidate.helpers, undefined);
+    assert.equal(r.candidate.body, ':= by\n  have := double_add n 0\n  unfold double; omega');
+  });
+
+  it('refuses a helper named like a user declaration with another statement, or like one declared after the target', () => {
+    const changed = candidateFromReply(reply('theorem double_add (n : Nat) : double n = n + n := by unfold double; omega\ntheorem helper (n : Nat) : double n = n + n := double_add n'), target, model());
+    assert.ok(!changed.ok && changed.problem.includes('`double_add`') && changed.problem.includes('different statement'), changed.ok ? '' : changed.problem);
+    const after = candidateFromReply(reply('theorem later (n : Nat) : n = n := rfl\ntheorem helper (n : Nat) : double n = n + n := by have := later n; unfold double; omega'), target, model());
+    assert.ok(!after.ok && after.problem.includes('after the theorem'), after.ok ? '' : after.problem);
+  });
+
+  it('carries a new helper, spelled theorem, screened with the user setting for native_decide', () => {
+    const r = candidateFromReply(reply('lemma helper (n : Nat) : double n = n + n := by\n  unfold double; omega'), target, model());
+    assert.ok(r.ok, r.ok ? '' : r.problem);
+    assert.deepEqual(r.candidate.helpers, [{ name: 'helper', text: 'theorem helper (n : Nat) : double n = n + n := by\n  unfold double; omega' }]);
+    const native = candidateFromReply(reply('theorem helper (n : Nat) : double n = n + n := by\n  native_decide'), target, model());
+    assert.ok(native.ok);
+    assert.ok(!screenHelpers(native.candidate, target, { allowNativeDecide: false }).ok);
+    assert.ok(screenHelpers(native.candidate, target, { allowNativeDecide: true }).ok);
+  });
+
+  it('drops a restated retrieved proof with the same statement', () => {
+    const known = [{ name: 'Foo.helper', statement: 'theorem Foo.helper (n : Nat) : double n = n + n' }];
+    const r = candidateFromReply(reply('theorem helper (n : Nat) : double n = n + n := by\n  unfold double; omega'), target, model(), { known });
+    assert.ok(r.ok);
+    assert.equal(r.candidate.helpers, undefined);
+  });
+
+  it('gives helpers a part in the candidate id', () => {
+    const a = makeCandidate(target, ':= by exact helper n', model());
+    const b = makeCandidate(target, ':= by exact helper n', model(), [{ name: 'helper', text: 'theorem helper : True := trivial' }]);
+    assert.notEqual(a.id, b.id);
+  });
+});
+
+describe('extract: completions', () => {
+  const target = targetFrom('theorem t (n : Nat) : n + 0 = n := by sorry');
+  it('shows reasoning from the server field and from <think>, never extracting from it', () => {
+    const completion = { text: '<think>inline</think>\n```lean4\ntheorem t (n : Nat) : n + 0 = n := by simp\n```', reasoning: 'from the field', finishReason: 'stop' };
+    assert.equal(reasoningOf(completion), 'from the field\n\ninline');
+    const r = candidateFromCompletion(completion, target, model());
+    assert.ok(r.ok && r.candidate.body === ':= by simp');
+  });
+
+  it('refuses a truncated reply even when its block is complete', () => {
+    const r = candidateFromCompletion({ text: '```lean4\ntheorem t (n : Nat) : n + 0 = n := by simp\n```\nmore', finishReason: 'length' }, target, model());
+    assert.ok(!r.ok && r.problem.includes('cut off') && r.problem.includes('oprover.maxTokens'));
   });
 });

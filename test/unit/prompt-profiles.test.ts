@@ -10,7 +10,8 @@ import type { PromptInput } from '../../src/core/types';
 const goldenDir = path.join(__dirname, '..', 'fixtures', 'prompts');
 
 const round1: PromptInput = {
-  context: 'import Mathlib\n\nopen Nat',
+  context: 'import Mathlib\nimport Aesop\nset_option maxHeartbeats 400000\nopen Nat',
+  definitions: 'def double (n : ℕ) : ℕ := 2 * n\n\ntheorem double_eq (n : ℕ) : double n = n + n := by sorry',
   statement: 'theorem add_comm_example (a b : ℕ) : a + b = b + a := by sorry',
   retrieved: [
     {
@@ -30,8 +31,18 @@ const round3: PromptInput = {
   round: 3,
   goal: 'a b : ℕ\n⊢ a + b = b + a',
   history: [
-    { attempt: 'theorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  rfl', feedback: 'Error 1:\nCorresponding Code:\n```lean4\n  <error>rfl</error>\n```\nError Message: The rfl tactic failed.' },
-    { attempt: 'theorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  simp', feedback: 'Error 1:\nError Message: simp made no progress' },
+    {
+      attempt: 'theorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  rfl',
+      feedback: 'Error 1:\nCorresponding Code:\n```lean4\n  <error>rfl</error>\n```\nError Message: The rfl tactic failed.',
+      raw: '<think>\nTry rfl.\n</think>\n```lean4\ntheorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  rfl\n```',
+      messages: [{ severity: 'error', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 5 } }, text: 'The rfl tactic failed.', goal: 'a b : ℕ\n⊢ a + b = b + a' }],
+    },
+    {
+      attempt: 'theorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  simp',
+      feedback: 'Error 1:\nError Message: simp made no progress',
+      raw: 'Use simp.\n```lean4\ntheorem add_comm_example (a b : ℕ) : a + b = b + a := by\n  simp\n```',
+      messages: [{ severity: 'error', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 6 } }, text: 'simp made no progress' }],
+    },
   ],
 };
 
@@ -55,26 +66,41 @@ describe('prompt profiles: golden prompts', () => {
 });
 
 describe('prompt profiles: behaviour', () => {
-  it('oprover: one user message, retrieved proofs and task before the changing attempt', () => {
+  it("oprover: one user message in its author's order: retrieved proofs, previous attempt, errors, task", () => {
     const [msg, ...rest] = getProfile(config('oprover')).render(round3);
     assert.equal(rest.length, 0);
     assert.equal(msg.role, 'user');
     const c = msg.content;
-    assert.ok(c.indexOf('**Retrieved Verified Proofs:**') < c.indexOf('**Current Task:**'));
-    assert.ok(c.indexOf('**Current Task:**') < c.indexOf('**Previous Failed Attempt:**'));
+    assert.ok(c.indexOf('**Retrieved Verified Proofs:**') < c.indexOf('**Previous Failed Attempt:**'));
+    assert.ok(c.indexOf('**Previous Failed Attempt:**') < c.indexOf('**Error Messages:**'));
+    assert.ok(c.indexOf('**Error Messages:**') < c.indexOf('**Current Task:**'));
     // OProver keeps only the latest attempt.
     assert.ok(c.includes('simp made no progress'));
     assert.ok(!c.includes('The rfl tactic failed'));
     assert.ok(c.includes('Please learn from the previous failed attempt'));
   });
 
-  it('oprover: round 2 and round 3 prompts share the retrieved+task prefix', () => {
+  it('oprover: round 2 and round 3 prompts share the retrieved proofs as a prefix', () => {
     const p = getProfile(config('oprover'));
     const a = p.render({ ...round3, history: round3.history.slice(0, 1), round: 2 })[0].content;
     const b = p.render(round3)[0].content;
     let i = 0;
     while (i < a.length && a[i] === b[i]) i++;
-    assert.ok(a.slice(0, i).includes('**Current Task:**'), 'the task is inside the shared prefix');
+    assert.ok(a.slice(0, i).includes(round1.retrieved[0]!.proof), 'the retrieved proofs are inside the shared prefix');
+  });
+
+  it('every profile shows the earlier definitions between the context and the statement', () => {
+    for (const id of PROFILE_IDS.filter((p) => p !== 'custom')) {
+      const text = getProfile(config(id)).render(round1).map((m) => m.content).join('\n');
+      assert.ok(text.indexOf('open Nat') < text.indexOf('def double'), id);
+      assert.ok(text.indexOf('def double') < text.indexOf('theorem add_comm_example'), id);
+    }
+  });
+
+  it('deepseek-prover-v2: its statement layout (groups of the header apart, `:= by` then `sorry` on its own line)', () => {
+    const c = getProfile(config('deepseek-prover-v2')).render(round1)[0].content;
+    assert.ok(c.includes('import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen Nat\n\n'));
+    assert.ok(c.includes('a + b = b + a := by\n  sorry\n```'));
   });
 
   it('oprover: every section header comes from settings', () => {
@@ -84,17 +110,21 @@ describe('prompt profiles: behaviour', () => {
     assert.ok(!c.includes('**Current Task:**') && !c.includes('The goal at the'));
   });
 
-  it('goedel-prover-v2: earlier attempts become assistant turns with numbered feedback', () => {
+  it('goedel-prover-v2: earlier raw outputs become assistant turns, feedback numbered from Round 0', () => {
     const m = getProfile(config('goedel-prover-v2')).render(round3);
     assert.deepEqual(m.map((x) => x.role), ['user', 'assistant', 'user', 'assistant', 'user']);
-    assert.match(m[2].content, /The proof \(Round 1\) is not correct/);
-    assert.match(m[4].content, /The proof \(Round 2\) is not correct/);
+    assert.equal(m[1].content, round3.history[0]!.raw);
+    assert.match(m[2].content, /The proof \(Round 0\) is not correct/);
+    assert.match(m[4].content, /The proof \(Round 1\) is not correct/);
   });
 
-  it('kimina: its system prompt first', () => {
-    const m = getProfile(config('kimina')).render(round1);
-    assert.equal(m[0].role, 'system');
-    assert.match(m[1].content, /# Formal statement:/);
+  it('kimina: its system prompt, the unfenced file, then raw outputs and # Error N: turns with the goals', () => {
+    const m = getProfile(config('kimina')).render(round3);
+    assert.deepEqual(m.map((x) => x.role), ['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    assert.ok(m[1].content.startsWith('Think about and solve the following problems step by step in Lean 4.\n\nimport Mathlib'));
+    assert.ok(!m[1].content.includes('```'));
+    assert.equal(m[2].content, round3.history[0]!.raw);
+    assert.ok(m[3].content.startsWith('# Error 1:\nGoals state before error position: \na b : ℕ'));
   });
 
   it('custom: unknown placeholders and empty templates are refused with what to do', () => {

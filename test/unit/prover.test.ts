@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import type { JobEvent } from '../../src/core/events';
 import type { prove as ProveFunction } from '../../src/core/prover';
 import { findSorries, normalizeStatement } from '../../src/core/source';
+import { ActionableError } from '../../src/core/types';
 import type {
   Completion,
   GenerateOptions,
@@ -349,6 +350,73 @@ describe('prover: the repair loop with fake ports', () => {
     assert.equal(first?.verdict.rule, 'screening');
     assert.deepEqual(verifier.checkedBodies(), [':= by\n  exact Nat.add_comm a b'], 'only the round-2 candidate reached Lean');
     assert.match(promptText(events, 2), /leaves the proof unfinished/);
+  });
+
+  it('never sends a reply cut at max_tokens to Lean: the timeline and the next prompt say it was cut off', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const cut: Model = {
+      description: 'cut model',
+      generate: async () => [{ text: reply('  exact Nat.add_comm a b'), finishReason: 'length' }],
+    };
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 2 }), { verifier, model: cut }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'failed');
+    assert.equal(verifier.requests.length, 0, 'nothing reached Lean');
+    const attempt = events.find((e): e is Extract<JobEvent, { type: 'attempt' }> => e.type === 'attempt');
+    assert.match(attempt?.problem ?? '', /cut off/);
+    assert.equal(attempt?.finishReason, 'length');
+    assert.match(promptText(events, 2), /the answer was cut off/);
+    assert.doesNotMatch(promptText(events, 2), /leaves the proof unfinished/);
+  });
+
+  it('puts the reasoning on the attempt event and never proves from code inside it', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const thinking: Model = {
+      description: 'reasoning model',
+      generate: async () => [{ text: '', reasoning: reply('  exact Nat.add_comm a b'), finishReason: 'stop' }],
+    };
+    const events: JobEvent[] = [];
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 1 }), { verifier, model: thinking }, { onEvent: (e) => events.push(e) });
+    assert.equal(result.status, 'failed');
+    assert.equal(verifier.requests.length, 0);
+    const attempt = events.find((e): e is Extract<JobEvent, { type: 'attempt' }> => e.type === 'attempt');
+    assert.ok(attempt?.reasoning?.includes('exact Nat.add_comm a b'));
+    assert.match(attempt?.problem ?? '', /never left the reasoning/);
+  });
+
+  it("samples with the profile's defaults unless the user set them", async () => {
+    const model = new FakeModel([[reply('  exact Nat.add_comm a b')]]);
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 1, promptProfile: 'kimina' }), { verifier, model });
+    assert.deepEqual([model.requests[0]!.temperature, model.requests[0]!.topP, model.requests[0]!.maxTokens], [0.6, 0.95, 32_768]);
+    const model2 = new FakeModel([[reply('  exact Nat.add_comm a b')]]);
+    await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 1, promptProfile: 'kimina', maxTokens: 4096 }), { verifier, model: model2 });
+    assert.equal(model2.requests[0]!.maxTokens, 4096);
+  });
+
+  it('lowers max_tokens to what the server says fits beside the prompt, and keeps it for later rounds', async () => {
+    const asked: number[] = [];
+    const small: Model = {
+      description: 'small context',
+      generate: async (request) => {
+        asked.push(request.maxTokens);
+        if (request.maxTokens > 29_000) throw new ActionableError("the prompt exceeds the model's context length at x: This model's maximum context length is 32768 tokens. However, you requested 34000 tokens (4000 in the messages, 30000 in the completion).", 'context-length');
+        return [{ text: reply('  simp'), finishReason: 'stop' }];
+      },
+    };
+    const result = await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 2 }), { verifier: new FakeVerifier([]), model: small });
+    assert.equal(result.status, 'failed', result.reason);
+    assert.deepEqual(asked, [30_000, 28_752, 28_752]);
+  });
+
+  it('screens the helper lemmas a candidate carries before Lean', async () => {
+    const verifier = new FakeVerifier([]);
+    const withHelper = '```lean4\ntheorem my_comm (a b : ℕ) : a + b = b + a := by\n  sorry\n\ntheorem comm (a b : ℕ) : a + b = b + a := by\n  exact my_comm a b\n```';
+    const events: JobEvent[] = [];
+    await prove(targetFrom(COMM), config({ prepassEnabled: false, rounds: 1 }), { verifier, model: new FakeModel([[withHelper]]) }, { onEvent: (e) => events.push(e) });
+    assert.equal(verifier.requests.length, 0);
+    const attempt = events.find((e): e is Extract<JobEvent, { type: 'attempt' }> => e.type === 'attempt');
+    assert.match(attempt?.problem ?? '', /helper `my_comm`: `sorry`/);
   });
 
   it('stops with an error when the verifier is unavailable', async () => {

@@ -2,13 +2,16 @@
 // `oprover` (default) follows the compact per-round state OProver was trained on: one user message
 // holding the retrieved verified proofs, only the latest attempt and its feedback, and the task.
 import type { OProverConfig } from '../../config';
-import type { ChatMessage, PromptInput, PromptProfile, RetrievedProof } from '../types';
+import { formatKiminaFeedback } from '../feedback';
+import type { ChatMessage, PromptHistoryItem, PromptInput, PromptProfile, RetrievedProof } from '../types';
 
 export const COT_INSTRUCTION =
   'Before producing the Lean 4 code to formally prove the given theorem, provide a detailed proof plan outlining the main proof steps and strategies.\n' +
   'The plan should highlight key ideas, intermediate lemmas, and proof structures that will guide the construction of the final formal proof.';
 export const LEARN_INSTRUCTION = 'Please learn from the previous failed attempt and error messages to avoid similar mistakes.';
-export const KIMINA_SYSTEM = 'You are an expert in mathematics and proving theorems in Lean 4.';
+/** Kimina-Prover's system prompt in its error-fixing and lemma-use demos (MoonshotAI/Kimina-Prover-Preview, kimina_prover_demo/). */
+export const KIMINA_SYSTEM = 'You are an expert programmer and mathematician who helps formalizing mathematical problems in Lean 4.';
+export const KIMINA_INSTRUCTION = 'Think about and solve the following problems step by step in Lean 4.';
 
 export const PROFILE_IDS = ['oprover', 'deepseek-prover-v2', 'goedel-prover-v2', 'kimina', 'custom'] as const;
 
@@ -17,10 +20,9 @@ export const CUSTOM_PLACEHOLDERS = ['context', 'statement', 'code', 'goal', 'ret
 
 const fence = (code: string): string => '```lean4\n' + code.trimEnd() + '\n```';
 
-/** The file the model completes: the context the declaration needs, then the statement with `by sorry`. */
-export function taskCode(input: PromptInput): string {
-  const context = input.context.trim();
-  return context ? `${context}\n\n${input.statement}` : input.statement;
+/** The file the model completes: the context the declaration needs, the earlier definitions, then the statement with `by sorry`. */
+export function taskCode(input: PromptInput, statement = input.statement, context = input.context): string {
+  return [context.trim(), input.definitions?.trim() ?? '', statement].filter((p) => p !== '').join('\n\n');
 }
 
 /**
@@ -29,7 +31,10 @@ export function taskCode(input: PromptInput): string {
  */
 export function fitBudget(input: PromptInput, budgetChars: number): PromptInput {
   const size = (i: PromptInput): number =>
-    taskCode(i).length + i.retrieved.reduce((a, r) => a + r.proof.length + 16, 0) + i.history.reduce((a, h) => a + h.attempt.length + h.feedback.length, 0) + 1200;
+    taskCode(i).length +
+    i.retrieved.reduce((a, r) => a + r.proof.length + 16, 0) +
+    i.history.reduce((a, h) => a + Math.max(h.attempt.length, h.raw?.length ?? 0) + h.feedback.length, 0) +
+    1200;
   let out: PromptInput = { ...input, retrieved: [...input.retrieved], history: input.history.map((h) => ({ ...h })) };
   while (size(out) > budgetChars && out.retrieved.length > 0) out = { ...out, retrieved: out.retrieved.slice(0, -1) };
   // Older attempts go before the latest one's feedback is cut.
@@ -40,6 +45,11 @@ export function fitBudget(input: PromptInput, budgetChars: number): PromptInput 
     const keep = Math.max(0, last.feedback.length - over - 40);
     last.feedback = last.feedback.slice(0, keep) + '\n... [feedback truncated to fit the context] ...';
   }
+  // A long raw reply (replayed as the assistant turn) keeps its end, where the answer is.
+  if (last?.raw && size(out) > budgetChars) {
+    const keep = Math.max(0, last.raw.length - (size(out) - budgetChars) - 40);
+    last.raw = '[... the start of this reply was cut to fit the context]\n' + last.raw.slice(last.raw.length - keep);
+  }
   return out;
 }
 
@@ -47,14 +57,16 @@ function retrievedBlock(header: string, proofs: RetrievedProof[]): string {
   return `${header}\n` + proofs.map((p) => fence(p.proof)).join('\n\n');
 }
 
-function latest(input: PromptInput): { attempt: string; feedback: string } | undefined {
+function latest(input: PromptInput): PromptHistoryItem | undefined {
   return input.history[input.history.length - 1];
 }
 
 /**
- * OProver: one user message per round. The parts that stay the same across rounds and samples
- * (retrieved proofs, then the task) come first so the server's prefix cache serves them; the
- * previous attempt and its errors, which change every round, come last.
+ * OProver: one user message per round, in its author's feedback template's order
+ * (dma2077/Oprover config/prompt/proof_cot_feedback.yaml): the previous failed attempt, its error
+ * messages, then the current task and the instructions. The retrieved verified proofs, which stay
+ * the same across rounds and samples, come first (the released template is not public; the
+ * retrieval block is ours), so the server's prefix cache serves them.
  */
 function oproverProfile(config: OProverConfig): PromptProfile {
   const h = config.promptHeaders;
@@ -64,17 +76,33 @@ function oproverProfile(config: OProverConfig): PromptProfile {
       const input = fitBudget(raw, config.contextChars);
       const parts: string[] = [];
       if (input.retrieved.length > 0) parts.push(retrievedBlock(h.retrieved, input.retrieved));
-      parts.push(`${h.task}\nComplete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
-      if (input.goal) parts.push(`${h.goal}\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
       const prev = latest(input);
       if (prev) {
         parts.push(`${h.previous}\n${fence(prev.attempt)}`);
         parts.push(`${h.errors}\n${prev.feedback.trim() || 'No error messages'}`);
       }
+      parts.push(`${prev || input.retrieved.length > 0 ? `${h.task}\n` : ''}Complete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
+      if (input.goal) parts.push(`${h.goal}\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
       parts.push(prev ? `${COT_INSTRUCTION}\n${LEARN_INSTRUCTION}` : COT_INSTRUCTION);
       return [{ role: 'user', content: parts.join('\n\n') + '\n' }];
     },
   };
+}
+
+/**
+ * DeepSeek's statement layout (deepseek-ai/DeepSeek-Prover-V2 README): the header's commands in
+ * groups separated by blank lines (imports; options; opens) and the proof left as `:= by\n  sorry`.
+ */
+export function deepseekCode(input: PromptInput): string {
+  const lines = input.context.trim().split('\n');
+  const grouped: string[] = [];
+  lines.forEach((line, i) => {
+    const word = (l: string | undefined): string => (l ?? '').trim().split(/\s+/)[0] ?? '';
+    if (i > 0 && line.trim() !== '' && lines[i - 1]!.trim() !== '' && word(line) !== word(lines[i - 1])) grouped.push('');
+    grouped.push(line);
+  });
+  const statement = input.statement.replace(/\s*:=\s*by\s+sorry\s*$/, ' := by\n  sorry');
+  return taskCode(input, statement, grouped.join('\n'));
 }
 
 /** DeepSeek-Prover-V2's CoT prompt; feedback rounds use the author repository's feedback layout. */
@@ -84,7 +112,7 @@ function deepseekProfile(config: OProverConfig): PromptProfile {
     render(raw) {
       const input = fitBudget(raw, config.contextChars);
       const prev = latest(input);
-      const task = `Complete the following Lean 4 code:\n\n${fence(taskCode(input))}\n\n${COT_INSTRUCTION}`;
+      const task = `Complete the following Lean 4 code:\n\n${fence(deepseekCode(input))}\n\n${COT_INSTRUCTION}`;
       if (!prev) return [{ role: 'user', content: task + '\n' }];
       return [
         {
@@ -96,16 +124,20 @@ function deepseekProfile(config: OProverConfig): PromptProfile {
   };
 }
 
-/** Goedel-Prover-V2's self-correction: earlier attempts as assistant turns, feedback as user turns. */
+/**
+ * Goedel-Prover-V2's self-correction (Goedel-LM/Goedel-Prover-V2 src/utils.py): each earlier raw
+ * output as an assistant turn, its errors as a user turn numbered as Goedel numbers rounds (the
+ * first attempt is Round 0).
+ */
 function goedelProfile(config: OProverConfig): PromptProfile {
   return {
     id: 'goedel-prover-v2',
     render(raw) {
       const input = fitBudget(raw, config.contextChars);
       const messages: ChatMessage[] = [{ role: 'user', content: `Complete the following Lean 4 code:\n\n${fence(taskCode(input))}\n\n${COT_INSTRUCTION}\n` }];
-      const first = input.round - input.history.length;
+      const first = input.round - input.history.length - 1;
       input.history.forEach((h, i) => {
-        messages.push({ role: 'assistant', content: fence(h.attempt) });
+        messages.push({ role: 'assistant', content: h.raw ?? fence(h.attempt) });
         messages.push({
           role: 'user',
           content:
@@ -118,19 +150,26 @@ function goedelProfile(config: OProverConfig): PromptProfile {
   };
 }
 
-/** Kimina-Prover: its system prompt and "# Formal statement" layout; feedback appended when present. */
+/**
+ * Kimina-Prover as its error-fixing demo drives it (MoonshotAI/Kimina-Prover-Preview
+ * kimina_prover_demo/error_fix.py, utils.py): its system prompt, the instruction and the Lean file
+ * unfenced, then per earlier attempt the raw output as an assistant turn and Lean's errors as a user
+ * turn in its `# Error N:` layout with the goals before the error.
+ */
 function kiminaProfile(config: OProverConfig): PromptProfile {
   return {
     id: 'kimina',
     render(raw) {
       const input = fitBudget(raw, config.contextChars);
-      const prev = latest(input);
-      let user = `Think about and solve the following problem step by step in Lean 4.\n# Problem: Prove the formal statement below.\n# Formal statement:\n${fence(taskCode(input))}\n`;
-      if (prev) user += `\n# Previous attempt:\n${fence(prev.attempt)}\n# Lean feedback:\n${prev.feedback.trim()}\n`;
-      return [
+      const messages: ChatMessage[] = [
         { role: 'system', content: KIMINA_SYSTEM },
-        { role: 'user', content: user },
+        { role: 'user', content: `${KIMINA_INSTRUCTION}\n\n${taskCode(input)}` },
       ];
+      for (const h of input.history) {
+        messages.push({ role: 'assistant', content: h.raw ?? fence(h.attempt) });
+        messages.push({ role: 'user', content: formatKiminaFeedback(h.attempt, h.messages ?? [], h.feedback) });
+      }
+      return messages;
     },
   };
 }
