@@ -20,6 +20,7 @@ import { formatFeedback } from './feedback';
 import { screenBody } from './screen';
 import { namespacesBefore } from './screen-names';
 import { withoutModuleHeader } from './header';
+import { screenHelpers, withHelpers } from './helpers';
 import { plainName } from './screen-names';
 import { codeTokens, findDeclarations, findSorries, normalizeStatement, offsetToPosition } from './source';
 import type { Candidate, GateRule, LeanMessage, Position, ProofTarget, Range, Severity, Verdict, VerdictKind } from './types';
@@ -74,9 +75,11 @@ export interface CheckDocument {
   axiomsLine: number;
   /** The full name, from the root, that the `#print axioms` asks about. */
   axiomsSubject: string;
-  /** Document positions of the candidate's first and last code token (comments excluded). */
+  /** Document positions of the checked declaration's first and last code token (comments excluded). */
   codeStart: Position;
   codeEnd: Position;
+  /** The same for every declaration of the checked region: the helper lemmas, then the declaration. */
+  units?: { start: Position; end: Position }[];
   /** Where the checked text differs in length from the candidate's (the renamed keyword), to map columns back. */
   rename?: { line: number; fromCharacter: number; delta: number };
 }
@@ -129,20 +132,32 @@ export function buildCheckDocument(target: ProofTarget, candidate: Candidate): C
   const prefix = raw + separator;
   const checked = checkedDeclaration(target, candidate);
   const name = checked.name ?? SCRATCH_DECLARATION_NAME;
+  // The candidate's helper lemmas stand before it, each followed by a blank line: the checked region
+  // is the text an accepted proof inserts (withHelpers), with the declaration as checked.
+  const helpers = (candidate.helpers ?? []).map((h) => h.text);
+  const helperText = helpers.length > 0 ? `${helpers.join('\n\n')}\n\n` : '';
+  const region = helperText + checked.text;
   const candidateLine = prefix === '' ? 0 : lineCount(prefix) - 1;
-  const candidateLines = lineCount(checked.text);
+  const candidateLines = lineCount(region);
   // Asked by the full name from the root, so no `open`, namespace or renaming can make Lean answer
   // for another constant; with pp.fullNames, so the axioms come back unshortened.
   const subject = `_root_.${name}`;
-  const text = `${prefix}${checked.text}\n\nset_option pp.fullNames true in #print axioms ${subject}\n`;
-  const code = codeTokens(checked.text);
+  const text = `${prefix}${region}\n\nset_option pp.fullNames true in #print axioms ${subject}\n`;
   const at = (offset: number): Position => {
-    const p = offsetToPosition(checked.text, offset);
+    const p = offsetToPosition(region, offset);
     return { line: candidateLine + p.line, character: p.line === 0 ? lastLineLength(prefix) + p.character : p.character };
   };
+  // Each declaration of the region, helpers first, from its first code token to its last.
+  const units: { start: Position; end: Position }[] = [];
+  let offset = 0;
+  for (const unit of [...helpers, checked.text]) {
+    const code = codeTokens(unit);
+    units.push({ start: at(offset + (code[0]?.start ?? 0)), end: at(offset + (code[code.length - 1]?.end ?? unit.length)) });
+    offset += unit.length + 2;
+  }
   let rename: CheckDocument['rename'];
   if (checked.renamedAt !== undefined && checked.delta !== undefined) {
-    const pos = offsetToPosition(candidate.declarationText, checked.renamedAt);
+    const pos = offsetToPosition(helperText + candidate.declarationText, helperText.length + checked.renamedAt);
     rename = { line: pos.line, fromCharacter: pos.character, delta: checked.delta };
   }
   return {
@@ -154,8 +169,9 @@ export function buildCheckDocument(target: ProofTarget, candidate: Candidate): C
     candidateLines,
     axiomsLine: candidateLine + candidateLines + 1,
     axiomsSubject: plainName(name),
-    codeStart: at(code[0]?.start ?? 0),
-    codeEnd: at(code[code.length - 1]?.end ?? checked.text.length),
+    codeStart: units[units.length - 1]!.start,
+    codeEnd: units[units.length - 1]!.end,
+    units,
     rename,
     unnamed: checked.name === undefined,
   };
@@ -233,16 +249,18 @@ function before(a: Position, b: Position): boolean {
  * (a command a library defines, a `constant`, anything the screen does not know by name) lies
  * outside the declaration's symbol.
  */
-export function oneDeclaration(doc: Pick<CheckDocument, 'codeStart' | 'codeEnd'>, symbols: readonly SymbolLike[]): boolean {
+export function oneDeclaration(doc: Pick<CheckDocument, 'codeStart' | 'codeEnd' | 'units'>, symbols: readonly SymbolLike[]): boolean {
   const all: SymbolLike[] = [];
   const walk = (list: readonly SymbolLike[]): void => {
     for (const s of list) {
-      all.push(s);
+      if (s.kind !== NAMESPACE_SYMBOL) all.push(s);
       if (s.children) walk(s.children);
     }
   };
   walk(symbols);
-  return all.some((s) => s.kind !== NAMESPACE_SYMBOL && before(s.range.start, doc.codeStart) && before(doc.codeEnd, s.range.end));
+  // With helper lemmas, each of them and the declaration must be a declaration of its own.
+  const units = doc.units ?? [{ start: doc.codeStart, end: doc.codeEnd }];
+  return units.every((u) => all.some((s) => before(s.range.start, u.start) && before(u.end, s.range.end)));
 }
 
 function severityOf(n: number | undefined): Severity {
@@ -325,8 +343,11 @@ export function precheck(target: ProofTarget, candidate: Candidate, options: Gat
   if (!statementKept(target, candidate)) {
     return verdict('rejected', 'statement-changed', "the candidate changes the theorem's statement; only the proof may change");
   }
-  const screened = screenBody(candidate.body, { allowNativeDecide: options.allowNativeDecide, namespaces: namespacesBefore(target.text, target.declaration.start) });
+  const screenOptions = { allowNativeDecide: options.allowNativeDecide, namespaces: namespacesBefore(target.text, target.declaration.start) };
+  const screened = screenBody(candidate.body, screenOptions);
   if (!screened.ok) return verdict('rejected', 'forbidden-construct', screened.reason);
+  const helpers = screenHelpers(candidate, target, screenOptions);
+  if (!helpers.ok) return verdict('rejected', 'forbidden-construct', helpers.reason);
   if (checkedDeclaration(target, candidate).name === undefined) {
     return verdict('infra-error', 'axioms', 'this declaration has no name, so its axioms cannot be printed; give it a name to prove it');
   }
@@ -367,7 +388,7 @@ export function judge(input: GateInput): Verdict {
   const messages = read.own;
   const errors = messages.filter((m) => m.severity === 'error');
   if (errors.length > 0) {
-    const feedback = formatFeedback(candidate.declarationText, messages, { maxErrors: input.maxFeedbackErrors });
+    const feedback = formatFeedback(withHelpers(candidate), messages, { maxErrors: input.maxFeedbackErrors });
     const where = errors[0]!.range.start.line >= (doc.candidateLines) ? ' (after the proof)' : ` (line ${errors[0]!.range.start.line + 1})`;
     return done(verdict('lean-error', 'lean-error', `Lean reported ${errors.length} error${errors.length === 1 ? '' : 's'}${where}: ${firstLine(errors[0]!.text)}`, { messages, feedback }));
   }

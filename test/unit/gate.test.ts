@@ -146,6 +146,29 @@ describe('acceptance gate', () => {
     }
   });
 
+  it('checks helper lemmas before the declaration: each must be a declaration of its own, and their messages count', () => {
+    const t = target('target_thm');
+    const base = makeCandidate(t, ':= by\n  exact aux a b h', { kind: 'model', round: 1, sample: 0 });
+    const candidate: Candidate = { ...base, helpers: [{ name: 'aux', text: 'theorem aux (a b : ℕ) (h : a < b) : a + 1 ≤ b := by\n  omega' }] };
+    const doc = buildCheckDocument(t, candidate);
+    assert.ok(doc.text.includes('theorem aux (a b : ℕ) (h : a < b) : a + 1 ≤ b := by\n  omega\n\n/-- The target. -/\ntheorem target_thm'), 'the helper stands before the declaration');
+    assert.equal(doc.units?.length, 2);
+    const judgeWith = (diagnostics: DiagnosticLike[], symbols: SymbolLike[] | undefined) =>
+      judge({ target: t, candidate, document: doc, version: 7, diagnostics, symbols, allowNativeDecide: false, maxFeedbackErrors: 8, elapsedMs: 1 });
+    const each = doc.units!.map((u, i) => ({ name: `d${i}`, kind: 6, range: { start: u.start, end: u.end } }));
+    assert.equal(judgeWith(clean(doc), each).kind, 'proved');
+    // One symbol spanning both (Lean read the helper and the declaration as one command?) does not cover them one by one...
+    const merged = [{ name: 'x', kind: 6, range: { start: doc.units![1]!.start, end: doc.units![1]!.end } }];
+    assert.equal(judgeWith(clean(doc), merged).rule, 'one-declaration');
+    // ... and a sorry warning on the helper's line refuses the candidate.
+    const helperLine = doc.units![0]!.start.line;
+    const sorry = { range: { start: pos(helperLine, 8), end: pos(helperLine, 11) }, severity: 2, message: 'declaration uses `sorry`' };
+    assert.equal(judgeWith([sorry, ...clean(doc)], each).rule, 'uses-sorry');
+    // A helper the screen refuses never reaches Lean.
+    const bad: Candidate = { ...base, helpers: [{ name: 'aux', text: 'theorem aux : False := by\n  exact sorryAx _' }] };
+    assert.equal(precheck(t, bad, { allowNativeDecide: false })?.rule, 'forbidden-construct');
+  });
+
   it('builds the checked document from the byte-identical prefix, the candidate and #print axioms', () => {
     const t = target('target_thm');
     const c = makeCandidate(t, ':= by\n  omega', { kind: 'model', round: 1, sample: 0 });
