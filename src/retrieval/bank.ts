@@ -581,20 +581,34 @@ export class ProofBank {
     await this.queue;
     if (!this.closed) this.readTail(false); // proofs another process stored since
 
+    const filter = this.exclusion(exclude);
+    if (!filter) return this.index.search(query, k);
+    return this.index.search(query, k, filter);
+  }
+
+  /** Whether a row has been removed. */
+  isDeleted(row: number): boolean {
+    return this.deleted.has(row);
+  }
+
+  /**
+   * The rows a search must skip (removed ones, a declaration name, a whole file), with an upper bound
+   * on how many there are (so the ORT kernel fetches enough); undefined when there are none.
+   */
+  exclusion(exclude: { name?: string; file?: string }): { test: (row: number) => boolean; count: number } | undefined {
     const nameHash = exclude.name ? hashFeature(exclude.name) : undefined;
     const fileId = exclude.file !== undefined ? this.fileIdOf.get(exclude.file) : undefined;
-    if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return this.index.search(query, k);
+    if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return undefined;
     // Hash matches are confirmed against the record itself, so a collision never hides a proof.
     const test = (row: number): boolean =>
       this.deleted.has(row) ||
       (fileId !== undefined && this.fileIds[row] === fileId) ||
       (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
-    // An upper bound on the rows the filter can drop, so the ORT kernel fetches enough.
     let count = this.deleted.size;
     if (nameHash !== undefined || fileId !== undefined) {
       for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
     }
-    return this.index.search(query, k, { test, count });
+    return { test, count };
   }
 
   /** Bytes held in memory per stored proof, besides the text (which stays on disk). */
