@@ -14,7 +14,8 @@
 //    training theorems whose proofs share the most lemmas with its own), in-batch negatives (trainer.ts).
 // 5. Dev score after each epoch: lemma recall@8 on the held-out files (queries: 1 file in 4 of them;
 //    bank: the others), for the vectors alone, BM25 alone and their fusion.
-// 6. Write the model and a description with the options, the corpus commits read and the dev scores.
+// 6. Keep the epoch with the best fused dev score (0 = the fitted starting table).
+// 7. Write the model and a description with the options, the corpus commits read and the dev scores.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -210,13 +211,16 @@ function main(): void {
   });
   console.log(`train-embedder: ${pairs.length} training pairs`);
   const history: { epoch: number; loss: number; dev: ReturnType<typeof evaluate> }[] = [];
+  // The table of the epoch with the best fused dev score is the one written (epoch 0: as fitted).
+  let best = { epoch: 0, fused: initial.fused, table: table.slice() };
   trainContrastive(table, pairs, { dim: options.dim, epochs: train.epochs, batchSize: train.batchSize, temperature: train.temperature, learningRate: train.learningRate, seed: options.seed, relativeSteps: train.relativeSteps, trainable: Uint8Array.from(documentFrequency, (d) => (d >= train.minDocumentFrequency ? 1 : 0)) }, (epoch, loss) => {
     const score = evaluate(table, options, dev, lexical);
     history.push({ epoch, loss: round(loss), dev: score });
+    if (score.fused > best.fused) best = { epoch, fused: score.fused, table: table.slice() };
     console.log(`epoch ${epoch}: loss ${loss.toFixed(4)}, dev lemma recall@8 ${JSON.stringify(score)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   });
 
-  const onnx = builtinGraphBytes(table, options);
+  const onnx = builtinGraphBytes(best.table, options);
   const meta: BuiltinModelMeta = {
     format: 'oprover-lean-hash',
     featureVersion: FEATURE_VERSION,
@@ -233,6 +237,7 @@ function main(): void {
       trainRecords: trainRecords.length,
       ...train,
       initial_dev: initial,
+      kept_epoch: best.epoch,
       history,
       seconds: Math.round((Date.now() - started) / 1000),
     },
