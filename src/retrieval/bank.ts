@@ -86,7 +86,7 @@ export interface BankOptions {
 }
 
 /** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
-export const ANN_MIN_ROWS = 200_000;
+export const ANN_MIN_ROWS = 50_000;
 /** The approximate index is rebuilt (in the background) once it covers less than this share of the rows. */
 const ANN_STALE_SHARE = 0.9;
 

@@ -90,7 +90,7 @@ export class BuiltinEmbedder implements Embedder {
   /** Load `lean-embedder.onnx` and its `lean-embedder.json` from `dir` (default: the shipped models/). */
   static async load(dir = defaultModelsDir(), threads = 1): Promise<BuiltinEmbedder> {
     const metaPath = path.join(dir, BUILTIN_META_FILE);
-    if (!fs.existsSync(metaPath)) throw new ActionableError(`built-in embedder: ${metaPath} does not exist; run scripts/make-embedder.ts`, 'embedder-missing-file');
+    if (!fs.existsSync(metaPath)) throw new ActionableError(`built-in embedder: ${metaPath} does not exist; run scripts/train-embedder.ts --corpus DIR`, 'embedder-missing-file');
     const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as BuiltinModelMeta;
     if (meta.format !== 'oprover-lean-hash') throw new ActionableError(`built-in embedder: ${metaPath} is not an oprover-lean-hash description`, 'embedder-bad-model');
     const modelPath = path.join(dir, BUILTIN_MODEL_FILE);
