@@ -13,6 +13,8 @@ export class LexicalIndex {
   private readonly lengths: number[] = [];
   private totalLength = 0;
   private documents = 0;
+  /** Scratch scores of a search, one per row (all zero between searches). */
+  private accumulator = new Float64Array(0);
 
   /**
    * @param postingsLimit rows from this one on count in the statistics but are not searchable
@@ -76,22 +78,43 @@ export class LexicalIndex {
 
   /** Exact BM25 top-k rows over the whole index, best first, skipping rows `excluded` rejects. */
   search(query: string, k: number, excluded?: (row: number) => boolean): { row: number; score: number }[] {
+    if (k <= 0) return [];
     const stats = this.stats();
-    const scores = new Map<number, number>();
+    const rows = Math.min(this.lengths.length, this.postingsLimit);
+    if (this.accumulator.length < rows) this.accumulator = new Float64Array(Math.max(rows, this.accumulator.length * 2));
+    const scores = this.accumulator;
+    const touched: number[] = [];
+    const lengthNorm = 0.75 / Math.max(1e-9, stats.averageLength);
     for (const bucket of featureCounts(query, this.buckets).keys()) {
       const list = this.postings.get(bucket);
       if (!list) continue;
-      const idf = stats.idf(bucket);
-      for (const packed of list) {
+      const idf2 = stats.idf(bucket) * 2.2;
+      for (let i = 0; i < list.length; i++) {
+        const packed = list[i]!;
         const row = Math.floor(packed / 4096);
         const f = (packed % 4096) / 10;
-        const norm = 1.2 * (0.25 + (0.75 * this.lengths[row]!) / Math.max(1e-9, stats.averageLength));
-        scores.set(row, (scores.get(row) ?? 0) + (idf * f * 2.2) / (f + norm));
+        const norm = 1.2 * (0.25 + lengthNorm * this.lengths[row]!);
+        if (scores[row] === 0) touched.push(row);
+        scores[row]! += (idf2 * f) / (f + norm);
       }
     }
-    const ranked = [...scores].filter(([row]) => !excluded?.(row));
-    ranked.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    return ranked.slice(0, k).map(([row, score]) => ({ row, score }));
+    // Top-k by insertion into a short sorted list (ties: lower row first); the accumulator is cleared as it is read.
+    const top: { row: number; score: number }[] = [];
+    touched.sort((a, b) => a - b);
+    for (const row of touched) {
+      const score = scores[row]!;
+      scores[row] = 0;
+      if (top.length === k && score <= top[k - 1]!.score) continue;
+      if (excluded?.(row)) continue;
+      let i = top.length < k ? top.length : k - 1;
+      if (top.length < k) top.push({ row, score });
+      while (i > 0 && top[i - 1]!.score < score) {
+        top[i] = top[i - 1]!;
+        i--;
+      }
+      top[i] = { row, score };
+    }
+    return top;
   }
 }
 

@@ -98,9 +98,10 @@ export class MemoryBank implements Retriever {
       const scores = lexical.score(text, dense.map((r) => embeddingText(bank.read(r.row))));
       lexicalRows = dense.map((r, i) => ({ row: r.row, score: scores[i]! })).sort((a, b) => b.score - a.score).map((r) => r.row);
     }
+    // Equal fused scores keep the BM25 order (the first ranking), which favours exact name matches.
     const fused = fuseRankings([
-      { ids: dense.map((r) => r.row), weight: 1 },
       { ids: lexicalRows, weight: 1 },
+      { ids: dense.map((r) => r.row), weight: 1 },
     ]).slice(0, k);
     return fused.map(({ id: row, score }) => {
       const r = bank.read(row);
