@@ -2,7 +2,7 @@
 // and 1M stored proofs, memory and disk per proof, the two search kernels side by side, and recall@k
 // on Batteries split by file against a BM25 baseline implemented here.
 // usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH]
-//   --quick: 10K and 100K only; --quality: only recall (and replay@k) on Batteries (no JSON written)
+//   --quick: 10K and 100K only; --bank-sizes N,N and --ann-sizes N,N choose the sizes; --quality: only recall (and replay@k) on Batteries (no JSON written)
 //   replay@k runs when a `lean` is on PATH or given with --lean.
 // Writes bench/results/retrieval.json. Scratch banks go to the OS temp folder and are removed.
 import fs from 'node:fs';
@@ -552,6 +552,12 @@ async function annScale(n: number, dim: number) {
   return result;
 }
 
+/** Sizes from a flag such as `--bank-sizes 10000,100000`, else the defaults. */
+function sizesArg(flag: string, defaults: number[]): number[] {
+  const i = process.argv.indexOf(flag);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]!.split(',').map(Number) : defaults;
+}
+
 async function main() {
   const child = process.argv.indexOf('--ann-child');
   if (child > 0) {
@@ -576,11 +582,11 @@ async function main() {
   log('search kernels…');
   const kern = await kernels(embedder.dim);
   const scales: Record<string, Awaited<ReturnType<typeof scale>>> = {};
-  for (const n of quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]) scales[String(n)] = await scale(n, embedder);
+  for (const n of sizesArg('--bank-sizes', quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])) scales[String(n)] = await scale(n, embedder);
   const dim = embedder.dim;
   await embedder.dispose();
   const ann: Record<string, Awaited<ReturnType<typeof annScale>>> = {};
-  for (const n of quick ? [100_000] : [100_000, 1_000_000, 7_000_000]) ann[String(n)] = await annScale(n, dim);
+  for (const n of sizesArg('--ann-sizes', quick ? [100_000] : [100_000, 1_000_000, 7_000_000])) ann[String(n)] = await annScale(n, dim);
 
   const results = {
     headline: {
@@ -593,7 +599,7 @@ async function main() {
       index_build_per_s_7m: ann['7000000']?.build_per_s ?? null,
       retrieve_p50_ms_100k: scales['100000']!.query_p50_ms,
       retrieve_p50_ms_1m: scales['1000000']?.query_p50_ms ?? null,
-      bytes_per_proof: scales[quick ? '100000' : '1000000']!.memory_bytes_per_proof,
+      bytes_per_proof: (scales['1000000'] ?? scales['100000'])!.memory_bytes_per_proof,
       lemma_recall_at_8: q.ours_hybrid.lemma_recall_at_8,
       bm25_lemma_recall_at_8: Math.max(q.bm25_lean_features.lemma_recall_at_8!, q.bm25_words.lemma_recall_at_8!),
       lemma_recall_ci_low: q.difference_at_8.low,
