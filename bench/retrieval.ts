@@ -1,8 +1,9 @@
-// Retrieval memory benchmark: ingest throughput, query latency (embed + search + read) at 10K, 100K
-// and 1M stored proofs, memory and disk per proof, the two search kernels side by side, and recall@k
-// on Batteries split by file against a BM25 baseline implemented here.
-// usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH]
-//   --quick: 10K and 100K only; --bank-sizes N,N and --ann-sizes N,N choose the sizes; --quality: only recall (and replay@k) on Batteries (no JSON written)
+// Retrieval memory benchmark: lemma recall@k on Batteries split by file (ours beside random,
+// query-independent, BM25 and all-proofs baselines, with a paired bootstrap interval), ingest
+// throughput, hybrid query latency on banks of synthetic proofs, the exact search kernels, and
+// approximate search at 100K, 1M and 7M vectors.
+// usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH] [--bank-sizes N,N] [--ann-sizes N,N]
+//   --quick: banks of 10K and 100K, approximate search at 100K; --quality: only recall (and replay@k) on Batteries (no JSON written)
 //   replay@k runs when a `lean` is on PATH or given with --lean.
 // Writes bench/results/retrieval.json. Scratch banks go to the OS temp folder and are removed.
 import fs from 'node:fs';

@@ -6,7 +6,7 @@ import { normalizeStatement } from '../core/source';
 import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '../core/types';
 import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
 import type { Embedder } from './embedder';
-import { fuseRankings, LexicalIndex } from './lexical';
+import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
 import { queryText } from './query';
 
 /** Candidates each ranking contributes to the fusion: this many per result wanted, at least POOL_MIN. */
@@ -103,9 +103,11 @@ export class MemoryBank implements Retriever {
       { ids: lexicalRows, weight: 1 },
       { ids: dense.map((r) => r.row), weight: 1 },
     ]).slice(0, k);
+    // Scaled so that a proof first in both rankings scores 1.
+    const best = 2 / (RRF_K + 1);
     return fused.map(({ id: row, score }) => {
       const r = bank.read(row);
-      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score };
+      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: score / best };
       if (r.name) out.name = r.name;
       return out;
     });
