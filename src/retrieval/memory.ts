@@ -14,6 +14,8 @@ const POOL_FACTOR = 8;
 const POOL_MIN = 64;
 /** Above this many stored proofs the lexical stage re-scores the vector candidates instead of searching every proof. */
 export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
+/** Rows folded into the lexical index between two yields to the event loop. */
+const LEXICAL_FOLD_SLICE = 2_000;
 
 export interface MemoryBankOptions {
   /** Folder of this workspace's bank (the extension's storage folder for the workspace). */
@@ -39,7 +41,7 @@ export class MemoryBank implements Retriever {
   private bank: Promise<ProofBank> | undefined;
   private readonly queryCache: LRUCache<string, Float32Array>;
   /** BM25 over the bank's own proofs, brought up to date before each search. */
-  private lexical: { bank: ProofBank; index: LexicalIndex } | undefined;
+  private lexical: { bank: ProofBank; index: LexicalIndex; folding: Promise<void> } | undefined;
 
   constructor(private readonly options: MemoryBankOptions) {
     this.queryCache = new LRUCache({ max: options.queryCacheSize ?? 512 });
@@ -89,7 +91,7 @@ export class MemoryBank implements Retriever {
     const pool = Math.max(POOL_MIN, POOL_FACTOR * k);
     const exclude = { name: query.excludeName, file: query.excludeFile };
     const dense = await bank.search(vector, pool, exclude);
-    const lexical = this.lexicalIndex(bank);
+    const lexical = await this.lexicalIndex(bank, signal);
     const filter = bank.exclusion(exclude);
     let lexicalRows: number[];
     if (lexical.searchable) {
@@ -113,12 +115,31 @@ export class MemoryBank implements Retriever {
     });
   }
 
-  /** The bank's lexical index, with every row the bank holds by now folded in (removed rows as gaps). */
-  private lexicalIndex(bank: ProofBank): LexicalIndex {
-    if (this.lexical?.bank !== bank) this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS) };
-    const index = this.lexical.index;
-    for (let row = index.size; row < bank.size; row++) index.add(bank.isDeleted(row) ? null : embeddingText(bank.read(row)));
-    return index;
+  /**
+   * The bank's lexical index, with every row the bank holds by now folded in (removed rows as gaps).
+   * One fold at a time; a long one (the first query on a large bank) yields to the event loop every
+   * LEXICAL_FOLD_SLICE rows so the host stays responsive.
+   */
+  private lexicalIndex(bank: ProofBank, signal?: AbortSignal): Promise<LexicalIndex> {
+    if (this.lexical?.bank !== bank) this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS), folding: Promise.resolve() };
+    const state = this.lexical;
+    const fold = state.folding.then(async () => {
+      const index = state.index;
+      while (index.size < bank.size) {
+        const end = Math.min(bank.size, index.size + LEXICAL_FOLD_SLICE);
+        for (let row = index.size; row < end; row++) index.add(bank.isDeleted(row) ? null : embeddingText(bank.read(row)));
+        if (end < bank.size) {
+          await new Promise((resolve) => setImmediate(resolve));
+          signal?.throwIfAborted();
+        }
+      }
+      return index;
+    });
+    state.folding = fold.then(
+      () => undefined,
+      () => undefined,
+    );
+    return fold;
   }
 
   /** Fold a verified proof into the memory (a duplicate is ignored). */

@@ -43,6 +43,24 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     for (const e of [a, b, cls, changed]) await e.dispose();
   });
 
+  it('builds the lexical index once even when queries arrive together on a bank larger than one fold slice', async () => {
+    const memory = new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false });
+    await memory.add(
+      Array.from({ length: 2_500 }, (_, i) => ({
+        name: `Gen.lemma_${i}`,
+        statement: `theorem Gen.lemma_${i} (n : Nat) : n + ${i} = ${i} + n`,
+        proof: `theorem Gen.lemma_${i} (n : Nat) : n + ${i} = ${i} + n := Nat.add_comm n ${i}`,
+        source: { kind: 'corpus' as const, file: 'gen.jsonl', line: i + 1 },
+      })),
+    );
+    const ask = (i: number) => memory.retrieve({ statement: `Gen.lemma_${i}` }, 1);
+    const [a, b, c] = await Promise.all([ask(7), ask(2_345), ask(7)]);
+    assert.equal(a[0]!.name, 'Gen.lemma_7');
+    assert.equal(b[0]!.name, 'Gen.lemma_2345');
+    assert.deepEqual(c, a);
+    await memory.close();
+  });
+
   it("fuses BM25 with a user's model too: an exact name match is found even when the vectors say nothing", async () => {
     // A model that maps every text to the same vector: only the lexical half can rank.
     const flat: Embedder = {
