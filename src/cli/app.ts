@@ -14,6 +14,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { buildPorts, buildVerifier, defaultBankDir, openBank } from './ports';
 import { Progress } from './progress';
 import { runProve } from './prove-run';
+import { commandSearch } from './search';
 import { summaryText } from './report';
 
 const log = (message: string): void => {
@@ -212,6 +213,8 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
         return await commandIndex(options, resolved);
       case 'import':
         return await commandImport(options, resolved);
+      case 'search':
+        return await commandSearch(options, resolved, (text) => process.stdout.write(text), log);
     }
   } catch (err) {
     if (err instanceof UsageError) {

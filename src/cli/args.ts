@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig, type OProverConfig } from '../config';
 import { ExitCode } from './exit-codes';
 
-export type Command = 'prove' | 'check' | 'index' | 'import' | 'help' | 'version';
+export type Command = 'prove' | 'check' | 'index' | 'import' | 'search' | 'help' | 'version';
 
 export interface CliOptions {
   command: Command;
@@ -40,7 +40,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'help', 'version'];
+const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'search', 'help', 'version'];
 
 function int(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -91,7 +91,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   else if (positionals.length === 0) command = 'help';
   else {
     const first = positionals[0]!;
-    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, help`);
+    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, search, help`);
     command = first as Command;
     rest = positionals.slice(1);
   }
@@ -119,6 +119,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     index: !(values['no-index'] ?? false),
     quiet: values.quiet ?? false,
   };
+  if (command === 'search' && (rest.length === 0 || !rest[0]!.trim())) throw new UsageError('`oprover search` needs a STATEMENT (quote it), e.g. oprover search "theorem t (n : Nat) : n + 0 = n"');
   if ((command === 'prove' || command === 'check' || command === 'import') && rest.length === 0) {
     throw new UsageError(`\`oprover ${command}\` needs a ${command === 'import' ? 'CORPUS.jsonl file' : command === 'check' ? 'FILE.lean' : 'PATH (a .lean file or a folder)'}`);
   }
@@ -204,6 +205,7 @@ usage:
   oprover check FILE        check the file's existing proofs through the acceptance gate
   oprover index [PATH]      add the complete proofs of a project's .lean files to its memory bank
   oprover import CORPUS     add a JSONL proof corpus to the memory bank
+  oprover search STATEMENT  show the proofs the bank retrieves for a statement (--k N, default 8; --json)
   oprover help | --version
 
 options:

@@ -9,9 +9,10 @@ import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
 import { earlierDeclarations } from './prompt/definitions';
 import { maxTokensThatFit, samplingFor } from './prompt/sampling';
+import { retrievalQueryFor, sameRetrievalQuery } from './retrieval-hints';
 import { screenCandidate } from './screen';
 import { contextBefore, statementWithSorry } from './source';
-import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
+import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type RetrievalQuery, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
 
 export interface ProverPorts {
   verifier: Verifier;
@@ -148,21 +149,21 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     const availability = await ports.verifier.availability();
     if (!availability.ok) return finish('error', availability.reason);
 
-    // Retrieval once per job: the query (the statement) does not change between rounds.
+    // Retrieval with the statement first; each model round asks again when the goal or the names
+    // in Lean's errors have changed the query (retrieval-hints.ts).
     let retrieved: RetrievedProof[] = [];
-    // (also for the pre-pass alone: replays need retrieved proofs even when prompts show none)
-    if (ports.retriever && (config.retrievalK > 0 || (config.prepassEnabled && config.prepassReplays > 0))) {
-      retrieved = await ports.retriever.retrieve(
-        { statement: target.declaration.header, excludeName: target.declaration.fullName, excludeFile: undefined },
-        Math.max(config.retrievalK, config.prepassReplays),
-        signal,
-      );
-      const screened = screenRetrieved(retrieved, config.allowNativeDecide);
+    let asked: RetrievalQuery | undefined;
+    const retrieve = async (query: RetrievalQuery): Promise<void> => {
+      // (also for the pre-pass alone: replays need retrieved proofs even when prompts show none)
+      if (!ports.retriever || !(config.retrievalK > 0 || (config.prepassEnabled && config.prepassReplays > 0)) || sameRetrievalQuery(asked, query)) return;
+      asked = query;
+      const screened = screenRetrieved(await ports.retriever.retrieve(query, Math.max(config.retrievalK, config.prepassReplays), signal), config.allowNativeDecide);
       if (screened.quarantined > 0) {
         emit({ type: 'log', jobId, level: 'warn', message: `${screened.quarantined} retrieved proof${screened.quarantined === 1 ? '' : 's'} left out: today's screen refuses ${screened.quarantined === 1 ? 'it' : 'them'} (not replayed, not shown to the model)` });
       }
       retrieved = screened.kept;
-    }
+    };
+    await retrieve(retrievalQueryFor(target, undefined, []));
 
     // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.
     if (options.continueFrom) {
@@ -193,6 +194,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     for (round = 1; round <= totalRounds; round++) {
       signal?.throwIfAborted();
       emit({ type: 'round-started', jobId, round, kind: 'model' });
+      await retrieve(retrievalQueryFor(target, goal?.goal, history));
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
       const input = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };

@@ -167,6 +167,10 @@ export interface RetrievalQuery {
   /** Fully qualified name of the target, excluded from results so a theorem never retrieves itself. */
   excludeName?: string;
   excludeFile?: string;
+  /** The goal state at the `sorry`, when known: searched with the statement. */
+  goal?: string;
+  /** Names from Lean's errors on the last failed attempt (unknown identifiers, lemmas that did not apply). */
+  hints?: string[];
 }
 
 export interface VerifiedProof {

@@ -24,7 +24,9 @@ import { acquireFileLock, makeOwnDir, withFileLock, type LockOptions } from '../
 import { normalizeStatement } from '../core/source';
 import type { Embedder } from './embedder';
 import { hashFeature } from './lean-features';
-import { VectorIndex, type ScoredRow } from './search';
+import { IvfIndex, buildIvf } from './ann';
+import { contentHash } from './embedder';
+import { topKByLoop, VectorIndex, type ScoredRow } from './search';
 
 export const BANK_VERSION = 1;
 const LOG_MAGIC = Buffer.from('OPRVLOG\0', 'latin1');
@@ -79,7 +81,14 @@ export interface BankOptions {
   beforeRecordWrite?: (records: number) => void;
   /** Waiting for another process's write (default: file-lock's). */
   lock?: LockOptions;
+  /** From this many stored proofs on, search goes through the approximate index (default ANN_MIN_ROWS). */
+  annMinRows?: number;
 }
+
+/** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
+export const ANN_MIN_ROWS = 50_000;
+/** The approximate index is rebuilt (in the background) once it covers less than this share of the rows. */
+const ANN_STALE_SHARE = 0.9;
 
 type Frame = ({ kind: 'record'; record: BankRecord; at: number; length: number } | { kind: 'forget'; ids: string[] }) & { end: number };
 
@@ -191,6 +200,9 @@ export class ProofBank {
   private vectorsLoaded = false;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The approximate index over rows [0, ann.rows) and a rebuild under way, if any. */
+  private ann: IvfIndex | undefined;
+  private annBuild: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -581,20 +593,92 @@ export class ProofBank {
     await this.queue;
     if (!this.closed) this.readTail(false); // proofs another process stored since
 
+    const filter = this.exclusion(exclude);
+    const ann = this.approximate();
+    if (ann) return this.searchApproximate(ann, query, k, filter?.test);
+    if (!filter) return this.index.search(query, k);
+    return this.index.search(query, k, filter);
+  }
+
+  /** The approximate index's file: named after the embedder, so another model's index is never used. */
+  private annFile(): string {
+    return path.join(this.dir, `vectors-${contentHash([this.embedder.fingerprint]).slice(0, 12)}.ivf`);
+  }
+
+  /** The approximate index when the bank is large enough, starting a background rebuild when it is stale. */
+  private approximate(): IvfIndex | undefined {
+    if (this.size < (this.options.annMinRows ?? ANN_MIN_ROWS)) return undefined;
+    if (this.ann && this.ann.rows > this.size) {
+      this.ann.close(); // rows were cut (a torn tail repaired): the index no longer matches
+      this.ann = undefined;
+    }
+    if ((!this.ann || this.ann.rows < this.size * ANN_STALE_SHARE) && !this.annBuild && !this.closed) {
+      this.annBuild = this.refreshApproximate()
+        .catch((error) => this.options.log?.(`proof bank: approximate index not rebuilt (${(error as Error).message}); searching exactly`))
+        .finally(() => (this.annBuild = undefined));
+    }
+    return this.ann;
+  }
+
+  /** Open the index file when it is current enough, else rebuild it (written whole, then renamed). */
+  private async refreshApproximate(): Promise<void> {
+    const file = this.annFile();
+    let index = IvfIndex.open(file, { dim: this.embedder.dim });
+    if (!index || index.rows > this.size || index.rows < this.size * ANN_STALE_SHARE) {
+      index?.close();
+      const rows = this.size;
+      const dim = this.embedder.dim;
+      await buildIvf(file, (from, to) => this.index.vectors.slice(from * dim, to * dim), rows, dim);
+      index = IvfIndex.open(file, { dim, rows });
+    }
+    if (this.closed) {
+      index?.close();
+      return;
+    }
+    this.ann?.close();
+    this.ann = index;
+  }
+
+  /** Wait for a background rebuild of the approximate index (tests, benchmarks). */
+  async approximateReady(): Promise<boolean> {
+    this.approximate();
+    await this.annBuild;
+    return this.approximate() !== undefined;
+  }
+
+  /** IVF candidates re-ranked with the exact vectors, plus an exact scan of rows added since the index was built. */
+  private searchApproximate(ann: IvfIndex, query: Float32Array, k: number, excluded?: (row: number) => boolean): ScoredRow[] {
+    const dim = this.embedder.dim;
+    const vectors = this.index.vectors;
+    const found = ann.search(query, k, (row) => vectors.subarray(row * dim, (row + 1) * dim), { excluded });
+    const from = ann.rows;
+    const tail = topKByLoop(vectors.subarray(from * dim), dim, this.size - from, query, k, excluded && ((r) => excluded(r + from)));
+    return [...found, ...tail.map((r) => ({ row: r.row + from, score: r.score }))].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+  }
+
+  /** Whether a row has been removed. */
+  isDeleted(row: number): boolean {
+    return this.deleted.has(row);
+  }
+
+  /**
+   * The rows a search must skip (removed ones, a declaration name, a whole file), with an upper bound
+   * on how many there are (so the ORT kernel fetches enough); undefined when there are none.
+   */
+  exclusion(exclude: { name?: string; file?: string }): { test: (row: number) => boolean; count: number } | undefined {
     const nameHash = exclude.name ? hashFeature(exclude.name) : undefined;
     const fileId = exclude.file !== undefined ? this.fileIdOf.get(exclude.file) : undefined;
-    if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return this.index.search(query, k);
+    if (nameHash === undefined && fileId === undefined && this.deleted.size === 0) return undefined;
     // Hash matches are confirmed against the record itself, so a collision never hides a proof.
     const test = (row: number): boolean =>
       this.deleted.has(row) ||
       (fileId !== undefined && this.fileIds[row] === fileId) ||
       (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
-    // An upper bound on the rows the filter can drop, so the ORT kernel fetches enough.
     let count = this.deleted.size;
     if (nameHash !== undefined || fileId !== undefined) {
       for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
     }
-    return this.index.search(query, k, { test, count });
+    return { test, count };
   }
 
   /** Bytes held in memory per stored proof, besides the text (which stays on disk). */
@@ -613,6 +697,9 @@ export class ProofBank {
     await this.queue;
     if (this.closed) return;
     this.closed = true;
+    await this.annBuild;
+    this.ann?.close();
+    this.ann = undefined;
     fs.closeSync(this.logFd);
     fs.closeSync(this.vecFd);
     await this.index.dispose();

@@ -10,6 +10,7 @@
 // → ReduceSum over n → ÷ max(‖·‖₂, ε) → embedding [batch, dim].
 import { DataType, encodeModel, floatTensor, int64Tensor, type TensorInit } from './onnx-writer';
 import { FEATURE_VERSION, featureCounts, hashedFeatures } from './lean-features';
+import { mulberry32 } from './trainer';
 
 export interface BuiltinModelOptions {
   buckets: number;
@@ -20,7 +21,7 @@ export interface BuiltinModelOptions {
   maxFeatures: number;
 }
 
-export const DEFAULT_BUILTIN_OPTIONS: BuiltinModelOptions = { buckets: 16384, dim: 128, seed: 20261122, smoothing: 0.2, maxFeatures: 256 };
+export const DEFAULT_BUILTIN_OPTIONS: BuiltinModelOptions = { buckets: 32768, dim: 128, seed: 20261122, smoothing: 0.2, maxFeatures: 256 };
 
 /** The sidecar description stored next to the .onnx file. */
 export interface BuiltinModelMeta {
@@ -32,30 +33,8 @@ export interface BuiltinModelMeta {
   seed: number;
   smoothing: number;
   corpusDocuments: number;
-  /** Mean summed feature weight of a corpus document (BM25's average length). */
-  averageLength: number;
-  /** Per-bucket document frequency in the corpus: base64 of little-endian u32s. */
-  documentFrequency: string;
-}
-
-/** The per-bucket document frequencies of a description. */
-export function decodeDocumentFrequency(meta: BuiltinModelMeta): Uint32Array {
-  const bytes = Buffer.from(meta.documentFrequency, 'base64');
-  if (bytes.length !== meta.buckets * 4) throw new Error(`documentFrequency has ${bytes.length} bytes; expected ${meta.buckets * 4}`);
-  const out = new Uint32Array(meta.buckets);
-  for (let b = 0; b < meta.buckets; b++) out[b] = bytes.readUInt32LE(b * 4);
-  return out;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /** How the table was trained (scripts/train-embedder.ts): options, corpus commits, dev scores. */
+  training?: Record<string, unknown>;
 }
 
 /** IEEE half precision from a float (round to nearest even), for a table half the size. */
@@ -182,9 +161,7 @@ export function builtinGraphBytes(table: Float32Array, options: Pick<BuiltinMode
 
 /** Fit and encode: the model file and its sidecar description. */
 export function buildBuiltinModel(corpus: readonly string[], options: BuiltinModelOptions = DEFAULT_BUILTIN_OPTIONS): { onnx: Uint8Array; meta: BuiltinModelMeta } {
-  const { table, documentFrequency, averageLength } = fitTable(corpus, options);
-  const df = Buffer.alloc(options.buckets * 4);
-  documentFrequency.forEach((d, b) => df.writeUInt32LE(d, b * 4));
+  const { table } = fitTable(corpus, options);
   return {
     onnx: builtinGraphBytes(table, options),
     meta: {
@@ -196,8 +173,6 @@ export function buildBuiltinModel(corpus: readonly string[], options: BuiltinMod
       seed: options.seed,
       smoothing: options.smoothing,
       corpusDocuments: corpus.length,
-      averageLength: Math.round(averageLength * 1000) / 1000,
-      documentFrequency: df.toString('base64'),
     },
   };
 }

@@ -2,13 +2,14 @@
 // - BuiltinEmbedder: the model shipped in models/ (Lean-aware hashed features, see builtin-model.ts).
 // - OnnxSentenceEmbedder: a sentence-embedding export the user brings (a folder with model.onnx and
 //   tokenizer.json), pooled as it needs (mean, cls, or none when the model pools itself).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../core/types';
-import { bm25Score, featureCounts, hashedFeatures } from './lean-features';
-import { decodeDocumentFrequency, type BuiltinModelMeta } from './builtin-model';
+import { hashedFeatures } from './lean-features';
+import type { BuiltinModelMeta } from './builtin-model';
 
 export interface Embedder {
   /** Vector width. */
@@ -17,11 +18,6 @@ export interface Embedder {
   readonly fingerprint: string;
   /** One L2-normalised vector per text, packed row-major: texts.length × dim. */
   embed(texts: readonly string[]): Promise<Float32Array>;
-  /**
-   * Optional second stage: lexical relevance of each candidate text to the query (higher is better),
-   * used to re-rank the nearest vectors. The built-in embedder has it; user models do not.
-   */
-  rescore?(query: string, candidates: readonly string[]): number[];
   dispose(): Promise<void>;
 }
 
@@ -38,6 +34,18 @@ export const BUILTIN_META_FILE = 'lean-embedder.json';
 
 function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionProviders: ['cpu'] };
+}
+
+/** First 32 hex digits of the SHA-256 of the parts (each length-prefixed, so parts cannot run together). */
+export function contentHash(parts: readonly (Uint8Array | string)[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(bytes.length));
+    hash.update(length).update(bytes);
+  }
+  return hash.digest('hex').slice(0, 32);
 }
 
 function l2NormalizeRows(data: Float32Array, dim: number): Float32Array {
@@ -64,23 +72,15 @@ async function openSession(modelPath: string, threads: number, what: string): Pr
 /** The shipped Lean-aware embedder. */
 export class BuiltinEmbedder implements Embedder {
   readonly fingerprint: string;
-  private readonly idf: Float64Array;
 
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly meta: BuiltinModelMeta,
-    modelBytes: number,
+    model: Uint8Array,
   ) {
-    this.fingerprint = `lean-hash/f${meta.featureVersion}/b${meta.buckets}/d${meta.dim}/s${meta.seed}/n${meta.corpusDocuments}/${modelBytes}`;
-    const df = decodeDocumentFrequency(meta);
-    const n = meta.corpusDocuments;
-    this.idf = Float64Array.from(df, (d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
-  }
-
-  rescore(query: string, candidates: readonly string[]): number[] {
-    const q = featureCounts(query, this.meta.buckets);
-    const stats = { idf: (b: number) => this.idf[b]!, averageLength: this.meta.averageLength };
-    return candidates.map((c) => bm25Score(q, featureCounts(c, this.meta.buckets), stats));
+    // The weights and everything that shapes a text's features (a refit table of the same size differs).
+    const { format, featureVersion, buckets, dim, maxFeatures } = meta;
+    this.fingerprint = `lean-hash/${contentHash([model, JSON.stringify({ format, featureVersion, buckets, dim, maxFeatures })])}`;
   }
 
   get dim(): number {
@@ -90,18 +90,18 @@ export class BuiltinEmbedder implements Embedder {
   /** Load `lean-embedder.onnx` and its `lean-embedder.json` from `dir` (default: the shipped models/). */
   static async load(dir = defaultModelsDir(), threads = 1): Promise<BuiltinEmbedder> {
     const metaPath = path.join(dir, BUILTIN_META_FILE);
-    if (!fs.existsSync(metaPath)) throw new ActionableError(`built-in embedder: ${metaPath} does not exist; run scripts/make-embedder.ts`, 'embedder-missing-file');
+    if (!fs.existsSync(metaPath)) throw new ActionableError(`built-in embedder: ${metaPath} does not exist; run scripts/train-embedder.ts --corpus DIR`, 'embedder-missing-file');
     const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as BuiltinModelMeta;
     if (meta.format !== 'oprover-lean-hash') throw new ActionableError(`built-in embedder: ${metaPath} is not an oprover-lean-hash description`, 'embedder-bad-model');
     const modelPath = path.join(dir, BUILTIN_MODEL_FILE);
     const session = await openSession(modelPath, threads, 'built-in embedder');
-    return new BuiltinEmbedder(session, meta, fs.statSync(modelPath).size);
+    return new BuiltinEmbedder(session, meta, fs.readFileSync(modelPath));
   }
 
   /** Load from bytes already in memory (benchmarks fit a model per data split). */
   static async fromBytes(onnx: Uint8Array, meta: BuiltinModelMeta, threads = 1): Promise<BuiltinEmbedder> {
     const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
-    return new BuiltinEmbedder(session, meta, onnx.length);
+    return new BuiltinEmbedder(session, meta, onnx);
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
@@ -199,8 +199,14 @@ export class OnnxSentenceEmbedder implements Embedder {
     if (typeof dim !== 'number' || dim <= 0) await fail(`output "${output!.name}" has no fixed width (shape [${output!.shape.join(', ')}])`);
     if (output!.type !== 'float32') await fail(`output "${output!.name}" is ${output!.type}; expected float32`);
 
-    const stat = fs.statSync(modelPath);
-    const fingerprint = `onnx/${path.resolve(modelPath)}/${stat.size}/${stat.mtimeMs}/${options.pooling}/${options.maxTokens ?? 256}`;
+    // What the vectors depend on: the weights, the vocabulary and how the output is pooled and cut.
+    const configPath = path.join(folder, 'tokenizer_config.json');
+    const fingerprint = `onnx/${contentHash([
+      fs.readFileSync(modelPath),
+      fs.readFileSync(tokenizerPath),
+      fs.existsSync(configPath) ? fs.readFileSync(configPath) : '',
+      JSON.stringify({ pooling: options.pooling, maxTokens: options.maxTokens ?? 256, output: output!.name }),
+    ])}`;
     return new OnnxSentenceEmbedder(session, tokenizer, dim as number, output!.name, { maxTokens: 256, threads: 1, ...options }, fingerprint);
   }
 

@@ -8,7 +8,7 @@ import { codeTokens } from '../core/source';
 /** Bumped whenever the features change, so stored vectors from an older version are rebuilt. */
 export const FEATURE_VERSION = 1;
 
-const TACTICS = new Set(
+export const TACTICS = new Set(
   (
     'simp simp_all simpa dsimp rw rwa erw rfl exact apply refine intro intros rintro cases rcases obtain ' +
     'induction constructor exists use omega decide linarith nlinarith norm_num positivity aesop grind ' +

@@ -6,10 +6,16 @@ import { normalizeStatement } from '../core/source';
 import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '../core/types';
 import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
 import type { Embedder } from './embedder';
+import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
+import { queryText } from './query';
 
-/** Candidates re-ranked per result wanted, and at most in all (the exact vector search feeds them). */
-const RERANK_POOL_FACTOR = 16;
-const RERANK_POOL_MAX = 128;
+/** Candidates each ranking contributes to the fusion: this many per result wanted, at least POOL_MIN. */
+const POOL_FACTOR = 8;
+const POOL_MIN = 64;
+/** Above this many stored proofs the lexical stage re-scores the vector candidates instead of searching every proof. */
+export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
+/** Rows folded into the lexical index between two yields to the event loop. */
+const LEXICAL_FOLD_SLICE = 2_000;
 
 export interface MemoryBankOptions {
   /** Folder of this workspace's bank (the extension's storage folder for the workspace). */
@@ -34,6 +40,8 @@ export interface MemoryStats {
 export class MemoryBank implements Retriever {
   private bank: Promise<ProofBank> | undefined;
   private readonly queryCache: LRUCache<string, Float32Array>;
+  /** BM25 over the bank's own proofs, brought up to date before each search. */
+  private lexical: { bank: ProofBank; index: LexicalIndex; folding: Promise<void> } | undefined;
 
   constructor(private readonly options: MemoryBankOptions) {
     this.queryCache = new LRUCache({ max: options.queryCacheSize ?? 512 });
@@ -67,31 +75,71 @@ export class MemoryBank implements Retriever {
     return vector;
   }
 
+  /**
+   * Hybrid top-k: the embedder's nearest vectors and BM25 over the bank's own statistics, fused by
+   * reciprocal rank (for the built-in model and a user's ONNX model alike). The query text is the
+   * statement plus, when given, the goal and the names from Lean's errors (see query.ts).
+   */
   async retrieve(query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<RetrievedProof[]> {
     signal?.throwIfAborted();
     if (k <= 0) return [];
     const bank = await this.open();
     if (bank.size === 0) return [];
-    const vector = await this.embedQuery(query.statement);
+    const text = queryText(query);
+    const vector = await this.embedQuery(text);
     signal?.throwIfAborted();
-    const rescore = bank.embedder.rescore?.bind(bank.embedder);
-    // With a lexical second stage, the nearest vectors are a candidate pool re-ranked by it.
-    const pool = rescore ? Math.max(k, Math.min(RERANK_POOL_MAX, RERANK_POOL_FACTOR * k)) : k;
-    const rows = await bank.search(vector, pool, { name: query.excludeName, file: query.excludeFile });
-    const records = rows.map(({ row }) => bank.read(row));
-    let scores = rows.map((r) => r.score);
-    if (rescore) {
-      const lexical = rescore(query.statement, records.map(embeddingText));
-      // The cosine (at most 1) breaks ties and ranks candidates that share no feature with the query.
-      scores = scores.map((cosine, i) => lexical[i]! + cosine);
+    const pool = Math.max(POOL_MIN, POOL_FACTOR * k);
+    const exclude = { name: query.excludeName, file: query.excludeFile };
+    const dense = await bank.search(vector, pool, exclude);
+    const lexical = await this.lexicalIndex(bank, signal);
+    const filter = bank.exclusion(exclude);
+    let lexicalRows: number[];
+    if (lexical.searchable) {
+      lexicalRows = lexical.search(text, pool, filter?.test).map((r) => r.row);
+    } else {
+      const scores = lexical.score(text, dense.map((r) => embeddingText(bank.read(r.row))));
+      lexicalRows = dense.map((r, i) => ({ row: r.row, score: scores[i]! })).sort((a, b) => b.score - a.score).map((r) => r.row);
     }
-    const order = records.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-    return order.slice(0, k).map((i) => {
-      const r = records[i]!;
-      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: scores[i]! };
+    // Equal fused scores keep the BM25 order (the first ranking), which favours exact name matches.
+    const fused = fuseRankings([
+      { ids: lexicalRows, weight: 1 },
+      { ids: dense.map((r) => r.row), weight: 1 },
+    ]).slice(0, k);
+    // Scaled so that a proof first in both rankings scores 1.
+    const best = 2 / (RRF_K + 1);
+    return fused.map(({ id: row, score }) => {
+      const r = bank.read(row);
+      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: score / best };
       if (r.name) out.name = r.name;
       return out;
     });
+  }
+
+  /**
+   * The bank's lexical index, with every row the bank holds by now folded in (removed rows as gaps).
+   * One fold at a time; a long one (the first query on a large bank) yields to the event loop every
+   * LEXICAL_FOLD_SLICE rows so the host stays responsive.
+   */
+  private lexicalIndex(bank: ProofBank, signal?: AbortSignal): Promise<LexicalIndex> {
+    if (this.lexical?.bank !== bank) this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS), folding: Promise.resolve() };
+    const state = this.lexical;
+    const fold = state.folding.then(async () => {
+      const index = state.index;
+      while (index.size < bank.size) {
+        const end = Math.min(bank.size, index.size + LEXICAL_FOLD_SLICE);
+        for (let row = index.size; row < end; row++) index.add(bank.isDeleted(row) ? null : embeddingText(bank.read(row)));
+        if (end < bank.size) {
+          await new Promise((resolve) => setImmediate(resolve));
+          signal?.throwIfAborted();
+        }
+      }
+      return index;
+    });
+    state.folding = fold.then(
+      () => undefined,
+      () => undefined,
+    );
+    return fold;
   }
 
   /** Fold a verified proof into the memory (a duplicate is ignored). */
@@ -133,6 +181,7 @@ export class MemoryBank implements Retriever {
     const pending = this.bank;
     this.bank = undefined;
     this.queryCache.clear();
+    this.lexical = undefined;
     if (!pending) return;
     const bank = await pending.catch(() => undefined);
     if (!bank) return;

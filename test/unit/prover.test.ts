@@ -188,6 +188,25 @@ describe('prover: the repair loop with fake ports', () => {
     assert.ok(events.findIndex((e) => e.type === 'goal') > events.findIndex((e) => e.type === 'round-finished' && e.round === 0), 'after the pre-pass');
   });
 
+  it('asks the memory again with the goal once it is known, and not again while the query stays the same', async () => {
+    const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
+    const model = new FakeModel([[reply('  simp')], [reply('  simp')], [reply('  exact Nat.add_comm a b')]]);
+    const retriever = new FakeRetriever([]);
+    const goal = async () => ({ goal: 'a b : ℕ\n⊢ a + b = b + a', source: 'own-server' as const });
+    const result = await prove(targetFrom(COMM), config({ prepassTactics: ['rfl'] }), { verifier, model, goal, retriever });
+    assert.equal(result.status, 'proved', result.reason);
+    assert.equal(result.rounds, 3);
+    // The pre-pass asks with the statement; round 1 adds the goal; rounds 2 and 3 (same goal, Lean's
+    // feedback names nothing to look up) reuse that answer.
+    assert.deepEqual(
+      retriever.queries.map((q) => [q.statement, q.goal, q.hints]),
+      [
+        ['theorem comm (a b : ℕ) : a + b = b + a', undefined, undefined],
+        ['theorem comm (a b : ℕ) : a + b = b + a', 'a b : ℕ\n⊢ a + b = b + a', undefined],
+      ],
+    );
+  });
+
   it('goes on without the goal when fetching it fails, and says why', async () => {
     const verifier = new FakeVerifier([':= by\n  exact Nat.add_comm a b']);
     const model = new FakeModel([[reply('  exact Nat.add_comm a b')]]);
