@@ -100,7 +100,13 @@ export class OProverContext implements vscode.Disposable {
   reloadConfig(): void {
     const settings = vscode.workspace.getConfiguration('oprover');
     try {
-      this.config = configFromSettings((key) => settings.get(key));
+      // What the user set, else the manifest's default; a setting with no default (the sampling
+      // values, which come from the prompt profile) stays unset instead of a typed zero.
+      this.config = configFromSettings((key) => {
+        const i = settings.inspect(key);
+        if (!i) return settings.get(key);
+        return i.workspaceFolderLanguageValue ?? i.workspaceLanguageValue ?? i.globalLanguageValue ?? i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue;
+      });
       this.configProblem = undefined;
     } catch (err) {
       this.config = structuredClone(DEFAULT_CONFIG);
