@@ -99,6 +99,8 @@ export interface Candidate {
    * before the declaration in the same document, inserted above it on accept. Absent: none.
    */
   helpers?: HelperLemma[];
+  /** A proof of a hole: the one edit Insert makes, replacing text[start, end) of the text the job read (the hole's `sorry`). */
+  holeEdit?: { start: number; end: number; text: string };
 }
 
 /** A helper lemma that travels with a candidate: one plain `theorem NAME ... := ...`, screened like a proof. */

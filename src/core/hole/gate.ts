@@ -1,0 +1,159 @@
+// The gate for holes, composed from the one gate (core/gate.ts, reached through the Verifier).
+// A proof of a hole is accepted only if both hold:
+//  1. the hole's theorem (when one could be built) passes the full gate: no error, no `sorry`,
+//     standard axioms only, statement unchanged;
+//  2. the user's declaration with this one hole filled passes the full gate too, checked in a
+//     document where each of the user's other holes, unchanged at its own place otherwise, stands
+//     as the axiom `oprover_other_hole` (declared just before the declaration): Lean must report no
+//     error, and `#print axioms` must list nothing beyond the standard axioms but that stand-in.
+//     So `sorryAx` (a sorried lemma used by the proof) and any other axiom still fail, while the
+//     user's own open holes do not count against this one.
+import { NATIVE_AXIOMS, STANDARD_AXIOMS } from '../gate';
+import { makeCandidate } from '../extract';
+import { findDeclarations, findSorries } from '../source';
+import type { Candidate, ProofTarget, Verdict, Verifier, VerifyRequest } from '../types';
+import { applyEdit, applyEdits, holeEdit, OTHER_HOLE_AXIOM, OTHER_HOLE_DECLARATION, otherHoleEdit, proofScript, type HoleEdit } from './splice';
+import type { HoleTheorem } from './theorem';
+
+/** One hole being proved: the user's target and, when it could be built, the hole's theorem. */
+export interface HoleJob {
+  user: ProofTarget;
+  theorem?: HoleTheorem;
+}
+
+/** What a proof of the hole does to the user's file. */
+export interface SplicedProof {
+  edit: HoleEdit;
+  /** The user's declaration with only this hole filled (the other holes' `sorry`s unchanged). */
+  declarationText: string;
+  body: string;
+}
+
+/** The user's other holes in the same declaration. */
+export function otherHoles(user: ProofTarget) {
+  return findSorries(user.text).filter((s) => s.hole && s.declaration?.start === user.declaration.start && s.offset !== user.sorry.offset);
+}
+
+/** Splices a candidate's proof (of the hole's theorem, or the hole's own tactics) into the hole. */
+export function spliceProof(job: HoleJob, candidate: Candidate): SplicedProof {
+  const { user } = job;
+  const site = user.sorry.hole!;
+  const script = proofScript(candidate.body);
+  const prelude = job.theorem?.prelude ?? [];
+  const edit = holeEdit(user.text, user.sorry, site, [...prelude, ...script.lines], prelude.length === 0 ? script.term : undefined);
+  const text = applyEdit(user.text, edit);
+  const delta = edit.text.length - (edit.end - edit.start);
+  const decl = user.declaration;
+  return { edit, declarationText: text.slice(decl.start, decl.end + delta), body: text.slice(decl.bodyStart, decl.end + delta).trim() };
+}
+
+/** How far the other holes before this one move it (each `sorry` becomes a longer stand-in). */
+function shiftBefore(user: ProofTarget): number {
+  return otherHoles(user)
+    .filter((s) => s.offset < user.sorry.offset)
+    .reduce((a, s) => {
+      const e = otherHoleEdit(s);
+      return a + e.text.length - (e.end - e.start);
+    }, 0);
+}
+
+/**
+ * The target the spliced declaration is checked against: the other holes as stand-ins, the
+ * stand-in's axiom before the declaration; `holeOffset` is where this hole's `sorry` lies in it.
+ */
+export function spliceCheckTarget(job: HoleJob): { target: ProofTarget; holeOffset: number } {
+  const { user } = job;
+  const decl = user.declaration;
+  const replaced = applyEdits(user.text, otherHoles(user).map(otherHoleEdit));
+  const insertion = `${OTHER_HOLE_DECLARATION}\n\n`;
+  const text = replaced.slice(0, decl.start) + insertion + replaced.slice(decl.start);
+  const declaration = findDeclarations(text).find((d) => d.start === decl.start + insertion.length);
+  if (!declaration) throw new Error('the declaration could not be found again after the other holes were replaced');
+  const holeOffset = user.sorry.offset + insertion.length + shiftBefore(user);
+  const sorry = findSorries(text).find((s) => s.offset === holeOffset) ?? user.sorry;
+  return { target: { ...user, text, declaration, sorry }, holeOffset };
+}
+
+function allowedAxioms(allowNativeDecide: boolean): Set<string> {
+  return new Set([...STANDARD_AXIOMS, ...(allowNativeDecide ? NATIVE_AXIOMS : [])]);
+}
+
+/** The hole's verdict from the full gate's verdict on the spliced declaration. */
+export function judgeSpliced(verdict: Verdict, others: number, allowNativeDecide: boolean): Verdict {
+  if (verdict.kind === 'proved') return { ...verdict, reason: `in place: ${verdict.reason}` };
+  const allowed = allowedAxioms(allowNativeDecide);
+  const extra = (verdict.axioms ?? []).filter((a) => !allowed.has(a));
+  if (others > 0 && verdict.kind === 'rejected' && verdict.rule === 'axioms' && extra.length === 1 && extra[0] === OTHER_HOLE_AXIOM && !verdict.messages.some((m) => m.severity === 'error')) {
+    const axioms = (verdict.axioms ?? []).filter((a) => a !== OTHER_HOLE_AXIOM);
+    const reason = `Lean accepted the proof in place (axioms: ${axioms.length > 0 ? axioms.join(', ') : 'none'}); the declaration's ${others} other hole${others === 1 ? '' : 's'} stay open`;
+    return { ...verdict, kind: 'proved', reason, feedback: '', axioms, rule: undefined };
+  }
+  const reason = `in place, in the declaration: ${verdict.reason}`;
+  return { ...verdict, reason, feedback: verdict.feedback ? `In place, in the declaration with the hole filled:\n${verdict.feedback}` : reason };
+}
+
+/**
+ * The Verifier the repair loop uses for a hole: candidates for the hole's theorem (or, with no
+ * theorem, the hole's tactics in place) go through the full gate, then spliced into the user's
+ * declaration through it again. `spliced` keeps, per accepted candidate, what Insert writes.
+ */
+export class HoleVerifier implements Verifier {
+  readonly spliced = new Map<string, SplicedProof>();
+  private checkTarget: { target: ProofTarget; holeOffset: number } | undefined;
+
+  constructor(
+    private readonly inner: Verifier,
+    private readonly job: HoleJob,
+    private readonly loopTarget: ProofTarget,
+    private readonly allowNativeDecide: boolean,
+  ) {}
+
+  availability() {
+    return this.inner.availability();
+  }
+
+  /** The inner verifier belongs to the caller. */
+  async dispose(): Promise<void> {}
+
+  async verify(request: VerifyRequest, signal?: AbortSignal): Promise<Map<string, Verdict>> {
+    const out = new Map<string, Verdict>();
+    let toSplice = request.candidates;
+    if (this.job.theorem) {
+      const first = await this.inner.verify({ ...request, target: this.loopTarget }, signal);
+      toSplice = [];
+      for (const c of request.candidates) {
+        const v = first.get(c.id);
+        if (v?.kind === 'proved') toSplice.push(c);
+        else if (v) out.set(c.id, { ...v, reason: `as the hole's theorem: ${v.reason}` });
+      }
+    }
+    if (toSplice.length === 0) return out;
+    this.checkTarget ??= spliceCheckTarget(this.job);
+    const { target: check, holeOffset } = this.checkTarget;
+    const others = otherHoles(this.job.user).length;
+    const byId = new Map<string, { original: Candidate; spliced: SplicedProof }>();
+    const checked: Candidate[] = [];
+    for (const c of toSplice) {
+      const spliced = spliceProof(this.job, c);
+      // The same edit, made in the checked text (where the other holes are stand-ins).
+      const at = holeOffset - this.job.user.sorry.offset;
+      const edit = { start: spliced.edit.start + at, end: spliced.edit.end + at, text: spliced.edit.text };
+      const text = applyEdit(check.text, edit);
+      const delta = edit.text.length - (edit.end - edit.start);
+      const body = text.slice(check.declaration.bodyStart, check.declaration.end + delta).trim();
+      const candidate = makeCandidate(check, body, c.origin);
+      byId.set(candidate.id, { original: c, spliced });
+      checked.push(candidate);
+    }
+    const second = await this.inner.verify({ ...request, target: check, candidates: checked }, signal);
+    for (const candidate of checked) {
+      const { original, spliced } = byId.get(candidate.id)!;
+      const v = second.get(candidate.id);
+      if (!v) continue;
+      const judged = judgeSpliced(v, others, this.allowNativeDecide);
+      if (judged.kind === 'proved') this.spliced.set(original.id, spliced);
+      out.set(original.id, judged);
+    }
+    return out;
+  }
+}
