@@ -6,7 +6,7 @@ import path from 'node:path';
 import { findSorries, sorryLabel } from '../core/source';
 import type { ProofTarget, SorryLocation } from '../core/types';
 import { isLakeProject, projectRootOf } from '../lean/project';
-import { declarationLabel, keyPath, ResumeKeys, statementHash } from '../state/resume';
+import { declarationLabel, holeResumeKey, keyPath, ResumeKeys, statementHash } from '../state/resume';
 
 /** Folders never searched for sources: Lake's build output and packages, VCS and tool folders. */
 const SKIPPED_DIRS = new Set(['.lake', 'lake-packages', 'build', '.git', 'node_modules', '.oprover', '.lean-scratch', 'dist', 'out']);
@@ -109,10 +109,8 @@ export function jobsForFile(root: string, file: string, text: string): { jobs: P
       continue;
     }
     if (sorry.hole) {
-      // A hole is its own job; its key names the declaration's whole text, so a resumed run reuses
-      // its result only while the proof around it is unchanged.
-      const whole = text.slice(decl.start, decl.end);
-      let key = `${relFile}::${declarationLabel(decl)}::${statementHash(decl.header)}::hole-${sorry.hole.index}-${statementHash(whole)}`;
+      // A hole is its own job (see holeResumeKey).
+      let key = holeResumeKey(relFile, decl, sorry.hole.index, text.slice(decl.start, decl.end));
       if (holeKeys.has(key)) key += `#${sorry.offset}`;
       holeKeys.add(key);
       jobs.push({ key, file, relFile, line, declarationName: sorryLabel(sorry), statementHash: statementHash(decl.header), target: { file, projectRoot: root, text, version: 0, sorry, declaration: decl }, sorries: [sorry] });

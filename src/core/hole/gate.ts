@@ -99,7 +99,6 @@ export function judgeSpliced(verdict: Verdict, others: number, allowNativeDecide
  */
 export class HoleVerifier implements Verifier {
   readonly spliced = new Map<string, SplicedProof>();
-  private checkTarget: { target: ProofTarget; holeOffset: number } | undefined;
 
   constructor(
     private readonly inner: Verifier,
@@ -128,32 +127,48 @@ export class HoleVerifier implements Verifier {
       }
     }
     if (toSplice.length === 0) return out;
-    this.checkTarget ??= spliceCheckTarget(this.job);
-    const { target: check, holeOffset } = this.checkTarget;
-    const others = otherHoles(this.job.user).length;
-    const byId = new Map<string, { original: Candidate; spliced: SplicedProof }>();
-    const checked: Candidate[] = [];
-    for (const c of toSplice) {
-      const spliced = spliceProof(this.job, c);
-      // The same edit, made in the checked text (where the other holes are stand-ins).
-      const at = holeOffset - this.job.user.sorry.offset;
-      const edit = { start: spliced.edit.start + at, end: spliced.edit.end + at, text: spliced.edit.text };
-      const text = applyEdit(check.text, edit);
-      const delta = edit.text.length - (edit.end - edit.start);
-      const body = text.slice(check.declaration.bodyStart, check.declaration.end + delta).trim();
-      const candidate = makeCandidate(check, body, c.origin);
-      byId.set(candidate.id, { original: c, spliced });
-      checked.push(candidate);
-    }
-    const second = await this.inner.verify({ ...request, target: check, candidates: checked }, signal);
-    for (const candidate of checked) {
-      const { original, spliced } = byId.get(candidate.id)!;
-      const v = second.get(candidate.id);
-      if (!v) continue;
-      const judged = judgeSpliced(v, others, this.allowNativeDecide);
-      if (judged.kind === 'proved') this.spliced.set(original.id, spliced);
-      out.set(original.id, judged);
+    const spliced = new Map(toSplice.map((c) => [c.id, spliceProof(this.job, c)]));
+    const judged = await checkInPlace(this.inner, this.job.user, toSplice.map((c) => ({ id: c.id, origin: c.origin, edit: spliced.get(c.id)!.edit })), request.timeoutMs, this.allowNativeDecide, signal);
+    for (const [id, v] of judged) {
+      if (v.kind === 'proved') this.spliced.set(id, spliced.get(id)!);
+      out.set(id, v);
     }
     return out;
   }
+}
+
+/**
+ * Step 2 of the gate on its own: each edit of the hole of `user` (made in `user.text`) checked in
+ * place, with the other holes as stand-ins, and judged. Insert uses it to check a hole's proof again
+ * when the declaration around it changed (another hole filled, say).
+ */
+export async function checkInPlace(
+  inner: Verifier,
+  user: ProofTarget,
+  edits: readonly { id: string; origin: Candidate['origin']; edit: HoleEdit }[],
+  timeoutMs: number,
+  allowNativeDecide: boolean,
+  signal?: AbortSignal,
+): Promise<Map<string, Verdict>> {
+  const { target: check, holeOffset } = spliceCheckTarget({ user });
+  const others = otherHoles(user).length;
+  const idOf = new Map<string, string>();
+  const checked: Candidate[] = [];
+  for (const e of edits) {
+    // The same edit, made in the checked text (where the other holes are stand-ins).
+    const at = holeOffset - user.sorry.offset;
+    const edit = { start: e.edit.start + at, end: e.edit.end + at, text: e.edit.text };
+    const text = applyEdit(check.text, edit);
+    const delta = edit.text.length - (edit.end - edit.start);
+    const candidate = makeCandidate(check, text.slice(check.declaration.bodyStart, check.declaration.end + delta).trim(), e.origin);
+    idOf.set(candidate.id, e.id);
+    checked.push(candidate);
+  }
+  const verdicts = await inner.verify({ target: check, candidates: checked, timeoutMs }, signal);
+  const out = new Map<string, Verdict>();
+  for (const candidate of checked) {
+    const v = verdicts.get(candidate.id);
+    if (v) out.set(idOf.get(candidate.id)!, judgeSpliced(v, others, allowNativeDecide));
+  }
+  return out;
 }
