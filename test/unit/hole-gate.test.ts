@@ -110,6 +110,10 @@ describe('holes: the gate', () => {
     assert.match(v.reason, /^in place/);
     const alone = judgeSpliced({ kind: 'rejected', rule: 'axioms', reason: 'axioms', messages: [], feedback: 'axioms', axioms: [OTHER_HOLE_AXIOM], elapsedMs: 1 }, 0, false);
     assert.equal(alone.kind, 'rejected', 'no other hole: the stand-in cannot appear legitimately');
+    const qualified = judgeSpliced({ kind: 'rejected', rule: 'axioms', reason: 'axioms', messages: [], feedback: 'axioms', axioms: ['propext', `Demo.${OTHER_HOLE_AXIOM}`], elapsedMs: 1 }, 1, false);
+    assert.equal(qualified.kind, 'proved', 'declared in the user\'s namespace, the stand-in prints qualified');
+    const userOwn = judgeSpliced({ kind: 'rejected', rule: 'axioms', reason: 'axioms', messages: [], feedback: 'axioms', axioms: [OTHER_HOLE_AXIOM], elapsedMs: 1 }, 1, false, `axiom ${OTHER_HOLE_AXIOM} : False`);
+    assert.equal(userOwn.kind, 'rejected', 'a file that declares the name itself never gets the stand-in rule');
     const errors = judgeSpliced({ kind: 'lean-error', rule: 'lean-error', reason: 'error', messages: [{ severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: 'x' }], feedback: 'x', elapsedMs: 1 }, 1, false);
     assert.equal(errors.kind, 'lean-error');
     assert.ok(candidate);

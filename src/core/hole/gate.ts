@@ -8,7 +8,7 @@
 //     error, and `#print axioms` must list nothing beyond the standard axioms but that stand-in.
 //     So `sorryAx` (a sorried lemma used by the proof) and any other axiom still fail, while the
 //     user's own open holes do not count against this one.
-import { NATIVE_AXIOMS, STANDARD_AXIOMS } from '../gate';
+import { isNativeAxiom, STANDARD_AXIOMS } from '../gate';
 import { makeCandidate } from '../extract';
 import { findDeclarations, findSorries } from '../source';
 import type { Candidate, ProofTarget, Verdict, Verifier, VerifyRequest } from '../types';
@@ -74,17 +74,21 @@ export function spliceCheckTarget(job: HoleJob): { target: ProofTarget; holeOffs
   return { target: { ...user, text, declaration, sorry }, holeOffset };
 }
 
-function allowedAxioms(allowNativeDecide: boolean): Set<string> {
-  return new Set([...STANDARD_AXIOMS, ...(allowNativeDecide ? NATIVE_AXIOMS : [])]);
+/** The stand-in as `#print axioms` names it: declared in the declaration's namespace, so possibly qualified. */
+function isStandIn(axiom: string): boolean {
+  return axiom === OTHER_HOLE_AXIOM || axiom.endsWith(`.${OTHER_HOLE_AXIOM}`);
 }
 
-/** The hole's verdict from the full gate's verdict on the spliced declaration. */
-export function judgeSpliced(verdict: Verdict, others: number, allowNativeDecide: boolean): Verdict {
+/**
+ * The hole's verdict from the full gate's verdict on the spliced declaration. `others` counts the
+ * user's other holes; a file that itself mentions the stand-in's name never gets the stand-in rule.
+ */
+export function judgeSpliced(verdict: Verdict, others: number, allowNativeDecide: boolean, userText = ''): Verdict {
   if (verdict.kind === 'proved') return { ...verdict, reason: `in place: ${verdict.reason}` };
-  const allowed = allowedAxioms(allowNativeDecide);
-  const extra = (verdict.axioms ?? []).filter((a) => !allowed.has(a));
-  if (others > 0 && verdict.kind === 'rejected' && verdict.rule === 'axioms' && extra.length === 1 && extra[0] === OTHER_HOLE_AXIOM && !verdict.messages.some((m) => m.severity === 'error')) {
-    const axioms = (verdict.axioms ?? []).filter((a) => a !== OTHER_HOLE_AXIOM);
+  const extra = (verdict.axioms ?? []).filter((a) => !STANDARD_AXIOMS.includes(a) && !(allowNativeDecide && isNativeAxiom(a)));
+  const standIn = others > 0 && !userText.includes(OTHER_HOLE_AXIOM) && extra.length === 1 && isStandIn(extra[0]!);
+  if (standIn && verdict.kind === 'rejected' && verdict.rule === 'axioms' && !verdict.messages.some((m) => m.severity === 'error')) {
+    const axioms = (verdict.axioms ?? []).filter((a) => !isStandIn(a));
     const reason = `Lean accepted the proof in place (axioms: ${axioms.length > 0 ? axioms.join(', ') : 'none'}); the declaration's ${others} other hole${others === 1 ? '' : 's'} stay open`;
     return { ...verdict, kind: 'proved', reason, feedback: '', axioms, rule: undefined };
   }
@@ -168,7 +172,7 @@ export async function checkInPlace(
   const out = new Map<string, Verdict>();
   for (const candidate of checked) {
     const v = verdicts.get(candidate.id);
-    if (v) out.set(idOf.get(candidate.id)!, judgeSpliced(v, others, allowNativeDecide));
+    if (v) out.set(idOf.get(candidate.id)!, judgeSpliced(v, others, allowNativeDecide, user.text));
   }
   return out;
 }
