@@ -61,4 +61,24 @@ describe('oprover prove on holes (scripted Lean server)', function () {
     const resumed = JSON.parse(fs.readFileSync(path.join(dir, 'again.json'), 'utf8')) as ProveReport;
     assert.deepEqual(resumed.items.map((i) => i.resumed), [true, true, true], again.stdout + again.stderr);
   });
+
+  it('states a term hole from its expected type ($/lean/plainTermGoal) and fills it with a term', async () => {
+    const file = 'theorem pair (p q : Prop) (hp : p) (hq : q) : p ∧ q :=\n  ⟨hp, sorry⟩\n';
+    const script = {
+      default: 'unsolved',
+      log: 'lean-log.jsonl',
+      rules: [
+        { regex: 'theorem pair_hole1 \\(p : Prop\\) \\(q : Prop\\) \\(hp : p\\) \\(hq : q\\) : q := by assumption', axioms: [] },
+        { regex: 'theorem pair \\([\\s\\S]*⟨hp, \\(by assumption\\)⟩', axioms: [] },
+        { regex: 'theorem pair \\([\\s\\S]*sorry', holeGoals: ['p q : Prop\nhp : p\nhq : q\n⊢ q'] },
+      ],
+    };
+    const dir = project({ 'Pair.lean': file, 'lean-fixture.json': JSON.stringify(script), 'oprover.json': JSON.stringify({ ...CONFIG, prepassTactics: ['rfl', 'assumption'] }) });
+    const r = await runCli(['prove', 'Pair.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--insert', '--report', 'report.json'], dir, cleanEnv());
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as ProveReport;
+    assert.deepEqual(report.items.map((i) => [i.declaration, i.status, i.proof]), [['pair, hole 1 of 1 (line 2, column 8)', 'proved', '(by assumption)']], r.stdout + r.stderr);
+    assert.equal(fs.readFileSync(path.join(dir, 'Pair.lean'), 'utf8'), file.replace('sorry', '(by assumption)'));
+    const asked = fs.readFileSync(path.join(dir, 'lean-log.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"$/lean/plainTermGoal"'));
+    assert.ok(asked.length > 0, 'the term goal was asked for');
+  });
 });

@@ -66,7 +66,7 @@ describe('holes on a real Lean', function () {
       const text = holeTargetText();
       const sorry = findSorries(text).filter((s) => s.hole)[1]!;
       const user: ProofTarget = { file: path.join(root, 'Target.lean'), projectRoot: root, text, version: 0, sorry, declaration: sorry.declaration! };
-      const prepared = await prepareHole(user, verifier, goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier) })), false);
+      const prepared = await prepareHole(user, verifier, goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (r, t, p, f) => verifier.goalAt(r, t, p, f, undefined, true) })), false);
       assert.ok(prepared.job.theorem, `a theorem for the hole: ${prepared.inPlaceReason}`);
       for (const entry of loadHoleCorpus().filter((e) => e.expect === 'reject-by-lean')) {
         const extracted = candidateFromReply(replyOf(entry), prepared.loopTarget, { kind: 'model', round: 1, sample: 0 });
