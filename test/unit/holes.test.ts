@@ -1,10 +1,13 @@
 // Holes: the source model finds each `sorry` as its own target, the builder turns a printed goal
 // into a theorem (goals printed by a real Lean and by hand, `x✝` and `case` included), and the
-// splice changes nothing but the hole.
+// splice changes nothing but the hole; every prompt profile shows the hole's form.
 import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG } from '../../src/config';
 import { parseGoal, splitGoals } from '../../src/core/hole/goal';
 import { applyEdit, holeEdit, holeEditRange, proofScript } from '../../src/core/hole/splice';
 import { buildHoleTheorem } from '../../src/core/hole/theorem';
+import { getProfile, PROFILE_IDS } from '../../src/core/prompt';
+import { HOLE_MARK, holePromptInput } from '../../src/core/prompt/hole';
 import { findDeclarations, findSorries, sorryLabel } from '../../src/core/source';
 import type { Declaration } from '../../src/core/types';
 import { PRINTED_GOALS, REAL_LEAN_GOALS } from '../fixtures/holes/goals';
@@ -181,5 +184,23 @@ describe('holes: splice', () => {
     assert.deepEqual(proofScript(':= by simp').lines, ['simp']);
     assert.deepEqual(proofScript(':= by\n  intro x\n  simp [x]\n').lines, ['intro x', 'simp [x]']);
     assert.deepEqual(proofScript(':= h.symm'), { lines: ['exact h.symm'], term: 'h.symm' });
+  });
+});
+
+describe('holes: the prompt in every profile', () => {
+  it('shows the hole\'s theorem as the task and the declaration with the hole marked', () => {
+    const decl = skelDecl();
+    const hole = findSorries(SKEL)[1]!;
+    const base = { context: '', statement: `${decl.header} := by sorry`, retrieved: [], round: 1, history: [] };
+    const input = holePromptInput(base, { declarationText: SKEL.slice(decl.start, decl.end), holeOffset: hole.offset - decl.start, label: sorryLabel(hole), theoremHeader: 'theorem skel_hole2 (a : Nat) (b : Nat) (h : a = b) (h1 : a + 0 = b) : b = a' });
+    for (const id of PROFILE_IDS) {
+      const config = { ...structuredClone(DEFAULT_CONFIG), promptProfile: id, customTemplate: id === 'custom' ? 'Prove:\n{{code}}' : '' };
+      const text = getProfile(config).render(input).map((m) => m.content).join('\n');
+      assert.ok(text.includes('theorem skel_hole2 (a : Nat) (b : Nat) (h : a = b) (h1 : a + 0 = b) : b = a := by sorry'), id);
+      assert.ok(text.includes(`have h2 : b = a := by ${HOLE_MARK}`), id);
+      assert.ok(text.includes('skel, hole 2 of 2'), id);
+    }
+    const inPlace = holePromptInput(base, { declarationText: SKEL.slice(decl.start, decl.end), holeOffset: hole.offset - decl.start, label: sorryLabel(hole) });
+    assert.match(inPlace.statement, /Write only the tactics that replace ⟦HOLE⟧/);
   });
 });
