@@ -14,10 +14,11 @@ const BEFORE_TERM = new Set([':=', '(', '⟨', ',', '[', '{', 'exact', 'refine',
 /** Tactics whose `| pattern => ...` alternatives hold tactics (a term `match`'s hold terms). */
 const TACTIC_SPLITS = new Set(['induction', 'cases', 'rcases', 'obtain', 'induction\'', 'cases\'']);
 
-/** Whether the declaration's whole proof is one `sorry`: `:= sorry` or `:= by sorry`. */
-export function isWholeBodySorry(tokens: readonly LeanToken[], decl: Declaration): boolean {
-  const body = tokens.filter((t) => t.start >= decl.bodyStart && t.end <= decl.end).map((t) => t.text);
-  return (body.length === 2 && body[0] === ':=' && body[1] === 'sorry') || (body.length === 3 && body[0] === ':=' && body[1] === 'by' && body[2] === 'sorry');
+/** Whether the `sorry` at token `k` is its declaration's whole proof: `:= sorry` or `:= by sorry`. */
+export function isWholeBodySorry(tokens: readonly LeanToken[], k: number, decl: Declaration): boolean {
+  const last = tokens[k + 1] === undefined || tokens[k + 1]!.start >= decl.end;
+  const assign = tokens[k - 1]?.text === 'by' ? tokens[k - 2] : tokens[k - 1];
+  return last && assign !== undefined && assign.text === ':=' && assign.start === decl.bodyStart;
 }
 
 /** The `=>` of an alternative: tactic when its line starts with `case`/`next`, or with `|` under a tactic (`cases`, `induction`, `rcases`, `match` in `by`). */
@@ -74,7 +75,7 @@ export function findSorries(text: string): SorryLocation[] {
   const holesOf = new Map<number, number[]>();
   for (const f of found) {
     const decl = f.declaration;
-    if (!decl || tokens[f.k]!.start < decl.bodyStart || isWholeBodySorry(tokens, decl)) continue;
+    if (!decl || tokens[f.k]!.start < decl.bodyStart || isWholeBodySorry(tokens, f.k, decl)) continue;
     const list = holesOf.get(decl.start) ?? [];
     list.push(f.k);
     holesOf.set(decl.start, list);
