@@ -173,8 +173,11 @@ function leanProject(files: Record<string, string>, leanRules: object[] = [], le
   return dir;
 }
 
+/** The reply for t_hard's sorry once it is a hole (the user typed a tactic after it): a proof of the hole's theorem. */
+const REPLY_HOLE = `By induction.\n\`\`\`lean4\ntheorem t_hard_hole1 (n : Nat) : n * 0 = 0 ${HARD_PROOF}\n\`\`\``;
+
 function healthyModel(faults: Fault[] = []): Promise<RunningModelServer> {
-  return startModelServer({ rules: [{ replies: [REPLY_FALSE, REPLY_TRUE] }], faults });
+  return startModelServer({ rules: [{ match: 't_hard_hole1', replies: [REPLY_HOLE] }, { replies: [REPLY_FALSE, REPLY_TRUE] }], faults });
 }
 
 function proveArgs(endpoint: string | undefined, extra: string[] = []): string[] {
