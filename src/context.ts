@@ -169,7 +169,7 @@ export class OProverContext implements vscode.Disposable {
     }
     const model = this.config.endpoints.length > 0 ? this.model : undefined;
     // Goals from vscode-lean4's client for the file when it runs, else from the verifier's own server.
-    const goals = new EditorGoals({ extensions: vscode.extensions, fallback: verifier.goalAt.bind(verifier), timeoutMs: 5000, log: (m) => this.log.info(m) });
+    const goals = new EditorGoals({ extensions: vscode.extensions, fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true), timeoutMs: 5000, log: (m) => this.log.info(m) });
     return {
       verifier,
       model,

@@ -1,12 +1,12 @@
 // From what the user named on the command line to proof targets: the .lean files (a file, or every
 // file under a folder, skipping build output and dependencies), the project root, and one
-// target per declaration that holds a `sorry`.
+// target per declaration whose whole proof is a `sorry`, and one per hole in a longer proof.
 import fs from 'node:fs';
 import path from 'node:path';
-import { findSorries } from '../core/source';
+import { findSorries, sorryLabel } from '../core/source';
 import type { ProofTarget, SorryLocation } from '../core/types';
 import { isLakeProject, projectRootOf } from '../lean/project';
-import { declarationLabel, keyPath, ResumeKeys } from '../state/resume';
+import { declarationLabel, holeResumeKey, keyPath, ResumeKeys, statementHash } from '../state/resume';
 
 /** Folders never searched for sources: Lake's build output and packages, VCS and tool folders. */
 const SKIPPED_DIRS = new Set(['.lake', 'lake-packages', 'build', '.git', 'node_modules', '.oprover', '.lean-scratch', 'dist', 'out']);
@@ -67,7 +67,7 @@ export function walkLeanFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** One declaration to prove: the first of its sorries is the target, the others go with it. */
+/** One target: a declaration whose whole proof is `sorry`, or one hole of a longer proof. */
 export interface ProofJob {
   key: string;
   /** Absolute path. */
@@ -96,6 +96,7 @@ export function jobsForFile(root: string, file: string, text: string): { jobs: P
   const skipped: SkippedSorry[] = [];
   const byDecl = new Map<number, ProofJob>();
   const keys = new ResumeKeys(relFile);
+  const holeKeys = new Set<string>();
   for (const sorry of findSorries(text)) {
     const decl = sorry.declaration;
     const line = sorry.range.start.line + 1;
@@ -105,6 +106,14 @@ export function jobsForFile(root: string, file: string, text: string): { jobs: P
     }
     if (!PROVABLE_KINDS.has(decl.kind)) {
       skipped.push({ relFile, line, declarationName: declarationLabel(decl), reason: `this sorry is inside a ${decl.kind}, not a theorem: it stands for data, not a proof` });
+      continue;
+    }
+    if (sorry.hole) {
+      // A hole is its own job (see holeResumeKey).
+      let key = holeResumeKey(relFile, decl, sorry.hole.index, text.slice(decl.start, decl.end));
+      if (holeKeys.has(key)) key += `#${sorry.offset}`;
+      holeKeys.add(key);
+      jobs.push({ key, file, relFile, line, declarationName: sorryLabel(sorry), statementHash: statementHash(decl.header), target: { file, projectRoot: root, text, version: 0, sorry, declaration: decl }, sorries: [sorry] });
       continue;
     }
     const existing = byDecl.get(decl.start);

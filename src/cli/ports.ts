@@ -58,7 +58,7 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
     return { description: `Lean at ${toolchain.lean}`, missing: { what: 'lean', message: available.reason } };
   }
   // The goal at a sorry comes from the same server (there is no editor's Lean client here).
-  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier) })), description: available.description };
+  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true) })), description: available.description };
 }
 
 export async function buildPorts(root: string, isLakeProject: boolean, options: PortOptions): Promise<RunPorts> {

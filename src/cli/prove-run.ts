@@ -9,6 +9,7 @@ import type { OProverConfig } from '../config';
 import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
 import { prove, type GoalSource, type ProverPorts } from '../core/prover';
+import { holeEditRange } from '../core/hole/splice';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -179,9 +180,11 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       item.reason = result.reason;
       if (result.status === 'proved' && result.proof) {
         item.status = 'proved';
-        item.proof = result.proof.body;
+        // A hole's proof is the text that replaces its `sorry`; a whole proof is the body.
+        item.proof = result.proof.holeEdit ? result.proof.holeEdit.text : result.proof.body;
         item.origin = describeOrigin(result.proof, retrievedNames);
-        if (ports?.retriever) {
+        // A hole's declaration may still hold the user's other holes: only whole proofs go to the bank.
+        if (ports?.retriever && !job.target.sorry.hole) {
           const proof: VerifiedProof = {
             statement: job.target.declaration.header,
             proof: result.proof.declarationText,
@@ -246,7 +249,8 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       if (item?.status !== 'proved' || item.proof === undefined) continue;
       // A proof from the state file was verified by an earlier run, but the file is only a file:
       // screen it again so nothing but a proof body is ever written into the user's source.
-      const screened = item.resumed ? screenBody(item.proof, { allowNativeDecide: config.allowNativeDecide }) : { ok: true as const };
+      const recorded = job.target.sorry.hole ? `:= ${item.proof}` : item.proof;
+      const screened = item.resumed ? screenBody(recorded, { allowNativeDecide: config.allowNativeDecide }) : { ok: true as const };
       if (!screened.ok) {
         item.inserted = false;
         item.insertSkipped = `the proof recorded in the state file is refused: ${screened.reason}`;
@@ -257,6 +261,11 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
     for (const [file, entries] of byFile) {
       const edits: ProofEdit[] = entries.map(({ job, item }) => {
         const d = job.target.declaration;
+        if (job.target.sorry.hole) {
+          // Only the hole's `sorry` is replaced; the declaration around it must be as the job read it.
+          const range = holeEditRange(job.target.text, job.target.sorry, item.proof!);
+          return { key: job.key, declStart: d.start, bodyStart: range.start, declEnd: range.end, originalDecl: job.target.text.slice(d.start, d.end), body: item.proof! };
+        }
         return { key: job.key, declStart: d.start, bodyStart: d.bodyStart, declEnd: d.end, originalDecl: job.target.text.slice(d.start, d.end), body: item.proof! };
       });
       const outcome = insertProofs(file, texts.get(file)!, edits);

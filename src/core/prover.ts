@@ -5,13 +5,14 @@ import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
 import { candidateFromCompletion, reasoningOf, type ExtractOptions, type Extraction } from './extract';
 import { screenHelpers, withHelpers } from './helpers';
+import { prepareHole, type PreparedHole } from './hole/prepare';
 import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
 import { earlierDeclarations } from './prompt/definitions';
 import { maxTokensThatFit, samplingFor } from './prompt/sampling';
 import { retrievalQueryFor, sameRetrievalQuery } from './retrieval-hints';
 import { screenCandidate } from './screen';
-import { contextBefore, statementWithSorry } from './source';
+import { contextBefore, sorryLabel, statementWithSorry } from './source';
 import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type RetrievalQuery, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
 
 export interface ProverPorts {
@@ -60,7 +61,7 @@ export function targetInfo(target: ProofTarget): TargetInfo {
   return {
     file: target.file,
     line: target.sorry.range.start.line + 1,
-    declarationName: target.declaration.fullName ?? target.declaration.name ?? 'example',
+    declarationName: target.sorry.hole ? sorryLabel(target.sorry) : (target.declaration.fullName ?? target.declaration.name ?? 'example'),
     statement: target.declaration.header,
   };
 }
@@ -90,7 +91,12 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   let round = 0;
 
   const history: FailedAttempt[] = options.continueFrom ? [options.continueFrom] : [];
-  const finish = (status: JobResult['status'], reason: string, proof?: Candidate): JobResult => {
+  // A hole is proved through its own theorem (or in place) and its own gate; see core/hole/.
+  let hole: PreparedHole | undefined;
+  let loopTarget = target;
+  let verifier = ports.verifier;
+  const finish = (status: JobResult['status'], reason: string, found?: Candidate): JobResult => {
+    const proof = found && hole ? hole.finish(found) : found;
     const elapsedMs = Date.now() - started;
     emit({ type: 'job-finished', jobId, status, reason, proof, rounds: round, elapsedMs });
     const lastFailure = status === 'failed' ? history[history.length - 1] : undefined;
@@ -113,8 +119,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     for (const { sample, candidate } of candidates) {
       sampleOf.set(candidate.id, sample);
       const options = { allowNativeDecide: config.allowNativeDecide };
-      let screened = screenCandidate(candidate, target, options);
-      if (screened.ok) screened = screenHelpers(candidate, target, options);
+      let screened = screenCandidate(candidate, loopTarget, options);
+      if (screened.ok) screened = screenHelpers(candidate, loopTarget, options);
       if (!screened.ok) {
         const verdict: Verdict = { kind: 'rejected', rule: 'screening', reason: screened.reason, messages: [], feedback: screened.reason, elapsedMs: 0 };
         verdicts.set(candidate.id, verdict);
@@ -124,7 +130,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       }
     }
     if (toVerify.length > 0) {
-      const results = await ports.verifier.verify({ target, candidates: toVerify, timeoutMs: config.candidateTimeoutMs }, signal);
+      const results = await verifier.verify({ target: loopTarget, candidates: toVerify, timeoutMs: config.candidateTimeoutMs }, signal);
       for (const candidate of toVerify) {
         const verdict: Verdict = results.get(candidate.id) ?? {
           kind: 'infra-error',
@@ -148,6 +154,16 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   try {
     const availability = await ports.verifier.availability();
     if (!availability.ok) return finish('error', availability.reason);
+    if (target.sorry.hole) {
+      hole = await prepareHole(target, ports.verifier, ports.goal, config.allowNativeDecide, signal, (message) => emit({ type: 'log', jobId, level: 'warn', message }));
+      if (hole.goal) emit({ type: 'goal', jobId, goal: hole.goal.goal, source: hole.goal.source });
+      const how = hole.inPlaceReason !== undefined
+        ? `no theorem can be stated for this hole (${hole.inPlaceReason}): its tactics are asked for in place`
+        : `the hole as a theorem: ${hole.job.theorem!.header}`;
+      emit({ type: 'log', jobId, level: 'info', message: how });
+      loopTarget = hole.loopTarget;
+      verifier = hole.verifier;
+    }
 
     // Retrieval with the statement first; each model round asks again when the goal or the names
     // in Lean's errors have changed the query (retrieval-hints.ts).
@@ -163,7 +179,12 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       }
       retrieved = screened.kept;
     };
-    await retrieve(retrievalQueryFor(target, undefined, []));
+    // A hole is looked up by its own theorem and goal, not by the outer statement.
+    const queryFor = (goalText: string | undefined, past: readonly { feedback: string }[]): RetrievalQuery => {
+      const query = retrievalQueryFor(target, goalText, past);
+      return hole ? { ...query, statement: hole.query, ...(hole.goal ? { goal: hole.goal.goal } : {}) } : query;
+    };
+    await retrieve(queryFor(undefined, []));
 
     // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.
     if (options.continueFrom) {
@@ -171,7 +192,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     } else if (config.prepassEnabled) {
       emit({ type: 'round-started', jobId, round, kind: 'prepass' });
       if (retrieved.length > 0) emit({ type: 'retrieved', jobId, round, proofs: retrieved.slice(0, config.prepassReplays) });
-      const pre = prepassCandidates(target, config.prepassTactics, retrieved.slice(0, config.prepassReplays));
+      const pre = prepassCandidates(loopTarget, config.prepassTactics, retrieved.slice(0, config.prepassReplays));
       pre.forEach((candidate, i) => emit({ type: 'attempt', jobId, round, sample: i, raw: candidate.body, candidate }));
       const { proof } = await check(round, pre.map((candidate, sample) => ({ sample, candidate })));
       emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
@@ -183,8 +204,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       return finish('failed', 'no inference endpoint is configured: set oprover.endpoint (and the API key) to run model rounds');
     }
 
-    const goal = await goalFor(target, ports, signal, (message) => emit({ type: 'log', jobId, level: 'warn', message }));
-    if (goal) emit({ type: 'goal', jobId, goal: goal.goal, source: goal.source });
+    const goal = hole ? hole.goal : await goalFor(target, ports, signal, (message) => emit({ type: 'log', jobId, level: 'warn', message }));
+    if (goal && !hole) emit({ type: 'goal', jobId, goal: goal.goal, source: goal.source });
     const profile = getProfile(config);
     const context = contextBefore(target.text, target.declaration);
     const statement = statementWithSorry(target.declaration);
@@ -194,10 +215,11 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     for (round = 1; round <= totalRounds; round++) {
       signal?.throwIfAborted();
       emit({ type: 'round-started', jobId, round, kind: 'model' });
-      await retrieve(retrievalQueryFor(target, goal?.goal, history));
+      await retrieve(queryFor(goal?.goal, history));
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
-      const input = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };
+      const whole = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };
+      const input = hole ? hole.prompt(whole) : whole;
       const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
         emit({ type: 'prompt', jobId, round, messages });
         return ports.model!.generate(
@@ -234,7 +256,9 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       const problems: { sample: number; raw: string; problem: string }[] = [];
       const readReply: ReplyReaderPort = ports.readReply ?? (async (c, t, origin, options) => candidateFromCompletion(c, t, origin, options));
       for (const [sample, completion] of completions.entries()) {
-        const extracted = await readReply(completion, target, { kind: 'model', round, sample }, { known: shown });
+        const origin = { kind: 'model' as const, round, sample };
+        // A hole asked in place reads replies as the hole's tactics; otherwise the loop's target (the hole's theorem) is answered.
+        const extracted = hole?.extract ? hole.extract(completion.text, origin) : await readReply(completion, loopTarget, origin, { known: shown });
         const reasoning = reasoningOf(completion);
         const shared = { type: 'attempt' as const, jobId, round, sample, raw: completion.text, finishReason: completion.finishReason, ...(reasoning ? { reasoning } : {}) };
         if (extracted.ok) {

@@ -51,6 +51,24 @@ export interface SorryLocation {
   offset: number;
   range: Range;
   declaration: Declaration | undefined;
+  /** Set when the `sorry` is a hole in a longer proof, not the whole body (`:= by sorry`, `:= sorry`). */
+  hole?: HoleSite;
+}
+
+/** Where a hole stands in its declaration's proof. */
+export interface HoleSite {
+  /** 1-based, in text order among the declaration's holes. */
+  index: number;
+  /** The declaration's holes in all. */
+  count: number;
+  /** From the text around it: whether the `sorry` stands for tactics or for a term (Lean's goal answer decides when known). */
+  mode: 'tactic' | 'term';
+  /** Only whitespace shares its line. */
+  ownLine: boolean;
+  /** It follows `by` on the same line (`:= by sorry`). */
+  afterBy: boolean;
+  /** Leading whitespace of its line. */
+  lineIndent: string;
 }
 
 /** Where a proof job points: the user's document as it was when the job started. */
@@ -81,6 +99,8 @@ export interface Candidate {
    * before the declaration in the same document, inserted above it on accept. Absent: none.
    */
   helpers?: HelperLemma[];
+  /** A proof of a hole: the one edit Insert makes, replacing text[start, end) of the text the job read (the hole's `sorry`). */
+  holeEdit?: { start: number; end: number; text: string };
 }
 
 /** A helper lemma that travels with a candidate: one plain `theorem NAME ... := ...`, screened like a proof. */

@@ -25,6 +25,8 @@ export interface ExtensionsLike {
 }
 
 export interface GoalRequest {
+  /** Ask for the expected type of the term there (`$/lean/plainTermGoal`) before the tactic goals: a hole that stands for a term. */
+  term?: boolean;
   /** The document's URI string (as vscode-lean4's client knows it). */
   uri: string;
   /** The document's file path, to pick the client whose project folder holds it. */
@@ -88,6 +90,8 @@ function pickClient(provider: ClientProviderLike, fsPath: string): LeanClientLik
 export interface EditorGoalsOptions {
   extensions?: ExtensionsLike;
   fallback?: GoalFallback;
+  /** The fallback for a term hole (`GoalRequest.term`): our own server, the term's expected type first. */
+  termFallback?: GoalFallback;
   /** Limit for each step through vscode-lean4 (activation, features, request). */
   timeoutMs?: number;
   log?: (message: string) => void;
@@ -108,6 +112,10 @@ export class EditorGoals {
       const client = pickClient(provider, request.fsPath);
       if (!client || (typeof client.isRunning === 'function' && !client.isRunning())) return undefined;
       const params = { textDocument: { uri: request.uri }, position: request.position };
+      if (request.term) {
+        const first = await withTimeout(client.sendRequest(plainTermGoal.method, params), timeoutMs);
+        if (first !== null && isPlainTermGoal(first)) return plainGoalOfTermGoal(first);
+      }
       const answer = await withTimeout(client.sendRequest(plainGoal.method, params), timeoutMs);
       if (answer !== null) return isPlainGoal(answer) ? answer : undefined;
       // No tactic goal here (a term proof such as `:= sorry`): the expected type of the term.
@@ -125,8 +133,9 @@ export class EditorGoals {
     const viaEditor = await this.viaLean4(request);
     if (viaEditor) return { goal: viaEditor, source: 'vscode-lean4' };
     if (viaEditor === null) return undefined; // Lean answered: no tactic goal at this position
-    if (!this.options.fallback) return undefined;
-    const own = await this.options.fallback(request.projectRoot, request.text, request.position, request.fsPath);
+    const fallback = (request.term ? this.options.termFallback : undefined) ?? this.options.fallback;
+    if (!fallback) return undefined;
+    const own = await fallback(request.projectRoot, request.text, request.position, request.fsPath);
     return own ? { goal: own, source: 'own-server' } : undefined;
   }
 }
@@ -142,7 +151,9 @@ export function goalText(goal: PlainGoal): string {
  */
 export function goalSource(goals: EditorGoals, uriOf: (file: string) => string = (file) => pathToFileURL(file).href): GoalSource {
   return async (target) => {
-    const answer = await goals.goalAt({ uri: uriOf(target.file), fsPath: target.file, text: target.text, position: target.sorry.range.start, projectRoot: target.projectRoot });
+    // A hole that stands for a term: its expected type, not the goal of the tactic around it.
+    const term = target.sorry.hole?.mode === 'term';
+    const answer = await goals.goalAt({ uri: uriOf(target.file), fsPath: target.file, text: target.text, position: target.sorry.range.start, projectRoot: target.projectRoot, ...(term ? { term } : {}) });
     return answer ? { goal: goalText(answer.goal), source: answer.source } : undefined;
   };
 }

@@ -269,13 +269,19 @@ export class LeanVerifier implements Verifier {
    * The goal at a position of a document (e.g. at a `sorry`), through our own server: the text is
    * opened in a scratch slot as it is, checked, and `$/lean/plainGoal` is asked there; where Lean has
    * no tactic goal (a term proof such as `:= sorry` or `fun n => sorry`), `$/lean/plainTermGoal`.
+   * With `termFirst` (a hole that stands for a term inside a tactic, `exact ⟨h, sorry⟩`), the term's
+   * expected type is asked first: the tactic goal there is the enclosing tactic's.
    */
-  async goalAt(projectRoot: string, text: string, position: Position, file?: string, timeoutMs = 60_000): Promise<PlainGoal | null> {
+  async goalAt(projectRoot: string, text: string, position: Position, file?: string, timeoutMs = 60_000, termFirst = false): Promise<PlainGoal | null> {
     const pool = this.poolFor(projectRoot, file);
     const slot = await pool.acquire();
     try {
       const result = await slot.check(text, text, timeoutMs);
       if (result.kind !== 'checked') return null;
+      if (termFirst) {
+        const term = await slot.plainTermGoal(position, 5000);
+        if (term) return plainGoalOfTermGoal(term);
+      }
       const goal = await slot.plainGoal(position, 5000);
       if (goal) return goal;
       const term = await slot.plainTermGoal(position, 5000);

@@ -92,6 +92,15 @@ export function declarationLabel(decl: Declaration): string {
   return decl.fullName ?? decl.name ?? (decl.kind === 'example' ? 'example' : decl.kind);
 }
 
+/**
+ * The resume key of a hole (a `sorry` inside a longer proof): the declaration and the hole's number,
+ * with a hash of the declaration's whole text, so a result is reused only while the proof around
+ * the hole is unchanged.
+ */
+export function holeResumeKey(relFile: string, decl: Declaration, holeIndex: number, declarationText: string): string {
+  return `${relFile}::${declarationLabel(decl)}::${statementHash(decl.header)}::hole-${holeIndex}-${statementHash(declarationText)}`;
+}
+
 /** `root`-relative path with `/` separators, as keys and markers name files. */
 export function keyPath(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');

@@ -1,11 +1,11 @@
 // Which sorries of a file a batch proves, and what a batch resumed after a reload does with each.
 // Pure (no vscode), so it is unit-tested.
 import { screenBody } from '../core/screen';
-import { findSorries } from '../core/source';
+import { findSorries, sorryLabel } from '../core/source';
 import type { SorryLocation } from '../core/types';
-import { contextHash, declarationLabel, ResumeKeys, type BatchMarker, type FinishedEntry } from '../state/resume';
+import { contextHash, declarationLabel, holeResumeKey, ResumeKeys, type BatchMarker, type FinishedEntry } from '../state/resume';
 
-/** One target per declaration: a proof replaces the whole body, so its other sorries are skipped. */
+/** One target per declaration whose whole proof is a `sorry`, and one per hole of a longer proof (each hole is filled alone). */
 export function batchTargets(text: string): { targets: SorryLocation[]; skipped: { sorry: SorryLocation; reason: string }[] } {
   const targets: SorryLocation[] = [];
   const skipped: { sorry: SorryLocation; reason: string }[] = [];
@@ -13,6 +13,10 @@ export function batchTargets(text: string): { targets: SorryLocation[]; skipped:
   for (const s of findSorries(text)) {
     if (!s.declaration) {
       skipped.push({ sorry: s, reason: 'not inside a declaration' });
+      continue;
+    }
+    if (s.hole) {
+      targets.push(s);
       continue;
     }
     const first = seen.get(s.declaration.start);
@@ -41,8 +45,8 @@ export function keyTargets(relFile: string, text: string, targets: readonly Sorr
   const keys = new ResumeKeys(relFile);
   return targets.map((sorry) => ({
     sorry,
-    key: keys.next(sorry.declaration!).key,
-    declarationName: declarationLabel(sorry.declaration!),
+    key: sorry.hole ? holeResumeKey(relFile, sorry.declaration!, sorry.hole.index, text.slice(sorry.declaration!.start, sorry.declaration!.end)) : keys.next(sorry.declaration!).key,
+    declarationName: sorry.hole ? sorryLabel(sorry) : declarationLabel(sorry.declaration!),
     line: sorry.range.start.line + 1,
     contextHash: contextHash(text.slice(0, sorry.declaration!.start)),
   }));
@@ -80,6 +84,8 @@ export function resumeDecisions(
     if (!finishedSince(entry, startedAt)) return { kind: 'prove' };
     if (entry.status === 'failed') return { kind: 'failed', entry };
     if (entry.proof === undefined) return { kind: 'prove', note: 'the earlier run recorded no proof body' };
+    // A hole's recorded text is placed only by its own job's edit: the hole is proved again.
+    if (t.sorry.hole) return { kind: 'prove', note: 'a hole is proved again after a reload (its proof is placed only by its own job)' };
     // Lean checked the proof after the text above it as it was then; if that changed, so may the proof's meaning.
     if (entry.contextHash !== undefined && entry.contextHash !== t.contextHash) return { kind: 'prove', note: 'the text above it changed since its proof was checked' };
     // The resume file is only a file: its proof gets the same screen as model output before any use.

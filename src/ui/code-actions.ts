@@ -5,6 +5,8 @@ import { findSorries } from '../core/source';
 import type { SorryLocation } from '../core/types';
 
 export const PROVE_TITLE = 'Prove with OProver';
+/** A hole in a longer proof is proved where it stands. */
+export const PROVE_HOLE_TITLE = 'Prove this hole with OProver';
 
 export class ProveCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -25,7 +27,8 @@ export class ProveCodeActions implements vscode.CodeActionProvider {
     const under = all.filter((s) => s.offset <= to && from <= s.offset + 'sorry'.length);
     const targets = under.length > 0 ? under : all.filter((s) => s.declaration!.start <= from && to <= s.declaration!.end);
     return targets.slice(0, 8).map((s, i) => {
-      const title = targets.length > 1 ? `${PROVE_TITLE} (sorry on line ${s.range.start.line + 1})` : PROVE_TITLE;
+      const base = s.hole ? PROVE_HOLE_TITLE : PROVE_TITLE;
+      const title = targets.length > 1 ? `${base} (sorry on line ${s.range.start.line + 1})` : base;
       const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
       action.command = { command: 'oprover.proveAtCursor', title, arguments: [document.uri, new vscode.Position(s.range.start.line, s.range.start.character)] };
       action.isPreferred = i === 0 && under.length > 0;

@@ -7,6 +7,8 @@ import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
 import { findSorries } from '../core/source';
+import { holeProposal, insertHoleProof, type HoleEditShape } from './hole-insert';
+import { planHoleInsertion } from './hole-plan';
 import { applyPlan, locateIn, planInsertion, type InsertionPlan } from './insert';
 import { targetFromDocument } from './targets';
 import type { JobRecord } from './jobs';
@@ -31,13 +33,15 @@ export async function insertVerifiedProof(ctx: OProverContext, job: JobRecord): 
  * file after screening it), planned on the document's current text: refused when the declaration
  * changed since `target.text` was read.
  */
-export async function insertProof(ctx: OProverContext, uri: string, target: ProofTarget, proof: { body: string; declarationText: string }): Promise<InsertOutcome> {
+export async function insertProof(ctx: OProverContext, uri: string, target: ProofTarget, proof: { body: string; declarationText: string; holeEdit?: HoleEditShape }): Promise<InsertOutcome> {
   let document: vscode.TextDocument;
   try {
     document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
   } catch (err) {
     return { ok: false, message: `not inserted: cannot open ${target.file}: ${err instanceof Error ? err.message : String(err)}` };
   }
+  // A hole's proof edits only the hole.
+  if (target.sorry.hole && proof.holeEdit) return insertHoleProof(ctx, document, target, proof.holeEdit);
   const text = document.getText();
   const version = document.version;
   const plan = planInsertion(target, text, proof.body);
@@ -118,6 +122,14 @@ export class ProposedContent implements vscode.TextDocumentContentProvider {
 export async function showDiff(ctx: OProverContext, proposals: ProposedContent, job: JobRecord, candidate: Candidate, verified: boolean): Promise<InsertOutcome> {
   const document = await documentOf(job);
   const current = document.getText();
+  if (job.target.sorry.hole && candidate.holeEdit) {
+    // Just the hole: the document with only its `sorry` replaced.
+    const hole = holeProposal(job.target, current, candidate.holeEdit);
+    const fileName = document.uri.path.split('/').pop() ?? 'proof.lean';
+    const left = hole.note === undefined ? document.uri : proposals.add(`${fileName} (when the job started)`, hole.base);
+    await vscode.commands.executeCommand('vscode.diff', left, proposals.add(fileName, hole.proposed), `${fileName} ↔ verified proof of ${job.target.declaration.fullName ?? job.target.declaration.name ?? 'example'} (one hole)`, { preview: true });
+    return { ok: true, message: hole.note === undefined ? 'diff shown' : `diff against the text the job read: ${hole.note.replace(/^not inserted: /, '')}` };
+  }
   const plan = planInsertion(job.target, current, candidate.body);
   const base = plan.ok ? current : job.target.text;
   const proposedText = plan.ok ? applyPlan(current, plan) : applyPlan(job.target.text, planInsertion(job.target, job.target.text, candidate.body) as Extract<ReturnType<typeof planInsertion>, { ok: true }>);
@@ -132,7 +144,9 @@ export async function showDiff(ctx: OProverContext, proposals: ProposedContent, 
 /** Opens the job's document and selects its sorry, or its declaration when the sorry is gone. */
 export async function locate(job: JobRecord): Promise<void> {
   const document = await documentOf(job);
-  const found = locateIn(job.target, document.getText());
+  // A hole is found again by its own line (other holes filled above it move it).
+  const hole = job.target.sorry.hole ? planHoleInsertion(job.target, document.getText(), { start: job.target.sorry.offset, end: job.target.sorry.offset, text: '' }) : undefined;
+  const found = hole?.ok ? { start: hole.sorryOffset, end: hole.sorryOffset + 'sorry'.length } : locateIn(job.target, document.getText());
   const editor = await vscode.window.showTextDocument(document, { preserveFocus: false, preview: false });
   if (!found) {
     void vscode.window.showInformationMessage(`OProver: ${job.target.declaration.fullName ?? job.target.declaration.name ?? 'the declaration'} is no longer in ${vscode.workspace.asRelativePath(document.uri)}`);

@@ -35,6 +35,11 @@ const HARD_SORRY = 'n * 0 = 0 := by\n  sorry';
 const HARD_PROOF = ':= by\n  induction n with\n  | zero => rfl\n  | succ k ih => simp';
 /** The only proofs "Lean" accepts; anything else reported as proved is a false acceptance. */
 const TRUE_PROOFS: Record<string, string> = { t_omega: ':= by omega', t_hard: HARD_PROOF };
+/** What "Lean" accepts in t_hard's sorry once the user typed a tactic after it (the sorry is then a hole): the text that replaces it. */
+const HARD_HOLE_PROOF = 'induction n with\n  | zero => rfl\n  | succ k ih => simp';
+
+/** The declaration a report item is about (a hole's item names it first: `t_hard, hole 1 of 1 (…)`). */
+const declarationOf = (item: ReportItem): string => item.declaration.replace(/, hole .*$/, '');
 
 const REPLY_FALSE = 'Simp closes it.\n```lean4\ntheorem t_hard (n : Nat) : n * 0 = 0 := by\n  simp\n```';
 const REPLY_TRUE = `By induction.\n\`\`\`lean4\ntheorem t_hard (n : Nat) : n * 0 = 0 ${HARD_PROOF}\n\`\`\``;
@@ -122,7 +127,9 @@ async function seedBank(dir: string): Promise<string[]> {
 function expectedText(base: string, items: readonly ReportItem[]): string {
   let text = base;
   for (const item of items) {
-    if (item.inserted) text = text.replace(new RegExp(`(theorem ${item.declaration} [^\\n]*?) :=[\\s\\S]*?(?=\\n\\n|\\n$)`), (_, header: string) => `${header} ${item.proof}`);
+    // A hole's proof replaces just its `sorry`.
+    if (item.inserted && item.declaration.includes(', hole ')) text = text.replace(new RegExp(`(theorem ${declarationOf(item)} [\\s\\S]*?)\\bsorry\\b`), (_, before: string) => `${before}${item.proof}`);
+    else if (item.inserted) text = text.replace(new RegExp(`(theorem ${item.declaration} [^\\n]*?) :=[\\s\\S]*?(?=\\n\\n|\\n$)`), (_, header: string) => `${header} ${item.proof}`);
   }
   return text;
 }
@@ -166,8 +173,11 @@ function leanProject(files: Record<string, string>, leanRules: object[] = [], le
   return dir;
 }
 
+/** The reply for t_hard's sorry once it is a hole (the user typed a tactic after it): a proof of the hole's theorem. */
+const REPLY_HOLE = `By induction.\n\`\`\`lean4\ntheorem t_hard_hole1 (n : Nat) : n * 0 = 0 ${HARD_PROOF}\n\`\`\``;
+
 function healthyModel(faults: Fault[] = []): Promise<RunningModelServer> {
-  return startModelServer({ rules: [{ replies: [REPLY_FALSE, REPLY_TRUE] }], faults });
+  return startModelServer({ rules: [{ match: 't_hard_hole1', replies: [REPLY_HOLE] }, { replies: [REPLY_FALSE, REPLY_TRUE] }], faults });
 }
 
 function proveArgs(endpoint: string | undefined, extra: string[] = []): string[] {
@@ -195,7 +205,8 @@ async function judgeRun(r: Run, dir: string, opts: { base: string; bankBefore: s
   assert.deepEqual(leanProcessesFor(dir), [], 'a Lean server outlived the run');
   const report = readReport(dir);
   for (const item of report.items) {
-    if (item.status === 'proved') assert.equal(item.proof, TRUE_PROOFS[item.declaration.replace(/^slow_\d$/, 't_omega')], `${item.declaration}: a proof Lean did not accept was reported proved`);
+    const expected = item.declaration.includes(', hole ') ? HARD_HOLE_PROOF : TRUE_PROOFS[item.declaration.replace(/^slow_\d$/, 't_omega')];
+    if (item.status === 'proved') assert.equal(item.proof, expected, `${item.declaration}: a proof Lean did not accept was reported proved`);
     if (item.status === 'error') assert.ok(item.reason.length > 20, `${item.declaration}: an error without a reason`);
   }
   const losses: string[] = [];
@@ -217,8 +228,8 @@ async function rerunFinishes(dir: string, extra: string[] = []): Promise<{ losse
   const stateBefore = stateKeys(dir);
   const bankBefore = (await bankNames(dir)).names;
   const textBefore = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
-  // Finished targets whose sorry is still in the file (not inserted yet) must come from the state file.
-  const stillOpen = stateBefore.filter((k) => new RegExp(`theorem ${k.split('::')[1]} [^\\n]*:= by\\n {2}sorry`).test(textBefore));
+  // Finished targets whose sorry is still in the file (not inserted yet) and still the whole proof must come from the state file.
+  const stillOpen = stateBefore.filter((k) => new RegExp(`theorem ${k.split('::')[1]} [^\\n]*:= by\\n {2}sorry(?=\\n\\n|\\n?$)`).test(textBefore));
   const model = await healthyModel();
   try {
     const r = await run(startCli(proveArgs(model.url, extra), dir, cleanEnv()));
@@ -428,9 +439,12 @@ describe('fault matrix: the CLI with its real endpoint client, Lean verifier and
         const plan = planInsertion(target, edited, hard.proof!);
         assert.equal(plan.ok, false, 'the editor would not insert into the edited declaration either');
         assert.equal(planInsertion(target, '-- notes\n' + FILE, hard.proof!).ok, true, 'a declaration that only moved still gets its proof');
+        // With a tactic typed after it, t_hard's sorry is a hole of the user's longer proof: the
+        // re-run proves that hole (the recorded whole proof would overwrite the user's tactic).
         const again = await rerunFinishes(dir);
-        assert.equal(again.resumed, 1, 't_hard comes from the state file, not from a new search');
-        return { losses: [...judged.losses, ...again.losses], outcome: `exit 0; t_omega inserted, t_hard skipped ("${hard.insertSkipped}"); re-run inserts t_hard from the state file` };
+        assert.equal(again.resumed, 0, 'the whole proof recorded for t_hard is not used on its longer proof');
+        assert.ok(fs.readFileSync(file, 'utf8').includes(`${HARD_HOLE_PROOF}\n  simp`), "the hole is filled and the user's tactic kept");
+        return { losses: [...judged.losses, ...again.losses], outcome: `exit 0; t_omega inserted, t_hard skipped ("${hard.insertSkipped}"); re-run fills t_hard's sorry, now a hole, keeping the user's tactic` };
       } finally {
         await model.close();
       }

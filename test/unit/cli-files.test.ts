@@ -63,13 +63,14 @@ describe('cli discovery', () => {
     assert.equal(collectInputs([path.join(dir, 'Sub')]).root, dir);
   });
 
-  it('makes one job per declaration with sorries, skips data sorries, and keys repeated statements apart', () => {
+  it('makes one job per whole-proof sorry and per hole, skips data sorries, and keys repeated statements apart', () => {
     const { jobs, skipped } = jobsForFile('/p', '/p/Demo/X.lean', TEXT);
     assert.deepEqual(
       jobs.map((j) => [j.declarationName, j.line, j.sorries.length]),
       [
         ['Demo.a_thm', 6, 1],
-        ['Demo.b_thm', 11, 2],
+        ['Demo.b_thm, hole 1 of 2 (line 11, column 5)', 11, 1],
+        ['Demo.b_thm, hole 2 of 2 (line 12, column 5)', 12, 1],
         ['example', 16, 1],
         ['example', 17, 1],
       ],
@@ -78,7 +79,9 @@ describe('cli discovery', () => {
     assert.match(skipped[0]!.reason, /def/);
     assert.equal(jobs[0]!.relFile, 'Demo/X.lean');
     assert.match(jobs[0]!.key, /^Demo\/X\.lean::Demo\.a_thm::[0-9a-f]{16}$/);
-    assert.notEqual(jobs[2]!.key, jobs[3]!.key);
+    assert.notEqual(jobs[3]!.key, jobs[4]!.key);
+    assert.match(jobs[1]!.key, /::hole-1-[0-9a-f]{16}$/);
+    assert.notEqual(jobs[1]!.key, jobs[2]!.key);
     // The statement hash ignores layout but not content.
     const moved = jobsForFile('/p', '/p/Demo/X.lean', TEXT.replace('theorem a_thm (n : Nat) :', 'theorem a_thm (n : Nat)\n    :'));
     assert.equal(moved.jobs[0]!.key, jobs[0]!.key);

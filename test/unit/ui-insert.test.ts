@@ -87,11 +87,11 @@ describe('sorry at the cursor', () => {
 });
 
 describe('batch targets', () => {
-  it('takes one sorry per declaration and says why the others are skipped', () => {
-    const text = 'theorem a : 1 = 1 ∧ 2 = 2 := by\n  constructor\n  · sorry\n  · sorry\n\ntheorem b : True := sorry\n';
+  it('takes each hole and each whole-proof sorry, and says why a sorry outside a declaration is skipped', () => {
+    const text = 'theorem a : 1 = 1 ∧ 2 = 2 := by\n  constructor\n  · sorry\n  · sorry\n\ntheorem b : True := sorry\n\n#check (sorry : Nat)\n';
     const { targets, skipped } = batchTargets(text);
-    assert.deepEqual(targets.map((s) => s.range.start.line), [2, 5]);
+    assert.deepEqual(targets.map((s) => [s.range.start.line, s.hole?.index]), [[2, 1], [3, 2], [5, undefined]]);
     assert.equal(skipped.length, 1);
-    assert.match(skipped[0]!.reason, /same declaration as the sorry on line 3/);
+    assert.match(skipped[0]!.reason, /not inside a declaration/);
   });
 });
