@@ -104,8 +104,10 @@ export class OProverContext implements vscode.Disposable {
       // values, which come from the prompt profile) stays unset instead of a typed zero.
       this.config = configFromSettings((key) => {
         const i = settings.inspect(key);
-        if (!i) return settings.get(key);
-        return i.workspaceFolderLanguageValue ?? i.workspaceLanguageValue ?? i.globalLanguageValue ?? i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue;
+        // (VS Code gives a setting without a manifest default a typed zero as its default; every
+        // manifest default equals DEFAULT_CONFIG's, which resolveConfig applies to what is unset.)
+        const unset = i !== undefined && [i.globalValue, i.workspaceValue, i.workspaceFolderValue, i.globalLanguageValue, i.workspaceLanguageValue, i.workspaceFolderLanguageValue].every((v) => v === undefined);
+        return unset ? undefined : settings.get(key);
       });
       this.configProblem = undefined;
     } catch (err) {
