@@ -10,6 +10,7 @@ import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
 import { prove, type GoalSource, type ProverPorts } from '../core/prover';
 import { holeEditRange } from '../core/hole/splice';
+import type { GoalOracleFactory } from '../core/search/round';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -27,6 +28,8 @@ export interface RunPorts {
   retriever?: Retriever;
   /** The goal at a sorry for prompts (a local Lean only). */
   goal?: GoalSource;
+  /** Goals per tactic prefix (a local Lean): the proof-state search. */
+  search?: GoalOracleFactory;
   /** Adds the project's complete proofs to the memory bank before proving; returns a line to show. */
   indexProject?: (root: string, files: string[], signal: AbortSignal) => Promise<string>;
   /** Size of the memory bank, for the report. */
@@ -141,7 +144,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         progress.log(`warning: the memory bank could not be updated: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal } : undefined;
+    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal, search: ports.search } : undefined;
 
     const runJob = async (job: ProofJob): Promise<ReportItem> => {
       const item = baseItem(job);

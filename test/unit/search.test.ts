@@ -1,0 +1,225 @@
+// The proof-state search over a fake goal oracle: goal parsing, symbolic expansion, scoring,
+// duplicate states, budgets, cancellation, and the gate deciding a closing path.
+import assert from 'node:assert/strict';
+import { ARITH_HINTS, symbolicProposals, type ExpansionContext } from '../../src/core/search/expand';
+import { forallNames, goalsFromMessage, parseGoal, stateKey, topConnective } from '../../src/core/search/goal';
+import { nodeCost, pathTo, searchProof, type GoalOracle, type ProbeOutcome, type SearchNode } from '../../src/core/search/search';
+
+/** A goal oracle from a transition table: the goals after a tactic, per goal state (first goal). */
+class TableOracle implements GoalOracle {
+  probes: string[][] = [];
+  constructor(
+    private readonly root: string[],
+    /** key: the first goal, then ` |> ` and the tactic → the goals it leaves in its place. */
+    private readonly table: Record<string, string[] | 'fail'>,
+    readonly parallel = 1,
+    private readonly onProbe?: () => void,
+  ) {}
+  async probe(tactics: string[]): Promise<ProbeOutcome> {
+    this.probes.push(tactics);
+    this.onProbe?.();
+    let goals = [...this.root];
+    for (const t of tactics) {
+      const first = goals[0];
+      const next = first === undefined ? 'fail' : this.table[`${first} |> ${t}`];
+      if (next === undefined || next === 'fail') return { kind: 'failed', message: `tactic '${t}' failed` };
+      goals = [...next, ...goals.slice(1)];
+    }
+    return { kind: 'goals', goals };
+  }
+}
+
+const CTX: ExpansionContext = { closers: ['rfl', 'decide', 'simp', 'omega'], definitions: [{ name: 'double', fullName: 'Ex.double' }, { name: 'sumTo', fullName: 'Ex.sumTo' }] };
+const propose = (node: SearchNode) => symbolicProposals(node.goals[0] ?? '', CTX);
+
+describe('search: goals', () => {
+  it('parses case tags, grouped hypotheses, wrapped types and the target', () => {
+    const g = parseGoal('case succ\nn n_ih✝ : Nat\nh : a ∧\n  b\n⊢ double (n + 1) =\n    2 * (n + 1)');
+    assert.equal(g.caseTag, 'succ');
+    assert.deepEqual(g.hyps, [
+      { names: ['n', 'n_ih✝'], type: 'Nat' },
+      { names: ['h'], type: 'a ∧ b' },
+    ]);
+    assert.equal(g.target, 'double (n + 1) = 2 * (n + 1)');
+  });
+
+  it('splits an unsolved-goals message into goals', () => {
+    assert.deepEqual(goalsFromMessage('unsolved goals\ncase left\np q : Prop\n⊢ p\n\ncase right\np q : Prop\n⊢ q'), ['case left\np q : Prop\n⊢ p', 'case right\np q : Prop\n⊢ q']);
+  });
+
+  it('finds the top connective by precedence, outside brackets', () => {
+    assert.equal(topConnective('p ∧ q → q ∧ p'), '→');
+    assert.equal(topConnective('(p → q) ∧ r'), '∧');
+    assert.equal(topConnective('a ∨ b ∧ c'), '∨');
+    assert.equal(topConnective('p ↔ q → r'), '↔');
+    assert.equal(topConnective('∀ (n : Nat), n = n'), '∀');
+    assert.equal(topConnective('¬p'), '¬');
+    assert.equal(topConnective('a = b'), undefined);
+    assert.deepEqual(forallNames('∀ (a b : Nat) {c : Nat}, a = c'), ['a', 'b', 'c']);
+    assert.deepEqual(forallNames('∀ x y, x = y'), ['x', 'y']);
+  });
+
+  it('gives the same key to the same goals up to whitespace, case tags and ✝ numbering', () => {
+    assert.equal(stateKey(['case zero\n⊢  0 = 0', 'n✝ : Nat\n⊢ n✝ = n✝']), stateKey(['⊢ 0 = 0', 'n✝1 : Nat\n⊢ n✝1   = n✝1']));
+    assert.notEqual(stateKey(['⊢ 0 = 0']), stateKey(['⊢ 0 = 1']));
+  });
+});
+
+describe('search: symbolic expansion', () => {
+  const tactics = (goal: string) => symbolicProposals(goal, CTX).map((p) => p.tactic);
+
+  it('proposes induction and simp with the definitions the goal mentions, and their combination', () => {
+    const t = tactics('n : Nat\n⊢ double n = 2 * n');
+    assert.ok(t.includes('induction n'));
+    assert.ok(t.includes('simp [double]'));
+    assert.ok(t.includes('simp_all [double]'));
+    assert.ok(t.includes(`induction n <;> simp_all [double, ${ARITH_HINTS.join(', ')}]`));
+    assert.ok(!t.some((x) => x.includes('sumTo')), 'a definition the goal does not mention is left out');
+    assert.ok(t.includes('omega'), 'the pre-pass tactics close goals too');
+    // closing tactics come before the structural ones
+    assert.ok(t.indexOf('simp_all') < t.indexOf('induction n'));
+  });
+
+  it('spells a definition as the goal does (qualified or not)', () => {
+    assert.ok(tactics('⊢ Ex.sumTo 0 = 0').includes('simp [Ex.sumTo]'));
+  });
+
+  it('proposes intro with the bound names, constructor, cases on hypotheses, exact h', () => {
+    assert.ok(tactics('⊢ ∀ (a b : Nat), a + b = b + a').includes('intro a b'));
+    assert.ok(tactics('p q : Prop\n⊢ p ∧ q → q ∧ p').includes('intro h'));
+    assert.ok(tactics('p q : Prop\nh : p\n⊢ ¬¬p').includes('intro h1'), 'a fresh name');
+    const split = tactics('p q : Prop\nhp : p\nhq : q\n⊢ p ∧ q');
+    assert.ok(split.includes('constructor'));
+    assert.ok(split.includes('constructor <;> assumption'));
+    const cases = tactics('p q : Prop\nh : p ∧ q\n⊢ q');
+    assert.ok(cases.includes('cases h'));
+    assert.deepEqual(tactics('p : Prop\nh : p\n⊢ p')[0], 'exact h');
+    assert.ok(!tactics('n✝ : Nat\n⊢ n✝ = n✝').some((x) => x.includes('n✝')), 'inaccessible names are never written');
+  });
+
+  it('does not propose induction on a variable the target does not mention, nor twice the same tactic', () => {
+    const t = tactics('n m : Nat\n⊢ m + 0 = m');
+    assert.ok(t.includes('induction m'));
+    assert.ok(!t.includes('induction n'));
+    assert.equal(new Set(t).size, t.length);
+  });
+});
+
+describe('search: best-first', () => {
+  const ROOT = 'n : Nat\n⊢ double n = 2 * n';
+
+  it('closes a two-step goal through a structural node and reports the path', async () => {
+    const zero = 'case zero\n⊢ double 0 = 2 * 0';
+    const succ = 'case succ\nn : Nat\nih : double n = 2 * n\n⊢ double (n + 1) = 2 * (n + 1)';
+    const oracle = new TableOracle([ROOT], {
+      [`${ROOT} |> induction n`]: [zero, succ],
+      [`${zero} |> simp [double]`]: [],
+      [`${succ} |> simp [double]`]: ['n : Nat\nih : double n = 2 * n\n⊢ double n + 2 = 2 * n + 2'],
+      [`${succ} |> simp_all [double]`]: [],
+    });
+    const r = await searchProof(oracle, { maxProbes: 200, timeLimitMs: 60_000, propose });
+    assert.equal(r.status, 'proved');
+    assert.deepEqual(r.tactics, ['induction n', 'simp [double]', 'simp_all [double]']);
+    const proof = r.nodes.find((n) => n.status === 'proof')!;
+    assert.deepEqual(pathTo(r.nodes, proof.id).map((n) => n.tactic), [undefined, 'induction n', 'simp [double]', 'simp_all [double]']);
+    assert.equal(r.probes, oracle.probes.length);
+  });
+
+  it('expands the cheapest open node first', async () => {
+    const big = '⊢ a + b + c + d + e + f + g + h + i + j + k + l + m + n + o + p = 0';
+    const small = '⊢ 0 = 0';
+    const root = 'p : Prop\n⊢ p ∧ p';
+    const oracle = new TableOracle([root], {
+      [`${root} |> constructor`]: [big, small],
+      [`${root} |> apply And.intro`]: [small],
+      [`${small} |> rfl`]: [],
+    });
+    const r = await searchProof(oracle, {
+      maxProbes: 100,
+      timeLimitMs: 60_000,
+      propose: (node) => (node.depth === 0 ? [{ tactic: 'constructor', kind: 'structural', cost: 1 }, { tactic: 'apply And.intro', kind: 'structural', cost: 1 }] : [{ tactic: 'rfl', kind: 'closing', cost: 1 }]),
+    });
+    assert.equal(r.status, 'proved');
+    assert.deepEqual(r.tactics, ['apply And.intro', 'rfl'], 'one small goal ranks before two goals');
+    assert.ok(nodeCost([small], 1, { cost: 1 }) < nodeCost([big, small], 1, { cost: 1 }));
+    assert.ok(nodeCost([small], 1, { cost: 9, logprob: -0.1 }) < nodeCost([small], 1, { cost: 0, logprob: -5 }), 'a model log-probability replaces the symbolic cost');
+  });
+
+  it('expands a state reached twice only once, and drops tactics that change nothing', async () => {
+    const root = '⊢ p';
+    const same = '⊢ q';
+    const oracle = new TableOracle([root], {
+      [`${root} |> a`]: [same],
+      [`${root} |> b`]: [' ⊢  q'],
+      [`${root} |> c`]: [root],
+      [`${same} |> x`]: ['⊢ r'],
+    });
+    const r = await searchProof(oracle, {
+      maxProbes: 100,
+      timeLimitMs: 60_000,
+      propose: (node) => (node.goals[0] === '⊢ r' ? [] : ['a', 'b', 'c', 'x'].map((tactic) => ({ tactic, kind: 'structural' as const, cost: 1 }))),
+    });
+    assert.equal(r.status, 'exhausted');
+    assert.equal(r.nodes.find((n) => n.tactic === 'b')?.status, 'duplicate');
+    assert.equal(r.nodes.find((n) => n.tactic === 'c')?.status, 'no-progress');
+    // `q` was expanded once (under `a`), never under `b`
+    assert.equal(oracle.probes.filter((p) => p[0] === 'b' && p.length > 1).length, 0);
+    assert.ok(oracle.probes.some((p) => p.join(' ') === 'a x'));
+  });
+
+  it('stops at the probe budget and at the time limit', async () => {
+    const oracle = new TableOracle([ROOT], {});
+    const budget = await searchProof(oracle, { maxProbes: 5, timeLimitMs: 60_000, propose });
+    assert.equal(budget.status, 'budget');
+    assert.equal(budget.probes, 5);
+    assert.equal(oracle.probes.length, 5);
+
+    let clock = 0;
+    const slow = new TableOracle([ROOT], {}, 1, () => (clock += 1000));
+    const timed = await searchProof(slow, { maxProbes: 1000, timeLimitMs: 3500, propose, now: () => clock });
+    assert.equal(timed.status, 'timeout');
+    assert.ok(timed.probes <= 5, `stopped after the limit, not at the budget (${timed.probes} probes)`);
+  });
+
+  it('is cancelled by its signal between probes', async () => {
+    const controller = new AbortController();
+    let n = 0;
+    const oracle = new TableOracle([ROOT], {}, 2, () => {
+      if (++n === 3) controller.abort();
+    });
+    const r = await searchProof(oracle, { maxProbes: 1000, timeLimitMs: 60_000, propose, signal: controller.signal });
+    assert.equal(r.status, 'cancelled');
+    assert.ok(oracle.probes.length <= 4, `no wave after the abort (${oracle.probes.length} probes)`);
+  });
+
+  it('skips at the root the tactics the pre-pass already tried, and goes on when the gate refuses a path', async () => {
+    const root = 'p : Prop\nh : p\n⊢ p';
+    const oracle = new TableOracle([root], { [`${root} |> exact h`]: [], [`${root} |> assumption`]: [] }, 1);
+    const refused: string[][] = [];
+    const r = await searchProof(oracle, {
+      maxProbes: 100,
+      timeLimitMs: 60_000,
+      propose,
+      skipAtRoot: ['rfl', 'decide', 'simp', 'omega'],
+      accept: async (tactics) => {
+        if (tactics[0] === 'exact h') {
+          refused.push(tactics);
+          return false;
+        }
+        return true;
+      },
+    });
+    assert.equal(r.status, 'proved');
+    assert.deepEqual(r.tactics, ['assumption']);
+    assert.deepEqual(refused, [['exact h']]);
+    assert.equal(r.nodes.find((n) => n.tactic === 'exact h')?.status, 'failed');
+    assert.ok(!oracle.probes.some((p) => ['rfl', 'decide', 'simp', 'omega'].includes(p[0]!)));
+  });
+
+  it('reports a root that Lean cannot read', async () => {
+    const oracle: GoalOracle = { parallel: 1, probe: async () => ({ kind: 'failed', message: 'unknown identifier' }) };
+    const r = await searchProof(oracle, { maxProbes: 10, timeLimitMs: 1000, propose });
+    assert.equal(r.status, 'root-failed');
+    assert.equal(r.reason, 'unknown identifier');
+  });
+});
