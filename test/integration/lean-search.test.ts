@@ -12,46 +12,9 @@ import { findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
 import { LeanTacticGoals, tacticGoalsFactory } from '../../src/lean/tactic-goals';
 import { LeanVerifier } from '../../src/lean/verifier';
-import type { Script } from '../fixtures/lean-server/main';
+import { CLOSING, FILE, ROOT, SCRIPT, SUCC, ZERO } from './search-fixture';
 
 const FAKE_LEAN = path.resolve(__dirname, '../fixtures/lean-server/bin/lean');
-
-const FILE = `namespace Ex
-
-def double : Nat → Nat
-  | 0 => 0
-  | n + 1 => double n + 2
-
-theorem double_eq (n : Nat) : double n = 2 * n := by
-  sorry
-
-end Ex
-`;
-
-const ROOT = 'n : Nat\n⊢ double n = 2 * n';
-const ZERO = 'case zero\n⊢ double 0 = 2 * 0';
-const SUCC = 'case succ\nn✝ : Nat\nn_ih✝ : double n✝ = 2 * n✝\n⊢ double (n✝ + 1) = 2 * (n✝ + 1)';
-const CLOSING = 'simp_all [double, Nat.mul_succ, Nat.succ_mul]';
-
-/** A tactic body exactly as the search writes it (`:= by t`, or `:= by` and one tactic a line), nothing after. */
-function prefixRegex(...tactics: string[]): string {
-  const escaped = tactics.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const body = escaped.length === 1 ? ` ${escaped[0]}` : escaped.map((t) => `\\n  ${t}`).join('');
-  return `:= by${body}$(?![\\s\\S])`;
-}
-
-/** Goals per prefix: `induction n` splits, `rfl` closes the zero case, one simp set closes the rest; everything else fails. */
-const SCRIPT: Script = {
-  default: 'ok',
-  commandDelayMs: 1,
-  rules: [
-    { regex: prefixRegex('skip'), unsolvedGoals: ROOT, goals: [ROOT] },
-    { regex: prefixRegex('induction n'), unsolvedGoals: `${ZERO}\n\n${SUCC}`, goals: [ZERO, SUCC] },
-    { regex: prefixRegex('induction n', 'rfl'), unsolvedGoals: SUCC, goals: [SUCC] },
-    { regex: prefixRegex('induction n', 'rfl', CLOSING), axioms: ['propext'] },
-    { regex: 'theorem double_eq', errors: [{ message: 'simp made no progress' }] },
-  ],
-};
 
 function makeProject(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-search-'));
