@@ -97,7 +97,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   embedderPooling: 'mean',
   maxFeedbackErrors: 8,
   indexWorkspace: true,
-  searchBudget: 64,
+  searchBudget: 96,
   searchTimeLimitMs: 30_000,
 };
 

@@ -240,7 +240,7 @@ options:
   -q, --quiet          no progress output
   --search             search mode: the pre-pass and the proof-state search over goal states only
                        (no model rounds, no endpoint needed)
-  --search-budget N    Lean probes of the proof-state search per sorry (default 64; 0 turns it off)
+  --search-budget N    Lean probes of the proof-state search per sorry (default 96; 0 turns it off)
 
 exit codes:
   0  every sorry proved (or none found)

@@ -80,8 +80,12 @@ describe('search: symbolic expansion', () => {
     assert.ok(t.indexOf('simp_all') < t.indexOf('induction n'));
   });
 
-  it('spells a definition as the goal does (qualified or not)', () => {
+  it('spells a definition as the goal does (qualified or not), and finds it through dot notation', () => {
     assert.ok(tactics('⊢ Ex.sumTo 0 = 0').includes('simp [Ex.sumTo]'));
+    const ctx: ExpansionContext = { closers: [], definitions: [{ name: 'Color.next', fullName: 'Ex.Color.next' }], inductiveTypes: ['Color'] };
+    const t = symbolicProposals('c : Color\n⊢ c.next.next = c', ctx).map((p) => p.tactic);
+    assert.ok(t.includes('cases c <;> simp [Color.next]'), 'a variable of the file\'s own inductive type is split');
+    assert.ok(!symbolicProposals('c : Color\n⊢ c = c', ctx).some((p) => p.tactic.includes('Color.next')));
   });
 
   it('proposes intro with the bound names, constructor, cases on hypotheses, exact h', () => {

@@ -45,9 +45,12 @@ function identifiers(text: string): Set<string> {
 /** The file's definitions a goal mentions, spelled as the goal spells them. */
 export function mentionedDefinitions(goal: ParsedGoal, definitions: ExpansionContext['definitions']): string[] {
   const ids = identifiers([goal.target, ...goal.hyps.map((h) => h.type)].join(' '));
+  // `c.next.next` mentions `Color.next` through dot notation: its components count too.
+  const components = new Set([...ids].flatMap((id) => id.split('.').slice(1)));
   const out: string[] = [];
   for (const d of definitions) {
-    const spelled = ids.has(d.fullName) ? d.fullName : ids.has(d.name) ? d.name : undefined;
+    const last = d.name.split('.').pop()!;
+    const spelled = ids.has(d.fullName) ? d.fullName : ids.has(d.name) || (d.name.includes('.') && components.has(last)) ? d.name : undefined;
     if (spelled && !out.includes(spelled)) out.push(spelled);
   }
   return out;
