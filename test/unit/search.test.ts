@@ -1,6 +1,11 @@
 // The proof-state search over a fake goal oracle: goal parsing, symbolic expansion, scoring,
 // duplicate states, budgets, cancellation, and the gate deciding a closing path.
 import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
+import type { JobEvent } from '../../src/core/events';
+import { prove } from '../../src/core/prover';
+import { findSorries } from '../../src/core/source';
+import type { ProofTarget, Verdict, Verifier } from '../../src/core/types';
 import { ARITH_HINTS, symbolicProposals, type ExpansionContext } from '../../src/core/search/expand';
 import { forallNames, goalsFromMessage, parseGoal, stateKey, topConnective } from '../../src/core/search/goal';
 import { nodeCost, pathTo, searchProof, type GoalOracle, type ProbeOutcome, type SearchNode } from '../../src/core/search/search';
@@ -225,5 +230,71 @@ describe('search: best-first', () => {
     const r = await searchProof(oracle, { maxProbes: 10, timeLimitMs: 1000, propose });
     assert.equal(r.status, 'root-failed');
     assert.equal(r.reason, 'unknown identifier');
+  });
+});
+
+describe('search: the round-0 step of the repair loop', () => {
+  const TEXT = 'def double : Nat → Nat\n  | 0 => 0\n  | n + 1 => double n + 2\n\ntheorem double_eq (n : Nat) : double n = 2 * n := by\n  sorry\n';
+  const target = (): ProofTarget => {
+    const sorry = findSorries(TEXT)[0]!;
+    return { file: 'T.lean', projectRoot: '.', text: TEXT, version: 1, sorry, declaration: sorry.declaration! };
+  };
+  const WIN = 'induction n <;> simp_all [double, Nat.mul_succ, Nat.succ_mul]';
+  /** Lean accepts exactly the body of the winning path; the oracle closes the goal only on that path. */
+  const ports = (gate: { accept: boolean } = { accept: true }) => {
+    const checked: string[] = [];
+    const verifier: Verifier = {
+      availability: async () => ({ ok: true, description: 'fake' }),
+      dispose: async () => undefined,
+      verify: async (request) => {
+        const out = new Map<string, Verdict>();
+        for (const c of request.candidates) {
+          checked.push(c.body);
+          const ok = gate.accept && c.body === `:= by ${WIN}`;
+          out.set(c.id, ok ? { kind: 'proved', reason: 'ok', messages: [], feedback: '', elapsedMs: 1 } : { kind: 'lean-error', rule: 'lean-error', reason: 'no', messages: [], feedback: 'no', elapsedMs: 1 });
+        }
+        return out;
+      },
+    };
+    const oracle = new TableOracle(['n : Nat\n⊢ double n = 2 * n'], { [`n : Nat\n⊢ double n = 2 * n |> ${WIN}`]: [] });
+    return { checked, oracle, ports: { verifier, search: () => oracle } };
+  };
+  const cfg = (o: Partial<OProverConfig> = {}): OProverConfig => ({ ...structuredClone(DEFAULT_CONFIG), prepassTactics: ['rfl', 'simp'], retrievalK: 0, ...o });
+
+  it('runs after the pre-pass failed, and its closing path passes through the gate as a candidate', async () => {
+    const { checked, ports: p } = ports();
+    const events: JobEvent[] = [];
+    const r = await prove(target(), cfg(), p, { onEvent: (e) => events.push(e) });
+    assert.equal(r.status, 'proved');
+    assert.equal(r.proof?.body, `:= by ${WIN}`);
+    assert.match(r.reason, /proof-state search/);
+    assert.deepEqual(checked, [':= by rfl', ':= by simp', `:= by ${WIN}`], 'the pre-pass first, then the search path through the verifier');
+    assert.equal(r.search?.status, 'proved');
+    const round0 = events.filter((e) => e.type === 'round-finished');
+    assert.deepEqual(round0.map((e) => e.type === 'round-finished' && e.proved), [true]);
+  });
+
+  it('goes on when the gate refuses the path, and search mode then ends without model rounds', async () => {
+    const { checked, ports: p } = ports({ accept: false });
+    const r = await prove(target(), cfg(), p, { searchOnly: true });
+    assert.equal(r.status, 'failed');
+    assert.match(r.reason, /proof-state search found no proof/);
+    assert.equal(r.rounds, 0);
+    assert.ok(checked.includes(`:= by ${WIN}`));
+    assert.equal(r.search?.status, 'exhausted');
+  });
+
+  it('does not run with a budget of 0, without a goal oracle, or when a retry goes on from an earlier job', async () => {
+    for (const [config, opts, withOracle] of [
+      [cfg({ searchBudget: 0 }), {}, true],
+      [cfg(), {}, false],
+      [cfg(), { continueFrom: { attempt: 'x', feedback: 'y' } }, true],
+    ] as const) {
+      const { oracle, ports: p } = ports();
+      const r = await prove(target(), config, withOracle ? p : { verifier: p.verifier }, opts);
+      assert.notEqual(r.status, 'proved');
+      assert.equal(r.search, undefined);
+      assert.equal(oracle.probes.length, 0);
+    }
   });
 });
