@@ -174,6 +174,10 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       timeLimitMs: config.searchTimeLimitMs,
       signal,
       skipAtRoot: config.prepassTactics,
+      // Search mode with an endpoint: the model proposes next tactics too (round 0 of the loop stays symbolic).
+      ...(options.searchOnly && ports.model
+        ? { model: { model: ports.model, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: Math.min(config.maxTokens, 1024) } }
+        : {}),
       check: async (candidate) => {
         emit({ type: 'attempt', jobId, round, sample, raw: candidate.body, candidate });
         return (await check(round, [{ sample: sample++, candidate }])).proof !== undefined;

@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import type { JobEvent } from '../../src/core/events';
 import { prove } from '../../src/core/prover';
 import { findSorries } from '../../src/core/source';
-import type { ProofTarget, Verdict, Verifier } from '../../src/core/types';
+import type { GenerateRequest, Model, ProofTarget, Verdict, Verifier } from '../../src/core/types';
+import { modelProposals, proposalsFromCompletions, tacticFromReply } from '../../src/core/search/model-step';
 import { ARITH_HINTS, symbolicProposals, type ExpansionContext } from '../../src/core/search/expand';
 import { forallNames, goalsFromMessage, parseGoal, stateKey, topConnective } from '../../src/core/search/goal';
 import { nodeCost, pathTo, searchProof, type GoalOracle, type ProbeOutcome, type SearchNode } from '../../src/core/search/search';
@@ -296,5 +297,62 @@ describe('search: the round-0 step of the repair loop', () => {
       assert.equal(r.search, undefined);
       assert.equal(oracle.probes.length, 0);
     }
+  });
+});
+
+describe('search: model-guided expansion', () => {
+  it('keeps one tactic line of a reply, and nothing that is not a tactic', () => {
+    assert.equal(tacticFromReply('<think>maybe simp</think>\n```lean4\ninduction n with\n  | zero => rfl\n```'), 'induction n with');
+    assert.equal(tacticFromReply('  intro h  \n'), 'intro h');
+    assert.equal(tacticFromReply('```lean\nby simp_all\n```'), 'simp_all');
+    assert.equal(tacticFromReply('```lean4\ntheorem x : True := trivial\n```'), undefined);
+    assert.equal(tacticFromReply(''), undefined);
+  });
+
+  it('ranks distinct sampled tactics by log-probability, else by votes', () => {
+    const c = (text: string, logprob?: number) => ({ text, finishReason: 'stop', ...(logprob !== undefined ? { logprob } : {}) });
+    const byLogprob = proposalsFromCompletions([c('simp', -3), c('intro h', -0.5), c('simp', -1)]);
+    assert.deepEqual(byLogprob.map((p) => [p.tactic, p.logprob]), [['intro h', -0.5], ['simp', -1]]);
+    const byVotes = proposalsFromCompletions([c('a'), c('b'), c('b')]);
+    assert.deepEqual(byVotes.map((p) => p.tactic), ['b', 'a']);
+    assert.ok(byVotes.every((p) => p.kind === 'model' && p.logprob === undefined));
+  });
+
+  it('asks with the proof so far and the goals, n samples; a failing model call only costs its proposals', async () => {
+    const requests: GenerateRequest[] = [];
+    const model: Model = {
+      description: 'fake',
+      generate: async (request) => {
+        requests.push(request);
+        return [{ text: '```lean4\nexact h.2\n```', finishReason: 'stop' }];
+      },
+    };
+    const got = await modelProposals({ context: 'namespace X', header: 'theorem t (h : p ∧ q) : q', tactics: ['skip'], goals: ['h : p ∧ q\n⊢ q'] }, { model, n: 3, temperature: 1, topP: 1, maxTokens: 64 });
+    assert.deepEqual(got.map((p) => p.tactic), ['exact h.2']);
+    assert.equal(requests[0]!.n, 3);
+    const user = requests[0]!.messages.find((m) => m.role === 'user')!.content;
+    assert.match(user, /theorem t \(h : p ∧ q\) : q := by\n  skip\n  sorry/);
+    assert.match(user, /h : p ∧ q\n⊢ q/);
+    const failing: Model = { description: 'down', generate: async () => Promise.reject(new Error('503')) };
+    assert.deepEqual(await modelProposals({ context: '', header: 'theorem t : True', tactics: [], goals: ['⊢ True'] }, { model: failing, n: 1, temperature: 1, topP: 1, maxTokens: 8 }), []);
+  });
+
+  it('search mode with a model tries the model tactic first and proves with it', async () => {
+    const TEXT = 'theorem t (p q : Prop) (h : p ∧ q) : q := by\n  sorry\n';
+    const sorry = findSorries(TEXT)[0]!;
+    const target: ProofTarget = { file: 'T.lean', projectRoot: '.', text: TEXT, version: 1, sorry, declaration: sorry.declaration! };
+    const root = 'p q : Prop\nh : p ∧ q\n⊢ q';
+    const oracle = new TableOracle([root], { [`${root} |> exact h.2`]: [] });
+    const verifier: Verifier = {
+      availability: async () => ({ ok: true, description: 'fake' }),
+      dispose: async () => undefined,
+      verify: async (request) => new Map(request.candidates.map((c) => [c.id, c.body === ':= by exact h.2' ? { kind: 'proved', reason: 'ok', messages: [], feedback: '', elapsedMs: 1 } : { kind: 'lean-error', reason: 'no', messages: [], feedback: 'no', elapsedMs: 1 }] as [string, Verdict])),
+    };
+    const model: Model = { description: 'fake', generate: async (r) => Array.from({ length: r.n }, () => ({ text: 'exact h.2', finishReason: 'stop', logprob: -0.2 })) };
+    const r = await prove(target, { ...structuredClone(DEFAULT_CONFIG), prepassTactics: ['rfl'], retrievalK: 0 }, { verifier, model, search: () => oracle }, { searchOnly: true });
+    assert.equal(r.status, 'proved');
+    assert.equal(r.proof?.body, ':= by exact h.2');
+    assert.deepEqual(oracle.probes[1], ['exact h.2'], 'the model tactic is the first probe after the root');
+    assert.equal(r.rounds, 0, 'no whole-proof model round ran');
   });
 });

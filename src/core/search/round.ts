@@ -4,9 +4,11 @@
 import type { OProverConfig } from '../../config';
 import { makeCandidate } from '../extract';
 import { tacticBody } from '../prepass';
-import { findDeclarations } from '../source';
+import { contextBefore, findDeclarations } from '../source';
 import type { Candidate, ProofTarget } from '../types';
-import { symbolicProposals, type ExpansionContext } from './expand';
+import { squash } from './goal';
+import { symbolicProposals, type ExpansionContext, type Proposal } from './expand';
+import { modelProposals, type ModelStepOptions } from './model-step';
 import { searchProof, type GoalOracle, type SearchNode, type SearchResult } from './search';
 
 /** Builds the goal oracle of one target (the warm Lean slots, or a fake in tests). */
@@ -39,6 +41,8 @@ export interface SearchStepOptions {
   /** The full check of a candidate (screen and gate); true when Lean accepted it. */
   check(candidate: Candidate): Promise<boolean>;
   onNode?(node: SearchNode): void;
+  /** Model-guided expansion: the model's next tactics for a node come before the symbolic ones. */
+  model?: Omit<ModelStepOptions, 'signal'>;
 }
 
 export interface SearchStepResult {
@@ -56,7 +60,15 @@ export async function runSearchStep(target: ProofTarget, config: Pick<OProverCon
     signal: options.signal,
     skipAtRoot: options.skipAtRoot,
     onNode: options.onNode,
-    propose: (node) => symbolicProposals(node.goals[0] ?? '', context),
+    propose: async (node) => {
+      const symbolic = symbolicProposals(node.goals[0] ?? '', context);
+      if (!options.model) return symbolic;
+      const fromModel = await modelProposals(
+        { context: contextBefore(target.text, target.declaration), header: target.declaration.header, tactics: node.tactics, goals: node.goals },
+        { ...options.model, signal: options.signal },
+      );
+      return withoutRepeats([...fromModel, ...symbolic]);
+    },
     accept: async (tactics) => {
       const candidate = searchCandidate(target, tactics);
       if (!(await options.check(candidate))) return false;
@@ -65,6 +77,16 @@ export async function runSearchStep(target: ProofTarget, config: Pick<OProverCon
     },
   });
   return { proof, result };
+}
+
+function withoutRepeats(proposals: Proposal[]): Proposal[] {
+  const seen = new Set<string>();
+  return proposals.filter((p) => {
+    const key = squash(p.tactic);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** One line for logs and reports: what the search did. */
