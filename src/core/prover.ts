@@ -13,6 +13,7 @@ import { maxTokensThatFit, samplingFor } from './prompt/sampling';
 import { retrievalQueryFor, sameRetrievalQuery } from './retrieval-hints';
 import { screenCandidate } from './screen';
 import { describeSearch, runSearchStep, type GoalOracleFactory } from './search/round';
+import { correctPrefix } from './search/seed';
 import type { SearchResult } from './search/search';
 import { contextBefore, sorryLabel, statementWithSorry } from './source';
 import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type RetrievalQuery, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
@@ -100,6 +101,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   let searchSummary: JobResult['search'];
 
   const history: FailedAttempt[] = options.continueFrom ? [options.continueFrom] : [];
+  const seeds: string[][] = [];
   // A hole is proved through its own theorem (or in place) and its own gate; see core/hole/.
   let hole: PreparedHole | undefined;
   let loopTarget = target;
@@ -161,14 +163,16 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   };
 
   /**
-   * Round 0, after the pre-pass: the proof-state search, when a goal oracle is wired and budgeted.
+   * The proof-state search, when a goal oracle is wired and budgeted: in round 0 after the pre-pass,
+   * and after the model rounds from the correct prefixes of their failed attempts (the mixed mode).
    * It searches the loop's target (a hole's own theorem for a hole); a hole asked in place has no
    * statement of its own to search.
    */
-  const searchStep = async (firstSample: number): Promise<Candidate | undefined> => {
+  const searchStep = async (firstSample: number, seeds?: string[][]): Promise<Candidate | undefined> => {
     if (!ports.search || config.searchBudget <= 0 || hole?.inPlaceReason !== undefined) return undefined;
     let sample = firstSample;
     const { proof, result } = await runSearchStep(loopTarget, config, {
+      ...(seeds ? { seeds, expandRoot: !searchSummary } : {}),
       oracle: ports.search(loopTarget),
       maxProbes: config.searchBudget,
       timeLimitMs: config.searchTimeLimitMs,
@@ -176,7 +180,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       skipAtRoot: config.prepassTactics,
       // Search mode with an endpoint: the model proposes next tactics too (round 0 of the loop stays symbolic).
       ...(options.searchOnly && ports.model
-        ? { model: { model: ports.model, n: config.samplesPerRound, temperature: config.temperature, topP: config.topP, maxTokens: Math.min(config.maxTokens, 1024) } }
+        ? { model: { model: ports.model, n: config.samplesPerRound, temperature: samplingFor(config).temperature, topP: samplingFor(config).topP, maxTokens: Math.min(samplingFor(config).maxTokens, 1024) } }
         : {}),
       check: async (candidate) => {
         emit({ type: 'attempt', jobId, round, sample, raw: candidate.body, candidate });
@@ -310,6 +314,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         }
       }
       const { proof, verdicts } = await check(round, candidates);
+      for (const c of candidates) addSeed(seeds, c.candidate, verdicts.get(c.candidate.id));
       // Cancelled while Lean checked (the file was closed, say): the verdicts say `cancelled`, and
       // the job must end so too, even in its last round.
       signal?.throwIfAborted();
@@ -327,6 +332,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       }
     }
     round = totalRounds;
+    const seeded = seeds.length > 0 ? await searchStep(config.samplesPerRound, seeds) : undefined;
+    if (seeded) return finish('proved', `proved by the proof-state search from a failed attempt's correct prefix (${describeOrigin(seeded)})`, seeded);
     if (checkerFailures > 0) {
       return finish('error', `no verified proof after ${totalRounds} round${totalRounds === 1 ? '' : 's'}, and the checker failed on ${checkerFailures} candidate${checkerFailures === 1 ? '' : 's'} (${lastCheckerFailure}): check the Lean setup, then run again`);
     }
@@ -335,6 +342,13 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     if (signal?.aborted) return finish('cancelled', 'cancelled');
     return finish('error', err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Keeps the correct prefix of a failed attempt as a seed of the proof-state search (at most 8, no repeats). */
+function addSeed(seeds: string[][], candidate: Candidate, verdict: Verdict | undefined): void {
+  const prefix = verdict ? correctPrefix(candidate, verdict) : undefined;
+  if (!prefix || seeds.length >= 8 || seeds.some((s) => s.join('\n') === prefix.join('\n'))) return;
+  seeds.push(prefix);
 }
 
 /** Lean errors make the most useful feedback; screening rejections next; infrastructure failures least. */

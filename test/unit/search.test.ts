@@ -7,6 +7,8 @@ import { prove } from '../../src/core/prover';
 import { findSorries } from '../../src/core/source';
 import type { GenerateRequest, Model, ProofTarget, Verdict, Verifier } from '../../src/core/types';
 import { modelProposals, proposalsFromCompletions, tacticFromReply } from '../../src/core/search/model-step';
+import { correctPrefix } from '../../src/core/search/seed';
+import { makeCandidate } from '../../src/core/extract';
 import { ARITH_HINTS, symbolicProposals, type ExpansionContext } from '../../src/core/search/expand';
 import { forallNames, goalsFromMessage, parseGoal, stateKey, topConnective } from '../../src/core/search/goal';
 import { nodeCost, pathTo, searchProof, type GoalOracle, type ProbeOutcome, type SearchNode } from '../../src/core/search/search';
@@ -354,5 +356,56 @@ describe('search: model-guided expansion', () => {
     assert.equal(r.proof?.body, ':= by exact h.2');
     assert.deepEqual(oracle.probes[1], ['exact h.2'], 'the model tactic is the first probe after the root');
     assert.equal(r.rounds, 0, 'no whole-proof model round ran');
+  });
+});
+
+describe('search: seeds from failed attempts (mixed mode)', () => {
+  const TEXT = 'theorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  sorry\n';
+  const target = (): ProofTarget => {
+    const sorry = findSorries(TEXT)[0]!;
+    return { file: 'T.lean', projectRoot: '.', text: TEXT, version: 1, sorry, declaration: sorry.declaration! };
+  };
+  const error = (line: number, text: string): Verdict => ({ kind: 'lean-error', rule: 'lean-error', reason: text, feedback: text, elapsedMs: 1, messages: [{ severity: 'error', range: { start: { line, character: 2 }, end: { line, character: 9 } }, text }] });
+  const attempt = (body: string) => makeCandidate(target(), body, { kind: 'model', round: 1, sample: 0 });
+
+  it('keeps the top-level tactics before the first error, all of them when only goals were left', () => {
+    const body = ':= by\n  constructor\n  exact hp\n  exact hp\n  exact hq';
+    assert.deepEqual(correctPrefix(attempt(body), error(3, 'type mismatch')), ['constructor', 'exact hp']);
+    assert.deepEqual(correctPrefix(attempt(body), error(0, 'unsolved goals\n⊢ q')), ['constructor', 'exact hp', 'exact hp', 'exact hq']);
+    assert.equal(correctPrefix(attempt(body), error(1, 'unknown tactic')), undefined, 'nothing ran before the error');
+    assert.equal(correctPrefix(attempt(':= by exact ⟨hp, hp⟩'), error(0, 'type mismatch')), undefined, 'no tactic block');
+    assert.deepEqual(correctPrefix(attempt(':= by\n  constructor\n  · exact hp\n  · exact hp'), error(3, 'type mismatch')), ['constructor'], 'a focused block ends the prefix');
+    assert.deepEqual(correctPrefix(attempt(':= by\n  constructor\n  cases hp with\n    | intro => rfl\n  bad'), error(4, 'x')), ['constructor'], 'a multi-line tactic ends it too');
+    assert.equal(correctPrefix(attempt(body), { kind: 'proved', reason: '', messages: [], feedback: '', elapsedMs: 1 }), undefined);
+  });
+
+  it('starts from a seed without expanding the root again, and proves from there', async () => {
+    const root = 'p q : Prop\nhp : p\nhq : q\n⊢ p ∧ q';
+    const left = 'p q : Prop\nhp : p\nhq : q\n⊢ q';
+    const oracle = new TableOracle([root], { [`${root} |> constructor`]: ['p q : Prop\nhp : p\nhq : q\n⊢ p', left], ['p q : Prop\nhp : p\nhq : q\n⊢ p |> exact hp']: [], [`${left} |> exact hq`]: [] });
+    const r = await searchProof(oracle, { maxProbes: 50, timeLimitMs: 60_000, propose, seeds: [['constructor', 'exact hp']], expandRoot: false });
+    assert.equal(r.status, 'proved');
+    assert.deepEqual(r.tactics, ['constructor', 'exact hp', 'exact hq']);
+    assert.ok(!oracle.probes.some((p) => p.length === 1), 'no tactic was tried on the root');
+  });
+
+  it('after failed model rounds, the loop searches from the attempts\' correct prefixes', async () => {
+    const root = 'p q : Prop\nhp : p\nhq : q\n⊢ p ∧ q';
+    const left = 'p q : Prop\nhp : p\nhq : q\n⊢ q';
+    const oracle = new TableOracle([root], { [`${root} |> constructor`]: ['p q : Prop\nhp : p\nhq : q\n⊢ p', left], ['p q : Prop\nhp : p\nhq : q\n⊢ p |> exact hp']: [], [`${left} |> exact hq`]: [] });
+    const WIN = ':= by\n  constructor\n  exact hp\n  exact hq';
+    const verifier: Verifier = {
+      availability: async () => ({ ok: true, description: 'fake' }),
+      dispose: async () => undefined,
+      verify: async (request) =>
+        new Map(request.candidates.map((c) => [c.id, c.body === WIN ? { kind: 'proved', reason: 'ok', messages: [], feedback: '', elapsedMs: 1 } : error(c.body.includes('exact hp\n  exact hp') ? 3 : 0, c.body.includes('exact hp\n  exact hp') ? 'type mismatch' : 'unsolved goals\n⊢ p ∧ q')] as [string, Verdict])),
+    };
+    const model: Model = { description: 'fake', generate: async () => [{ text: '```lean4\ntheorem t (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  constructor\n  exact hp\n  exact hp\n```', finishReason: 'stop' }] };
+    const config = { ...structuredClone(DEFAULT_CONFIG), prepassTactics: ['rfl'], retrievalK: 0, rounds: 1, samplesPerRound: 1, searchBudget: 3 };
+    const r = await prove(target(), config, { verifier, model, search: () => oracle });
+    assert.equal(r.status, 'proved', r.reason);
+    assert.equal(r.proof?.body, WIN);
+    assert.match(r.reason, /correct prefix/);
+    assert.ok(oracle.probes.some((p) => p.join('; ') === 'constructor; exact hp'), 'the seed was probed');
   });
 });

@@ -38,6 +38,10 @@ export interface SearchStepOptions {
   signal?: AbortSignal;
   /** Tactics the pre-pass already tried on the whole statement. */
   skipAtRoot?: string[];
+  /** Correct prefixes of failed attempts to start from (the mixed mode). */
+  seeds?: string[][];
+  /** Expand the statement's own goals too (default); off when round 0 already did. */
+  expandRoot?: boolean;
   /** The full check of a candidate (screen and gate); true when Lean accepted it. */
   check(candidate: Candidate): Promise<boolean>;
   onNode?(node: SearchNode): void;
@@ -59,6 +63,8 @@ export async function runSearchStep(target: ProofTarget, config: Pick<OProverCon
     timeLimitMs: options.timeLimitMs,
     signal: options.signal,
     skipAtRoot: options.skipAtRoot,
+    seeds: options.seeds,
+    expandRoot: options.expandRoot,
     onNode: options.onNode,
     propose: async (node) => {
       const symbolic = symbolicProposals(node.goals[0] ?? '', context);

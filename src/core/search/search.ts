@@ -52,6 +52,13 @@ export interface SearchOptions {
   /** Tactics not to try at the root (the pre-pass already tried them there). */
   skipAtRoot?: Iterable<string>;
   /**
+   * Tactic prefixes to start from besides the root (the correct prefixes of failed attempts): each
+   * is probed once; a state it reaches is an open node at depth 0, ranked before equal states.
+   */
+  seeds?: string[][];
+  /** Expand the root too (default); off when only the seeds are new (the root was searched before). */
+  expandRoot?: boolean;
+  /**
    * Decides whether a closing path is a proof (the full gate); a refused path is recorded and the
    * search goes on. Default: accepted.
    */
@@ -148,9 +155,37 @@ export async function searchProof(oracle: GoalOracle, options: SearchOptions): P
   if (root.goals.length === 0) return result('root-failed', { reason: 'Lean reports no goal at the start of the proof' });
   seen.add(stateKey(root.goals));
   const frontier = new Frontier();
-  frontier.push(root);
+  if (options.expandRoot !== false) frontier.push(root);
 
   let proof: string[] | undefined;
+  for (const seed of options.seeds ?? []) {
+    if (signal?.aborted) return result('cancelled');
+    if (probes >= options.maxProbes) return result('budget');
+    if (seed.length === 0) continue;
+    probes++;
+    const outcome = await oracle.probe(seed, signal);
+    if (signal?.aborted) return result('cancelled');
+    const node: SearchNode = { id: nodes.length, parent: root.id, tactic: seed.join('; '), tactics: seed, goals: [], status: 'open', depth: 0, cost: 0 };
+    if (outcome.kind !== 'goals') {
+      record({ ...node, status: outcome.kind === 'timeout' ? 'timeout' : 'failed', message: outcome.message });
+      continue;
+    }
+    node.goals = outcome.goals;
+    node.cost = nodeCost(outcome.goals, 0, { cost: 0 });
+    if (outcome.goals.length === 0) {
+      record({ ...node, status: 'proof' });
+      if (!options.accept || (await options.accept(seed))) return result('proved', { tactics: seed });
+      nodes[nodes.length - 1]!.status = 'failed';
+      continue;
+    }
+    const key = stateKey(outcome.goals);
+    if (seen.has(key)) {
+      record({ ...node, status: 'duplicate' });
+      continue;
+    }
+    seen.add(key);
+    frontier.push(record(node));
+  }
   for (;;) {
     if (signal?.aborted) return result('cancelled');
     if (probes >= options.maxProbes) return result('budget');
