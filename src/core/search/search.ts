@@ -195,7 +195,7 @@ export async function searchProof(oracle: GoalOracle, options: SearchOptions): P
     node.status = 'expanded';
     options.onNode?.(node);
     let proposals = await options.propose(node);
-    if (node.depth === 0) proposals = proposals.filter((p) => !skip.has(p.tactic.trim()));
+    if (node === root) proposals = proposals.filter((p) => !skip.has(p.tactic.trim()));
     const queue = [...proposals];
     const probeOne = async (proposal: Proposal): Promise<void> => {
       const tactics = [...node.tactics, proposal.tactic];
