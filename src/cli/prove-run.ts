@@ -202,7 +202,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         }
       } else if (result.status === 'failed' && !proverPorts.model && !options.searchOnly) {
         item.status = 'blocked';
-        item.reason = 'the pre-pass found no proof, and model rounds need an inference endpoint';
+        item.reason = `the pre-pass${result.search ? ' and the proof-state search' : ''} found no proof, and model rounds need an inference endpoint`;
       } else if (result.status === 'error') {
         item.status = 'error';
       } else {
