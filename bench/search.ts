@@ -8,6 +8,7 @@
 //        node --import tsx bench/search.ts --scripted   (the code path on the scripted test server;
 //                                                        no figures are written)
 // Without a `lean` on PATH (or --lean) it says so and exits with status 2.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,7 +117,8 @@ async function main(): Promise<void> {
     console.log('bench search --scripted: code path only (scripted server); no figures written');
     return;
   }
-  const out = { bench: 'search', at: new Date().toISOString(), machine: machineInfo(), lean, headline, rows };
+  const leanVersion = spawnSync(lean!, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const out = { bench: 'search', at: new Date().toISOString(), machine: machineInfo(), lean_version: leanVersion, headline, rows };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/search.json'), JSON.stringify(out, null, 2) + '\n');
 }
