@@ -52,6 +52,10 @@ export interface OProverConfig {
   maxFeedbackErrors: number;
   /** The editor indexes the workspace's complete proofs into the memory bank (after activation, and on save). */
   indexWorkspace: boolean;
+  /** Proof-state search in round 0: Lean probes at most (0 = off). */
+  searchBudget: number;
+  /** Proof-state search in round 0: wall-clock limit, ms. */
+  searchTimeLimitMs: number;
 }
 
 export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
@@ -93,6 +97,8 @@ export const DEFAULT_CONFIG: OProverConfig = {
   embedderPooling: 'mean',
   maxFeedbackErrors: 8,
   indexWorkspace: true,
+  searchBudget: 96,
+  searchTimeLimitMs: 30_000,
 };
 
 export class ConfigError extends Error {
@@ -118,6 +124,8 @@ const INT_RANGES: Partial<Record<keyof OProverConfig, [number, number]>> = {
   batchConcurrency: [1, 64],
   batchTimeLimitMs: [1000, 86_400_000],
   maxFeedbackErrors: [1, 100],
+  searchBudget: [0, 100_000],
+  searchTimeLimitMs: [1000, 3_600_000],
 };
 
 /** The sampling settings, which default to the prompt profile's values when unset. */

@@ -13,6 +13,7 @@ import { EndpointModel } from './endpoint/client';
 import { ThreadedReplyReader } from './endpoint/reply-reader';
 import { EditorGoals, goalSource } from './lean/editor-goals';
 import { LeanVerifier } from './lean/verifier';
+import { tacticGoalsFactory } from './lean/tactic-goals';
 import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
 import { JobManager } from './ui/jobs';
@@ -178,6 +179,7 @@ export class OProverContext implements vscode.Disposable {
       retriever: new TolerantRetriever(this.bank(projectRoot), this.log),
       goal: goalSource(goals, (file) => vscode.Uri.file(file).toString()),
       readReply: this.replyReader?.read,
+      search: tacticGoalsFactory(verifier, this.config),
     };
   }
 

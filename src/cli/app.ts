@@ -54,6 +54,7 @@ async function commandProve(options: CliOptions, resolved: ResolvedCli): Promise
     fresh: options.fresh,
     retryFailed: options.retryFailed,
     index: options.index,
+    searchOnly: options.search,
     statePath: options.statePath,
     signal,
     ports: (root, isLake) => buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log }),

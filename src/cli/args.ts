@@ -29,6 +29,9 @@ export interface CliOptions {
   retryFailed: boolean;
   index: boolean;
   quiet: boolean;
+  /** Search mode: the pre-pass and the proof-state search only, no model rounds. */
+  search: boolean;
+  searchBudget?: number;
 }
 
 /** A mistake in how the CLI was called or configured; exits with ExitCode.Usage. */
@@ -76,6 +79,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
         'retry-failed': { type: 'boolean' },
         'no-index': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        search: { type: 'boolean' },
+        'search-budget': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -118,6 +123,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     retryFailed: values['retry-failed'] ?? false,
     index: !(values['no-index'] ?? false),
     quiet: values.quiet ?? false,
+    search: values.search ?? false,
+    searchBudget: int('search-budget', values['search-budget']),
   };
   if (command === 'search' && (rest.length === 0 || !rest[0]!.trim())) throw new UsageError('`oprover search` needs a STATEMENT (quote it), e.g. oprover search "theorem t (n : Nat) : n + 0 = n"');
   if ((command === 'prove' || command === 'check' || command === 'import') && rest.length === 0) {
@@ -177,6 +184,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment, readC
   if (options.lean !== undefined) user.leanPath = options.lean;
   if (options.lake !== undefined) user.lakePath = options.lake;
   if (options.sandbox !== undefined) user.leanSandbox = options.sandbox;
+  if (options.searchBudget !== undefined) user.searchBudget = options.searchBudget;
   user.insertMode = options.insert ? 'insert-all' : 'report-only';
 
   let config: OProverConfig;
@@ -230,6 +238,9 @@ options:
   --bank DIR           memory bank folder (default PROJECT/.oprover/bank)
   --no-index           do not add the project's complete proofs to the bank before proving
   -q, --quiet          no progress output
+  --search             search mode: the pre-pass and the proof-state search over goal states only
+                       (no model rounds, no endpoint needed)
+  --search-budget N    Lean probes of the proof-state search per sorry (default 96; 0 turns it off)
 
 exit codes:
   0  every sorry proved (or none found)

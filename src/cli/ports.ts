@@ -6,8 +6,10 @@ import path from 'node:path';
 import type { OProverConfig } from '../config';
 import type { Model, Verifier } from '../core/types';
 import type { GoalSource } from '../core/prover';
+import type { GoalOracleFactory } from '../core/search/round';
 import { EditorGoals, goalSource } from '../lean/editor-goals';
 import { KiminaVerifier } from '../lean/kimina';
+import { tacticGoalsFactory } from '../lean/tactic-goals';
 import { createEmbedder } from '../retrieval/embedder';
 import { indexWorkspace } from '../retrieval/indexer';
 import { MemoryBank } from '../retrieval/memory';
@@ -37,7 +39,7 @@ export function openBank(dir: string, config: OProverConfig, log: (m: string) =>
 }
 
 /** The verifier the options ask for, or what is missing. */
-export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; description: string; missing?: Missing }> {
+export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; search?: GoalOracleFactory; description: string; missing?: Missing }> {
   if (options.kimina) {
     const verifier = new KiminaVerifier({
       baseUrl: options.kimina.url,
@@ -57,13 +59,13 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
     await verifier.dispose().catch(() => undefined);
     return { description: `Lean at ${toolchain.lean}`, missing: { what: 'lean', message: available.reason } };
   }
-  // The goal at a sorry comes from the same server (there is no editor's Lean client here).
-  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true) })), description: available.description };
+  // The goal at a sorry, and the goals per tactic prefix of the search, come from the same server.
+  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true) })), search: tacticGoalsFactory(verifier, options.config), description: available.description };
 }
 
 export async function buildPorts(root: string, isLakeProject: boolean, options: PortOptions): Promise<RunPorts> {
   const missing: Missing[] = [];
-  const { verifier, goal, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
+  const { verifier, goal, search, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
   if (verifierMissing) missing.push(verifierMissing);
 
   let model: Model | undefined;
@@ -77,6 +79,7 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
   const ports: RunPorts = {
     verifier,
     goal,
+    search,
     verifierDescription: description,
     model,
     retriever: bank,

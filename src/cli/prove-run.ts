@@ -10,6 +10,7 @@ import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
 import { prove, type GoalSource, type ProverPorts } from '../core/prover';
 import { holeEditRange } from '../core/hole/splice';
+import type { GoalOracleFactory } from '../core/search/round';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -27,6 +28,8 @@ export interface RunPorts {
   retriever?: Retriever;
   /** The goal at a sorry for prompts (a local Lean only). */
   goal?: GoalSource;
+  /** Goals per tactic prefix (a local Lean): the proof-state search. */
+  search?: GoalOracleFactory;
   /** Adds the project's complete proofs to the memory bank before proving; returns a line to show. */
   indexProject?: (root: string, files: string[], signal: AbortSignal) => Promise<string>;
   /** Size of the memory bank, for the report. */
@@ -45,6 +48,8 @@ export interface ProveRunOptions {
   index: boolean;
   statePath?: string;
   signal: AbortSignal;
+  /** Search mode: round 0 only (pre-pass and proof-state search); no endpoint is needed. */
+  searchOnly?: boolean;
   /** Builds the ports once the project root is known. */
   ports: (root: string, isLakeProject: boolean) => Promise<RunPorts>;
   progress: (total: number) => Progress;
@@ -129,7 +134,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
   }
 
   const ports = pending.length > 0 ? await options.ports(root, inputs.isLakeProject) : undefined;
-  const missing = ports?.missing ?? [];
+  const missing = (ports?.missing ?? []).filter((m) => !(options.searchOnly && m.what === 'endpoint'));
   let interrupted = false;
   let bankProofs: number | undefined;
   try {
@@ -141,7 +146,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         progress.log(`warning: the memory bank could not be updated: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal } : undefined;
+    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal, search: ports.search } : undefined;
 
     const runJob = async (job: ProofJob): Promise<ReportItem> => {
       const item = baseItem(job);
@@ -169,6 +174,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       const retrievedNames = new Map<string, string>();
       const result = await prove(job.target, config, proverPorts, {
         signal,
+        searchOnly: options.searchOnly,
         onEvent: (e: JobEvent) => {
           if (e.type === 'round-started') progress.activity(job.key, `${label}: ${e.kind === 'prepass' ? 'pre-pass' : `round ${e.round}`}`);
           if (e.type === 'retrieved') for (const p of e.proofs) retrievedNames.set(p.id, p.name ?? p.source.file ?? p.id);
@@ -178,11 +184,12 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       item.timeMs = result.elapsedMs;
       item.tokens = { prompt: result.promptTokens, completion: result.completionTokens };
       item.reason = result.reason;
+      if (result.search) item.search = { status: result.search.status, probes: result.search.probes, nodes: result.search.nodes, timeMs: result.search.elapsedMs };
       if (result.status === 'proved' && result.proof) {
         item.status = 'proved';
         // A hole's proof is the text that replaces its `sorry`; a whole proof is the body.
         item.proof = result.proof.holeEdit ? result.proof.holeEdit.text : result.proof.body;
-        item.origin = describeOrigin(result.proof, retrievedNames);
+        item.origin = result.search?.status === 'proved' ? `proof-state search: ${result.proof.origin.kind === 'tactic' ? result.proof.origin.tactic : ''}` : describeOrigin(result.proof, retrievedNames);
         // A hole's declaration may still hold the user's other holes: only whole proofs go to the bank.
         if (ports?.retriever && !job.target.sorry.hole) {
           const proof: VerifiedProof = {
@@ -193,9 +200,9 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
           if (job.target.declaration.fullName) proof.name = job.target.declaration.fullName;
           await ports.retriever.remember(proof).catch(() => undefined);
         }
-      } else if (result.status === 'failed' && !proverPorts.model) {
+      } else if (result.status === 'failed' && !proverPorts.model && !options.searchOnly) {
         item.status = 'blocked';
-        item.reason = 'the pre-pass found no proof, and model rounds need an inference endpoint';
+        item.reason = `the pre-pass${result.search ? ' and the proof-state search' : ''} found no proof, and model rounds need an inference endpoint`;
       } else if (result.status === 'error') {
         item.status = 'error';
       } else {

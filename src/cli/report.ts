@@ -30,6 +30,8 @@ export interface ReportItem {
   prepassCandidates?: number;
   inserted?: boolean;
   insertSkipped?: string;
+  /** The proof-state search of round 0, when it ran: its outcome, Lean probes, nodes and time. */
+  search?: { status: string; probes: number; nodes: number; timeMs: number };
 }
 
 export interface Missing {
@@ -103,7 +105,8 @@ export function summaryText(report: ProveReport, reportPath?: string): string {
     const where = `${i.file}:${i.line}`;
     const label = i.declaration ? ` ${i.declaration}` : '';
     const extra = i.status === 'proved' ? ` — ${i.origin ?? 'proved'}${i.resumed ? ' (earlier run)' : ''}${i.inserted ? ', inserted' : i.insertSkipped ? `, not inserted: ${i.insertSkipped}` : ''}` : ` — ${i.reason}`;
-    out.push(`  ${i.status.padEnd(9)} ${where}${label}${extra}`);
+    const search = i.search ? ` [search: ${i.search.probes} probes, ${i.search.nodes} nodes, ${seconds(i.search.timeMs)}]` : '';
+    out.push(`  ${i.status.padEnd(9)} ${where}${label}${extra}${search}`);
     if (i.status === 'blocked' && i.retrieved && i.retrieved.length > 0) {
       out.push(`            retrieved ${i.retrieved.length} proof${i.retrieved.length === 1 ? '' : 's'} to replay: ${i.retrieved.map((r) => `${r.name ?? '?'} (${r.score.toFixed(2)})`).join(', ')}`);
     }

@@ -12,6 +12,9 @@ import { earlierDeclarations } from './prompt/definitions';
 import { maxTokensThatFit, samplingFor } from './prompt/sampling';
 import { retrievalQueryFor, sameRetrievalQuery } from './retrieval-hints';
 import { screenCandidate } from './screen';
+import { describeSearch, runSearchStep, type GoalOracleFactory } from './search/round';
+import { correctPrefix } from './search/seed';
+import type { SearchResult } from './search/search';
 import { contextBefore, sorryLabel, statementWithSorry } from './source';
 import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type RetrievalQuery, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
 
@@ -24,6 +27,8 @@ export interface ProverPorts {
   goal?: GoalSource;
   /** Reads a completion into a candidate (off the caller's thread in the editor); absent: candidateFromCompletion inline. */
   readReply?: ReplyReaderPort;
+  /** Goals per tactic prefix (a local Lean): enables the proof-state search of round 0. */
+  search?: GoalOracleFactory;
 }
 
 /** Extraction as a port: the prover awaits it, whatever thread does the work. */
@@ -41,6 +46,8 @@ export interface JobResult {
   completionTokens: number;
   /** The last failed attempt and Lean's feedback on it, when the budget ran out: where a retry goes on from. */
   lastFailure?: FailedAttempt;
+  /** What the proof-state search did, when it ran. */
+  search?: Pick<SearchResult, 'status' | 'probes' | 'elapsedMs'> & { nodes: number };
 }
 
 export interface FailedAttempt {
@@ -77,6 +84,8 @@ export interface ProveOptions {
    * and feedback open the first prompt, and the pre-pass, which that job already ran, is skipped.
    */
   continueFrom?: FailedAttempt;
+  /** Search mode: round 0 only (pre-pass and proof-state search), no model rounds. */
+  searchOnly?: boolean;
 }
 
 /** Proves one target. Never throws for model, Lean or extraction failures: they become events and a result. */
@@ -89,8 +98,10 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
   let promptTokens = 0;
   let completionTokens = 0;
   let round = 0;
+  let searchSummary: JobResult['search'];
 
   const history: FailedAttempt[] = options.continueFrom ? [options.continueFrom] : [];
+  const seeds: string[][] = [];
   // A hole is proved through its own theorem (or in place) and its own gate; see core/hole/.
   let hole: PreparedHole | undefined;
   let loopTarget = target;
@@ -100,7 +111,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     const elapsedMs = Date.now() - started;
     emit({ type: 'job-finished', jobId, status, reason, proof, rounds: round, elapsedMs });
     const lastFailure = status === 'failed' ? history[history.length - 1] : undefined;
-    return { status, reason, proof, rounds: round, elapsedMs, promptTokens, completionTokens, ...(lastFailure ? { lastFailure } : {}) };
+    return { status, reason, proof, rounds: round, elapsedMs, promptTokens, completionTokens, ...(lastFailure ? { lastFailure } : {}), ...(searchSummary ? { search: searchSummary } : {}) };
   };
 
   emit({ type: 'job-started', jobId, target: targetInfo(target), endpoint: ports.model?.description ?? 'none', at: started });
@@ -151,6 +162,36 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     return { proof, verdicts };
   };
 
+  /**
+   * The proof-state search, when a goal oracle is wired and budgeted: in round 0 after the pre-pass,
+   * and after the model rounds from the correct prefixes of their failed attempts (the mixed mode).
+   * It searches the loop's target (a hole's own theorem for a hole); a hole asked in place has no
+   * statement of its own to search.
+   */
+  const searchStep = async (firstSample: number, seeds?: string[][]): Promise<Candidate | undefined> => {
+    if (!ports.search || config.searchBudget <= 0 || hole?.inPlaceReason !== undefined) return undefined;
+    let sample = firstSample;
+    const { proof, result } = await runSearchStep(loopTarget, config, {
+      ...(seeds ? { seeds, expandRoot: !searchSummary } : {}),
+      oracle: ports.search(loopTarget),
+      maxProbes: config.searchBudget,
+      timeLimitMs: config.searchTimeLimitMs,
+      signal,
+      skipAtRoot: config.prepassTactics,
+      // Search mode with an endpoint: the model proposes next tactics too (round 0 of the loop stays symbolic).
+      ...(options.searchOnly && ports.model
+        ? { model: { model: ports.model, n: config.samplesPerRound, temperature: samplingFor(config).temperature, topP: samplingFor(config).topP, maxTokens: Math.min(samplingFor(config).maxTokens, 1024) } }
+        : {}),
+      check: async (candidate) => {
+        emit({ type: 'attempt', jobId, round, sample, raw: candidate.body, candidate });
+        return (await check(round, [{ sample: sample++, candidate }])).proof !== undefined;
+      },
+    });
+    searchSummary = { status: result.status, probes: result.probes, elapsedMs: result.elapsedMs, nodes: result.nodes.length };
+    emit({ type: 'log', jobId, level: 'info', message: describeSearch(result) });
+    return proof;
+  };
+
   try {
     const availability = await ports.verifier.availability();
     if (!availability.ok) return finish('error', availability.reason);
@@ -195,10 +236,13 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       const pre = prepassCandidates(loopTarget, config.prepassTactics, retrieved.slice(0, config.prepassReplays));
       pre.forEach((candidate, i) => emit({ type: 'attempt', jobId, round, sample: i, raw: candidate.body, candidate }));
       const { proof } = await check(round, pre.map((candidate, sample) => ({ sample, candidate })));
-      emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
+      const found = proof ? undefined : await searchStep(pre.length);
+      emit({ type: 'round-finished', jobId, round, proved: proof !== undefined || found !== undefined });
       if (proof) return finish('proved', `proved by the pre-pass (${describeOrigin(proof)})`, proof);
+      if (found) return finish('proved', `proved by the proof-state search (${describeOrigin(found)}, after ${searchSummary?.probes ?? 0} probes)`, found);
     }
     signal?.throwIfAborted();
+    if (options.searchOnly) return finish('failed', searchSummary ? 'the pre-pass and the proof-state search found no proof' : 'the pre-pass found no proof (the proof-state search needs a local Lean and oprover.searchBudget > 0)');
 
     if (!ports.model) {
       return finish('failed', 'no inference endpoint is configured: set oprover.endpoint (and the API key) to run model rounds');
@@ -270,6 +314,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
         }
       }
       const { proof, verdicts } = await check(round, candidates);
+      for (const c of candidates) addSeed(seeds, c.candidate, verdicts.get(c.candidate.id));
       // Cancelled while Lean checked (the file was closed, say): the verdicts say `cancelled`, and
       // the job must end so too, even in its last round.
       signal?.throwIfAborted();
@@ -287,6 +332,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       }
     }
     round = totalRounds;
+    const seeded = seeds.length > 0 ? await searchStep(config.samplesPerRound, seeds) : undefined;
+    if (seeded) return finish('proved', `proved by the proof-state search from a failed attempt's correct prefix (${describeOrigin(seeded)})`, seeded);
     if (checkerFailures > 0) {
       return finish('error', `no verified proof after ${totalRounds} round${totalRounds === 1 ? '' : 's'}, and the checker failed on ${checkerFailures} candidate${checkerFailures === 1 ? '' : 's'} (${lastCheckerFailure}): check the Lean setup, then run again`);
     }
@@ -295,6 +342,13 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     if (signal?.aborted) return finish('cancelled', 'cancelled');
     return finish('error', err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Keeps the correct prefix of a failed attempt as a seed of the proof-state search (at most 8, no repeats). */
+function addSeed(seeds: string[][], candidate: Candidate, verdict: Verdict | undefined): void {
+  const prefix = verdict ? correctPrefix(candidate, verdict) : undefined;
+  if (!prefix || seeds.length >= 8 || seeds.some((s) => s.join('\n') === prefix.join('\n'))) return;
+  seeds.push(prefix);
 }
 
 /** Lean errors make the most useful feedback; screening rejections next; infrastructure failures least. */

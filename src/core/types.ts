@@ -230,6 +230,8 @@ export interface Completion {
   finishReason: string;
   promptTokens?: number;
   completionTokens?: number;
+  /** Sum of the sampled tokens' log-probabilities, when the server returned `logprobs`. */
+  logprob?: number;
 }
 
 export interface GenerateOptions {

@@ -291,6 +291,24 @@ export class LeanVerifier implements Verifier {
     }
   }
 
+  /** Runs `fn` on one warm scratch slot of the project's server (the proof-state search's probes). */
+  async withSlot<T>(projectRoot: string, fn: (slot: ScratchSlot) => Promise<T>): Promise<T> {
+    const resolved = this.resolve(projectRoot);
+    if (!resolved.ok) throw new ActionableError(resolved.reason, 'lean-not-found');
+    const pool = this.poolFor(projectRoot);
+    const slot = await pool.acquire();
+    try {
+      return await fn(slot);
+    } finally {
+      pool.release(slot);
+    }
+  }
+
+  /** Scratch slots the project's server has (probes that can run at once). */
+  slotsFor(projectRoot: string): number {
+    return this.poolFor(projectRoot).size;
+  }
+
   stats(): VerifierStats {
     let serverStarts = 0;
     let staleDiagnosticsIgnored = 0;

@@ -33,7 +33,7 @@ function leanEditor(): vscode.TextEditor | undefined {
 }
 
 /** Starts one job for the sorry at (or nearest to) a position, and shows it in the panel. */
-function startAt(parts: UiParts, document: vscode.TextDocument, position: vscode.Position, rounds?: number): JobRecord | undefined {
+function startAt(parts: UiParts, document: vscode.TextDocument, position: vscode.Position, rounds?: number, searchOnly = false): JobRecord | undefined {
   const { ctx, panel } = parts;
   if (!ctx.requireTrust('Proving')) return undefined;
   const text = document.getText();
@@ -47,12 +47,23 @@ function startAt(parts: UiParts, document: vscode.TextDocument, position: vscode
     void panel.reveal({ jobId: running.id });
     return running;
   }
-  const job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: document.uri.toString(), rounds: rounds ?? ctx.config.rounds, samples: ctx.config.samplesPerRound });
+  const job = ctx.jobs.start(targetFromDocument(document, sorry, text), { uri: document.uri.toString(), rounds: rounds ?? ctx.config.rounds, samples: ctx.config.samplesPerRound, ...(searchOnly ? { searchOnly } : {}) });
   void panel.reveal({ jobId: job.id });
   return job;
 }
 
-export const proveAtCursor: CommandFactory = (parts) => async (uriArg?: unknown, positionArg?: unknown) => {
+export const proveAtCursor: CommandFactory = (parts) => async (uriArg?: unknown, positionArg?: unknown) => startFromArgs(parts, uriArg, positionArg, false);
+
+/** Search for a Proof: round 0 only (the pre-pass, then the proof-state search), no model call. */
+export const searchAtCursor: CommandFactory = (parts) => async (uriArg?: unknown, positionArg?: unknown) => {
+  if (parts.ctx.config.searchBudget <= 0) {
+    void vscode.window.showInformationMessage('OProver: the proof-state search is off (oprover.searchBudget is 0); set a budget such as 96 to use it.');
+    return undefined;
+  }
+  return startFromArgs(parts, uriArg, positionArg, true);
+};
+
+async function startFromArgs(parts: UiParts, uriArg: unknown, positionArg: unknown, searchOnly: boolean): Promise<string | undefined> {
   let document: vscode.TextDocument;
   let position: vscode.Position;
   if (uriArg instanceof vscode.Uri && positionArg instanceof vscode.Position) {
@@ -64,8 +75,8 @@ export const proveAtCursor: CommandFactory = (parts) => async (uriArg?: unknown,
     document = editor.document;
     position = editor.selection.active;
   }
-  return startAt(parts, document, position)?.id;
-};
+  return startAt(parts, document, position, undefined, searchOnly)?.id;
+}
 
 export const proveAllInFileCommand: CommandFactory = (parts) => async () => {
   const editor = leanEditor();
@@ -336,4 +347,5 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'oprover.showProofDiff': showProofDiffCommand,
   'oprover.clearFinished': clearFinished,
   'oprover.cancelAll': cancelAll,
+  'oprover.searchAtCursor': searchAtCursor,
 };

@@ -29,6 +29,14 @@ describe('cli arguments', () => {
     }
   });
 
+  it('reads --search and --search-budget into search mode and oprover.searchBudget', () => {
+    const o = parseCli(['prove', 'x.lean', '--search', '--search-budget', '200']);
+    assert.equal(o.search, true);
+    assert.equal(resolveCliConfig(o, {}, () => '{}').config.searchBudget, 200);
+    assert.equal(parseCli(['prove', 'x.lean']).search, false);
+    assert.throws(() => parseCli(['prove', 'x.lean', '--search-budget', 'lots']), UsageError);
+  });
+
   it('shows help with no command', () => {
     assert.equal(parseCli([]).command, 'help');
     assert.equal(parseCli(['prove', '--help']).command, 'help');

@@ -19,6 +19,7 @@ const COMMAND_IDS = [
   'oprover.retry',
   'oprover.insertProof',
   'oprover.showProofDiff',
+  'oprover.searchAtCursor',
   'oprover.clearFinished',
   'oprover.cancelAll',
 ];
