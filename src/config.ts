@@ -52,6 +52,10 @@ export interface OProverConfig {
   maxFeedbackErrors: number;
   /** The editor indexes the workspace's complete proofs into the memory bank (after activation, and on save). */
   indexWorkspace: boolean;
+  /** Proof optimization: the metric a rewrite must strictly improve (`length`, `readability`, `characters`, `custom`). */
+  optimizeMetric: string;
+  /** Weights of the `custom` optimization metric: tactic name (or `have:`, `term`, `*`) → weight per step. */
+  optimizeCustomWeights: Record<string, number>;
 }
 
 export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
@@ -93,6 +97,8 @@ export const DEFAULT_CONFIG: OProverConfig = {
   embedderPooling: 'mean',
   maxFeedbackErrors: 8,
   indexWorkspace: true,
+  optimizeMetric: 'length',
+  optimizeCustomWeights: {},
 };
 
 export class ConfigError extends Error {
@@ -186,10 +192,18 @@ export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>
       if (key === 'embedderPooling' && !['mean', 'cls', 'none'].includes(value)) {
         throw new ConfigError(key, 'expected one of mean, cls, none');
       }
+      if (key === 'optimizeMetric' && !['length', 'readability', 'characters', 'custom'].includes(value)) {
+        throw new ConfigError(key, 'expected one of length, readability, characters, custom');
+      }
       (out as unknown as Record<string, unknown>)[key] = value;
     } else if (Array.isArray(def)) {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(key, 'expected a list of strings');
       (out as unknown as Record<string, unknown>)[key] = [...value];
+    } else if (key === 'optimizeCustomWeights') {
+      if (typeof value !== 'object' || Array.isArray(value) || !Object.values(value as object).every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0)) {
+        throw new ConfigError(key, 'expected an object of tactic names to non-negative numbers, e.g. {"simp": 2, "have:": 0.5, "*": 1}');
+      }
+      out.optimizeCustomWeights = { ...(value as Record<string, number>) };
     } else if (key === 'promptHeaders') {
       if (typeof value !== 'object') throw new ConfigError(key, 'expected an object of section headers');
       out.promptHeaders = { ...out.promptHeaders, ...(value as object) };
