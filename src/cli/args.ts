@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig, type OProverConfig } from '../config';
 import { ExitCode } from './exit-codes';
 
-export type Command = 'prove' | 'check' | 'index' | 'import' | 'search' | 'help' | 'version';
+export type Command = 'prove' | 'check' | 'index' | 'import' | 'search' | 'optimize' | 'help' | 'version';
 
 export interface CliOptions {
   command: Command;
@@ -29,6 +29,8 @@ export interface CliOptions {
   retryFailed: boolean;
   index: boolean;
   quiet: boolean;
+  /** `optimize --metric`: length, readability, characters or custom (default oprover.optimizeMetric). */
+  metric?: string;
 }
 
 /** A mistake in how the CLI was called or configured; exits with ExitCode.Usage. */
@@ -40,7 +42,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'search', 'help', 'version'];
+const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'search', 'optimize', 'help', 'version'];
 
 function int(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -76,6 +78,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         'retry-failed': { type: 'boolean' },
         'no-index': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        metric: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -91,7 +94,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   else if (positionals.length === 0) command = 'help';
   else {
     const first = positionals[0]!;
-    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, search, help`);
+    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, search, optimize, help`);
     command = first as Command;
     rest = positionals.slice(1);
   }
@@ -120,10 +123,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     quiet: values.quiet ?? false,
   };
   if (command === 'search' && (rest.length === 0 || !rest[0]!.trim())) throw new UsageError('`oprover search` needs a STATEMENT (quote it), e.g. oprover search "theorem t (n : Nat) : n + 0 = n"');
-  if ((command === 'prove' || command === 'check' || command === 'import') && rest.length === 0) {
+  if (values.metric !== undefined) {
+    if (command !== 'optimize') throw new UsageError('--metric applies to `oprover optimize` only');
+    options.metric = values.metric;
+  }
+  if ((command === 'prove' || command === 'check' || command === 'import' || command === 'optimize') && rest.length === 0) {
     throw new UsageError(`\`oprover ${command}\` needs a ${command === 'import' ? 'CORPUS.jsonl file' : command === 'check' ? 'FILE.lean' : 'PATH (a .lean file or a folder)'}`);
   }
-  if (rest.length > 1 && command !== 'prove') throw new UsageError(`\`oprover ${command}\` takes one path, got ${rest.length}`);
+  if (rest.length > 1 && command !== 'prove' && command !== 'optimize') throw new UsageError(`\`oprover ${command}\` takes one path, got ${rest.length}`);
   return options;
 }
 
@@ -177,6 +184,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment, readC
   if (options.lean !== undefined) user.leanPath = options.lean;
   if (options.lake !== undefined) user.lakePath = options.lake;
   if (options.sandbox !== undefined) user.leanSandbox = options.sandbox;
+  if (options.metric !== undefined) user.optimizeMetric = options.metric;
   user.insertMode = options.insert ? 'insert-all' : 'report-only';
 
   let config: OProverConfig;
@@ -206,6 +214,7 @@ usage:
   oprover index [PATH]      add the complete proofs of a project's .lean files to its memory bank
   oprover import CORPUS     add a JSONL proof corpus to the memory bank
   oprover search STATEMENT  show the proofs the bank retrieves for a statement (--k N, default 8; --json)
+  oprover optimize PATH...  rewrite complete proofs to improve a metric (only verified, strictly better rewrites count)
   oprover help | --version
 
 options:
@@ -230,6 +239,8 @@ options:
   --bank DIR           memory bank folder (default PROJECT/.oprover/bank)
   --no-index           do not add the project's complete proofs to the bank before proving
   -q, --quiet          no progress output
+  --metric NAME        optimize: length (tactic steps, default), readability, characters, or custom
+                       (weights from the optimizeCustomWeights setting in --config)
 
 exit codes:
   0  every sorry proved (or none found)

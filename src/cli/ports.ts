@@ -7,6 +7,8 @@ import type { OProverConfig } from '../config';
 import type { Model, Verifier } from '../core/types';
 import type { GoalSource } from '../core/prover';
 import { EditorGoals, goalSource } from '../lean/editor-goals';
+import { statesSource } from '../lean/states';
+import type { StatesSource } from '../core/optimize/states';
 import { KiminaVerifier } from '../lean/kimina';
 import { createEmbedder } from '../retrieval/embedder';
 import { indexWorkspace } from '../retrieval/indexer';
@@ -37,7 +39,7 @@ export function openBank(dir: string, config: OProverConfig, log: (m: string) =>
 }
 
 /** The verifier the options ask for, or what is missing. */
-export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; description: string; missing?: Missing }> {
+export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; states?: StatesSource; description: string; missing?: Missing }> {
   if (options.kimina) {
     const verifier = new KiminaVerifier({
       baseUrl: options.kimina.url,
@@ -58,12 +60,12 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
     return { description: `Lean at ${toolchain.lean}`, missing: { what: 'lean', message: available.reason } };
   }
   // The goal at a sorry comes from the same server (there is no editor's Lean client here).
-  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier) })), description: available.description };
+  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier) })), states: statesSource(verifier), description: available.description };
 }
 
 export async function buildPorts(root: string, isLakeProject: boolean, options: PortOptions): Promise<RunPorts> {
   const missing: Missing[] = [];
-  const { verifier, goal, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
+  const { verifier, goal, states, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
   if (verifierMissing) missing.push(verifierMissing);
 
   let model: Model | undefined;
@@ -77,6 +79,7 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
   const ports: RunPorts = {
     verifier,
     goal,
+    states,
     verifierDescription: description,
     model,
     retriever: bank,

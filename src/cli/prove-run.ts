@@ -9,6 +9,7 @@ import type { OProverConfig } from '../config';
 import type { JobEvent } from '../core/events';
 import { prepassCandidates } from '../core/prepass';
 import { prove, type GoalSource, type ProverPorts } from '../core/prover';
+import type { StatesSource } from '../core/optimize/states';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -26,6 +27,8 @@ export interface RunPorts {
   retriever?: Retriever;
   /** The goal at a sorry for prompts (a local Lean only). */
   goal?: GoalSource;
+  /** Goals after each tactic line, for optimization prompts (a local Lean only). */
+  states?: StatesSource;
   /** Adds the project's complete proofs to the memory bank before proving; returns a line to show. */
   indexProject?: (root: string, files: string[], signal: AbortSignal) => Promise<string>;
   /** Size of the memory bank, for the report. */

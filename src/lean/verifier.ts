@@ -285,6 +285,24 @@ export class LeanVerifier implements Verifier {
     }
   }
 
+  /**
+   * The goals at several positions of one document (Chain-of-States): the text is checked once in a
+   * scratch slot, then `$/lean/plainGoal` is asked at each position; undefined where Lean gave none.
+   */
+  async goalsAt(projectRoot: string, text: string, positions: Position[], timeoutMs = 60_000): Promise<(PlainGoal | undefined)[]> {
+    const pool = this.poolFor(projectRoot);
+    const slot = await pool.acquire();
+    try {
+      const result = await slot.check(text, text, timeoutMs);
+      if (result.kind !== 'checked') return positions.map(() => undefined);
+      const out: (PlainGoal | undefined)[] = [];
+      for (const position of positions) out.push((await slot.plainGoal(position, 5000)) ?? undefined);
+      return out;
+    } finally {
+      pool.release(slot);
+    }
+  }
+
   stats(): VerifierStats {
     let serverStarts = 0;
     let staleDiagnosticsIgnored = 0;
