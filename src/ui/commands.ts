@@ -13,6 +13,7 @@ import { settingNamed, type FromWebview, type SetupStep } from './protocol';
 import type { SetupTracker } from './setup';
 import { findProjectRoot } from '../lean/project';
 import { targetFromDocument } from './targets';
+import { optimizeAllInFile, optimizeAtCursor } from './optimize';
 
 export interface UiParts {
   ctx: OProverContext;
@@ -336,4 +337,6 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'oprover.showProofDiff': showProofDiffCommand,
   'oprover.clearFinished': clearFinished,
   'oprover.cancelAll': cancelAll,
+  'oprover.optimizeAtCursor': optimizeAtCursor,
+  'oprover.optimizeAllInFile': optimizeAllInFile,
 };

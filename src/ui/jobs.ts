@@ -38,6 +38,8 @@ export interface StartOptions {
   targetKind?: string;
   /** Retry with more rounds: go on from the previous job's last failed attempt. */
   continueFrom?: FailedAttempt;
+  /** Runs this job instead of the manager's prover (proof optimization). */
+  runner?: ProveRunner;
 }
 
 let jobCounter = 0;
@@ -116,7 +118,7 @@ export class JobManager {
     record.done = (async () => {
       let result: JobResult;
       try {
-        result = await this.runner(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds, continueFrom: options.continueFrom });
+        result = await (options.runner ?? this.runner)(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds, continueFrom: options.continueFrom });
       } catch (err) {
         // The runner could not even start (no Lean, bad settings): the job still gets a story.
         const reason = err instanceof Error ? err.message : String(err);

@@ -21,6 +21,8 @@ const COMMAND_IDS = [
   'oprover.showProofDiff',
   'oprover.clearFinished',
   'oprover.cancelAll',
+  'oprover.optimizeAtCursor',
+  'oprover.optimizeAllInFile',
 ];
 /** The settings, from every section of the manifest's configuration. */
 const SECTIONS = manifest.contributes.configuration as { title: string; properties: Record<string, { default: unknown; description?: string; markdownDescription?: string; enum?: string[] }> }[];
