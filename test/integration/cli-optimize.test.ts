@@ -97,6 +97,9 @@ describe('oprover optimize on the scripted Lean server and the test model server
       assert.ok(longPrompts[0]!.includes('    -- ⊢ a + b = b + a'), longPrompts[0]);
       // Round 2 was told what went wrong in round 1 (the statement change never reached Lean).
       assert.ok(longPrompts[1]!.includes('What was wrong with it'), longPrompts[1]);
+      // The verified rewrite went into the project's memory bank.
+      const bank = fs.readFileSync(path.join(dir, '.oprover', 'bank', 'records.log')).toString('utf8');
+      assert.ok(bank.includes('theorem long_add (a b : Nat) : a + b = b + a := by omega'), 'the rewrite is in the memory bank');
       // Without --insert the file is untouched.
       assert.equal(fs.readFileSync(path.join(dir, 'T.lean'), 'utf8'), FILE);
 
