@@ -6,10 +6,9 @@
 import fs from 'node:fs';
 import type { OProverConfig } from '../config';
 import { hashText } from '../core/extract';
-import { declarationTarget, optimize, type OptimizeResult } from '../core/optimize/loop';
+import { completeDeclarations, declarationTarget, optimize, type OptimizeResult } from '../core/optimize/loop';
 import { formatChange, getMetric, type Metric, type MetricId } from '../core/optimize/metrics';
 import { screenBody } from '../core/screen';
-import { findDeclarations, findSorries } from '../core/source';
 import type { ProofTarget, VerifiedProof } from '../core/types';
 import { ResumeKeys, StateStore, declarationLabel, keyPath, stateFilePath, type FinishedEntry } from '../state/resume';
 import { collectInputs, walkLeanFiles } from './discover';
@@ -109,16 +108,12 @@ interface OptimizeJob {
   target: ProofTarget;
 }
 
-const OPTIMIZABLE = new Set(['theorem', 'lemma', 'example']);
-
 /** The complete proofs of one file: theorem-like declarations with a `:=` body and no `sorry`. */
 export function optimizeJobs(root: string, file: string, text: string, metric: MetricId): OptimizeJob[] {
   const relFile = keyPath(root, file);
-  const withSorry = new Set(findSorries(text).map((s) => s.declaration?.start));
   const keys = new ResumeKeys(relFile);
   const jobs: OptimizeJob[] = [];
-  for (const d of findDeclarations(text)) {
-    if (!OPTIMIZABLE.has(d.kind) || withSorry.has(d.start) || !d.body.trim().startsWith(':=')) continue;
+  for (const d of completeDeclarations(text)) {
     const { key } = keys.next(d);
     // The key names the metric and the proof as it is: an edited proof is optimized again.
     jobs.push({

@@ -4,9 +4,8 @@
 // manager, so the panel shows its timeline; Insert and Show diff work as for proofs, and Insert lands
 // only over an unchanged declaration (ui/edits.ts), which also puts the rewrite into the memory bank.
 import * as vscode from 'vscode';
-import { declarationTarget } from '../core/optimize/loop';
+import { completeDeclarations, declarationTarget } from '../core/optimize/loop';
 import { getMetric, isMetricId, METRIC_IDS, type Metric, type MetricId } from '../core/optimize/metrics';
-import { findDeclarations, findSorries } from '../core/source';
 import type { Declaration } from '../core/types';
 import { findProjectRoot } from '../lean/project';
 import type { CommandFactory, UiParts } from './commands';
@@ -16,7 +15,6 @@ import { optimizeRunner } from './optimize-runner';
 import type { BatchReport, BatchReportEntry } from './protocol';
 
 export const OPTIMIZE_TITLE = 'Optimize proof with OProver';
-const OPTIMIZABLE = new Set(['theorem', 'lemma', 'example']);
 
 const METRIC_DESCRIPTIONS: Record<MetricId, string> = {
   length: 'fewest tactic steps',
@@ -25,20 +23,17 @@ const METRIC_DESCRIPTIONS: Record<MetricId, string> = {
   custom: 'weighted tactic count (oprover.optimizeCustomWeights)',
 };
 
-/** Complete proofs of a text: theorem-like declarations with a `:=` body and no `sorry`. */
-export function completeDeclarations(text: string): Declaration[] {
-  const withSorry = new Set(findSorries(text).map((s) => s.declaration?.start));
-  return findDeclarations(text).filter((d) => OPTIMIZABLE.has(d.kind) && !withSorry.has(d.start) && d.body.trim().startsWith(':='));
-}
-
 /** The light-bulb entry on a complete declaration (the cursor anywhere in it). */
 export class OptimizeCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.RefactorRewrite];
+  private cache: { uri: string; version: number; declarations: Declaration[] } | undefined;
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
+    const uri = document.uri.toString();
+    if (this.cache?.uri !== uri || this.cache.version !== document.version) this.cache = { uri, version: document.version, declarations: completeDeclarations(document.getText()) };
     const from = document.offsetAt(range.start);
     const to = document.offsetAt(range.end);
-    const decl = completeDeclarations(document.getText()).find((d) => d.start <= from && to <= d.end);
+    const decl = this.cache.declarations.find((d) => d.start <= from && to <= d.end);
     if (!decl) return [];
     const action = new vscode.CodeAction(OPTIMIZE_TITLE, vscode.CodeActionKind.RefactorRewrite);
     action.command = { command: 'oprover.optimizeAtCursor', title: OPTIMIZE_TITLE, arguments: [document.uri, document.positionAt(decl.start)] };

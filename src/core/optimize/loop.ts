@@ -9,8 +9,8 @@ import { makeCandidate } from '../extract';
 import { getOptimizeProfile } from '../prompt/optimize';
 import { newJobId, targetInfo, type FailedAttempt } from '../prover';
 import { extractCandidates, feedbackFrom, sampleRound, screenAndVerify, type RoundContext } from '../round';
-import { contextBefore, findDeclarations, statementWithSorry } from '../source';
-import type { Candidate, Model, ProofTarget, RetrievedProof, Retriever, Verifier } from '../types';
+import { contextBefore, findDeclarations, findSorries, statementWithSorry } from '../source';
+import type { Candidate, Declaration, Model, ProofTarget, RetrievedProof, Retriever, Verifier } from '../types';
 import { formatChange, improves, type Metric, type MetricId } from './metrics';
 import { chainOfStates, type StatesSource } from './states';
 
@@ -217,6 +217,14 @@ async function annotated(target: ProofTarget, candidate: Candidate, states: Stat
     warn(`no goal states for the prompt: ${err instanceof Error ? err.message : String(err)}`);
     return candidate.declarationText;
   }
+}
+
+const OPTIMIZABLE = new Set(['theorem', 'lemma', 'example']);
+
+/** The complete proofs of a text, what optimization works on: theorem-like declarations with a `:=` body and no `sorry`. */
+export function completeDeclarations(text: string): Declaration[] {
+  const withSorry = new Set(findSorries(text).map((s) => s.declaration?.start));
+  return findDeclarations(text).filter((d) => OPTIMIZABLE.has(d.kind) && !withSorry.has(d.start) && d.body.trim().startsWith(':='));
 }
 
 /** A target for a complete declaration: `sorry` points at the start of its body (there is none to fill). */

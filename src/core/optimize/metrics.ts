@@ -33,18 +33,15 @@ export function stepCount(body: string): number {
 export function isDeclarative(body: string, step: TacticStep, tokens = codeTokens(body)): boolean {
   if (DECLARATIVE_ALWAYS.has(step.head)) return true;
   if (!DECLARATIVE_WITH_TYPE.has(step.head)) return false;
-  return stepOwnTokens(body, step, tokens).some((t, i) => i > 0 && t.kind === 'symbol' && t.text === ':' && depthAt(stepOwnTokens(body, step, tokens), i) === 0);
-}
-
-function depthAt(tokens: { text: string; kind: string }[], index: number): number {
+  // a `:` outside brackets: `have h : P`, `obtain ⟨x, hx⟩ : P` (not the `:` of a binder in parentheses)
   let depth = 0;
-  for (let i = 0; i < index; i++) {
-    const t = tokens[i]!;
+  for (const [i, t] of stepOwnTokens(body, step, tokens).entries()) {
     if (t.kind !== 'symbol') continue;
     if ('([{⟨⦃'.includes(t.text)) depth++;
     else if (')]}⟩⦄'.includes(t.text)) depth--;
+    else if (t.text === ':' && depth === 0 && i > 0) return true;
   }
-  return depth;
+  return false;
 }
 
 /** Lemmas listed in a step's first `[...]` (top-level commas + 1); 0 when it has none. */
