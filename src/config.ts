@@ -56,6 +56,8 @@ export interface OProverConfig {
   optimizeMetric: string;
   /** Weights of the `custom` optimization metric: tactic name (or `have:`, `term`, `*`) → weight per step. */
   optimizeCustomWeights: Record<string, number>;
+  /** Show the previous failed attempt of the repair loop with the goal after each tactic line (Chain-of-States). */
+  repairChainOfStates: boolean;
 }
 
 export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
@@ -99,6 +101,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   indexWorkspace: true,
   optimizeMetric: 'length',
   optimizeCustomWeights: {},
+  repairChainOfStates: false,
 };
 
 export class ConfigError extends Error {

@@ -143,7 +143,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         progress.log(`warning: the memory bank could not be updated: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal } : undefined;
+    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal, states: ports.states } : undefined;
 
     const runJob = async (job: ProofJob): Promise<ReportItem> => {
       const item = baseItem(job);

@@ -4,6 +4,7 @@
 import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
 import type { ExtractOptions, Extraction } from './extract';
+import { attemptWithStates, type StatesSource } from './optimize/states';
 import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
 import { earlierDeclarations } from './prompt/definitions';
@@ -15,6 +16,8 @@ import type { Candidate, Completion, LeanMessage, Model, ProofTarget, RetrievalQ
 
 export interface ProverPorts {
   verifier: Verifier;
+  /** Goals after each tactic line of a failed attempt, for oprover.repairChainOfStates. */
+  states?: StatesSource;
   retriever?: Retriever;
   /** Absent when no endpoint is configured: the loop then runs only round 0. */
   model?: Model;
@@ -181,7 +184,7 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       if (proof) return finish('proved', `proved in round ${round}`, proof);
 
       const next = feedbackFrom(candidates, verdicts, problems);
-      if (next) history.push(next);
+      if (next) history.push(config.repairChainOfStates ? await attemptWithStates(target, next, ports.states, signal) : next);
     }
     round = totalRounds;
     if (checkerFailures > 0) {

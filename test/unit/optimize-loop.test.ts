@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG, type OProverConfig } from '../../src/config';
 import { declarationTarget, optimize, rankRetrieved, type OptimizeEvent } from '../../src/core/optimize/loop';
 import { getMetric, stepCount } from '../../src/core/optimize/metrics';
 import type { StatesSource } from '../../src/core/optimize/states';
-import { findDeclarations, normalizeStatement } from '../../src/core/source';
+import { prove } from '../../src/core/prover';
+import { findDeclarations, findSorries, normalizeStatement } from '../../src/core/source';
 import type { Completion, GenerateRequest, Model, ProofTarget, RetrievedProof, Retriever, Verdict, Verifier, VerifyRequest, VerifiedProof } from '../../src/core/types';
 
 const HEADER = 'theorem two_add (a : Nat) : a + 2 = a + 1 + 1';
@@ -164,4 +165,25 @@ describe('optimize loop (fake ports)', () => {
     const ranked = rankRetrieved([p('a', 'theorem a : x := by\n  simp\n  rfl'), p('b', 'not lean'), p('c', 'theorem c : x := rfl')], getMetric('length'), 5);
     assert.deepEqual(ranked.map((r) => r.id), ['c', 'a']);
   });
+});
+
+describe('Chain-of-States in the repair loop (oprover.repairChainOfStates)', () => {
+  const SORRY_TEXT = `import Foo\n\n${HEADER} := by\n  sorry\n`;
+  const sorryTarget = (): ProofTarget => {
+    const sorry = findSorries(SORRY_TEXT)[0]!;
+    return { file: 'Two.lean', projectRoot: '.', text: SORRY_TEXT, version: 1, sorry, declaration: sorry.declaration! };
+  };
+  const failing = `:= by\n  rw [Nat.add_assoc]\n  simp`;
+  const states: StatesSource = async (req) => req.positions.map((_, i) => `⊢ after line ${i + 1}`);
+
+  for (const on of [true, false]) {
+    it(`${on ? 'shows' : 'does not show'} the goals after each line of the failed attempt in the next prompt when ${on ? 'on' : 'off'}`, async () => {
+      const model = new FakeModel([[reply(failing)], [reply(ONE)]]);
+      const result = await prove(sorryTarget(), config({ rounds: 2, samplesPerRound: 1, prepassEnabled: false, repairChainOfStates: on }), { verifier: new FakeVerifier([ONE]), model, states });
+      assert.equal(result.status, 'proved');
+      const second = model.requests[1]!.messages.map((m) => m.content).join('\n');
+      assert.ok(second.includes('rw [Nat.add_assoc]'), 'the failed attempt is shown');
+      assert.equal(second.includes('  -- ⊢ after line 1'), on);
+    });
+  }
 });

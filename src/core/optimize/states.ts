@@ -72,3 +72,18 @@ export async function chainOfStates(target: ProofTarget, declarationText: string
   const goals = await source({ projectRoot: target.projectRoot, text: `${prefix}${declarationText}\n`, positions }, signal);
   return { text: annotate(declarationText, offsets, goals), annotated: goals.filter((g) => g !== undefined).length };
 }
+
+/**
+ * A failed attempt of the repair loop with the goals after each of its tactic lines (the option
+ * oprover.repairChainOfStates): Lean's goals up to where the attempt went wrong. Best effort: on
+ * any failure the attempt is returned as it was.
+ */
+export async function attemptWithStates<T extends { attempt: string }>(target: ProofTarget, attempt: T, source: StatesSource | undefined, signal?: AbortSignal): Promise<T> {
+  try {
+    const { text } = await chainOfStates(target, attempt.attempt, source, signal);
+    return { ...attempt, attempt: text };
+  } catch {
+    signal?.throwIfAborted();
+    return attempt;
+  }
+}
