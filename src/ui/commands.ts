@@ -13,7 +13,7 @@ import { settingNamed, type FromWebview, type SetupStep } from './protocol';
 import type { SetupTracker } from './setup';
 import { findProjectRoot } from '../lean/project';
 import { targetFromDocument } from './targets';
-import { optimizeAllInFile, optimizeAtCursor } from './optimize';
+import { isOptimizeJob, optimizeAllInFile, optimizeAtCursor, retryOptimize } from './optimize';
 
 export interface UiParts {
   ctx: OProverContext;
@@ -189,6 +189,7 @@ export const retry: CommandFactory = (parts) => async (jobIdArg?: unknown, extra
   }
   if (!ctx.requireTrust('Proving')) return undefined;
   const extra = typeof extraArg === 'number' ? extraArg : ctx.config.rounds;
+  if (isOptimizeJob(job)) return retryOptimize(parts, job, job.rounds + extra);
   const previous = job.result ?? (await job.done);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(job.uri));
   const text = document.getText();

@@ -60,14 +60,40 @@ async function chooseMetric(parts: UiParts, arg: unknown): Promise<Metric | unde
   return pick ? getMetric(pick.id, config.optimizeCustomWeights) : undefined;
 }
 
-function startOptimize(parts: UiParts, document: vscode.TextDocument, decl: Declaration, metric: Metric, text: string, batchId?: string): JobRecord {
+/** The metric of each optimization job, so Retry with More Rounds optimizes again instead of proving. */
+const optimizeJobs = new WeakMap<JobRecord, Metric>();
+
+/** Retry with More Rounds on an optimization job: the declaration as it is now, `rounds` rounds, the same metric. */
+export async function retryOptimize(parts: UiParts, job: JobRecord, rounds: number): Promise<string | undefined> {
+  const metric = optimizeJobs.get(job);
+  if (!metric) return undefined;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(job.uri));
+  const text = document.getText();
+  const name = job.target.declaration.fullName ?? job.target.declaration.name;
+  const decl = completeDeclarations(text).find((d) => (d.fullName ?? d.name) === name && d.header === job.target.declaration.header);
+  if (!decl) {
+    void vscode.window.showInformationMessage(`OProver: ${name ?? 'the declaration'} is no longer a complete proof with the same statement; run Optimize proof with OProver on it again`);
+    return undefined;
+  }
+  const next = startOptimize(parts, document, decl, metric, text, undefined, rounds);
+  void parts.panel.reveal({ jobId: next.id });
+  return next.id;
+}
+
+export function isOptimizeJob(job: JobRecord): boolean {
+  return optimizeJobs.has(job);
+}
+
+function startOptimize(parts: UiParts, document: vscode.TextDocument, decl: Declaration, metric: Metric, text: string, batchId?: string, rounds?: number): JobRecord {
   const { ctx } = parts;
   const isFile = document.uri.scheme === 'file';
   const file = isFile ? document.uri.fsPath : document.uri.toString();
   const target = declarationTarget(file, isFile ? findProjectRoot(file).root : '', text, document.version, decl);
   const runner = optimizeRunner(ctx.config, metric, (root) => ctx.ports(root || findProjectRoot(target.file).root));
   ctx.log.info(`optimizing ${decl.fullName ?? decl.name ?? 'example'} (${vscode.workspace.asRelativePath(document.uri)}) for ${metric.id}`);
-  return ctx.jobs.start(target, { uri: document.uri.toString(), rounds: ctx.config.rounds, runner, ...(batchId ? { batchId, timeLimitMs: ctx.config.batchTimeLimitMs } : {}) });
+  const job = ctx.jobs.start(target, { uri: document.uri.toString(), rounds: rounds ?? ctx.config.rounds, runner, ...(batchId ? { batchId, timeLimitMs: ctx.config.batchTimeLimitMs } : {}) });
+  optimizeJobs.set(job, metric);
+  return job;
 }
 
 /** `oprover.optimizeAtCursor [uri, position, metric]`: returns the job id. */

@@ -84,4 +84,20 @@ describe('Optimize proof with OProver (code action)', () => {
     assert.match(outcome.message, /edited after the proof job started/);
     assert.equal(document.getText(), edited, 'the document is left as the user wrote it');
   });
+
+  it('Retry with More Rounds on an optimization job optimizes again, with the same metric', async () => {
+    const ctx = await context();
+    const document = await openFresh('OptimizeRetry.lean');
+    const action = (await actionsAt(document, 'intro h')).find((a) => a.title === OPTIMIZE_TITLE)!;
+    const first = await vscode.commands.executeCommand<string>(action.command!.command, ...(action.command!.arguments ?? []), 'length');
+    await ctx.jobs.get(first)!.done;
+    const again = await vscode.commands.executeCommand<string | undefined>('oprover.retry', first, 1);
+    assert.equal(typeof again, 'string', 'a new job started');
+    assert.notEqual(again, first);
+    const job = ctx.jobs.get(again!)!;
+    const result = await job.done;
+    assert.equal(result.status, 'proved', result.reason);
+    assert.match(result.reason, /3 → 1 step/);
+    assert.equal(job.rounds, 3, 'the first job\'s rounds and one more');
+  });
 });
