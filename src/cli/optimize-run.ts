@@ -139,7 +139,7 @@ function fromResult(item: OptimizeItem, result: OptimizeResult, metric: Metric):
     out.after = result.after;
     out.verified = true;
   }
-  out.status = result.status === 'improved' ? 'improved' : result.status;
+  out.status = result.status;
   if (result.status === 'improved' && result.proof) {
     out.proof = result.proof.body;
     out.change = formatChange(metric, result.before, result.after);
