@@ -100,4 +100,22 @@ describe('Optimize proof with OProver (code action)', () => {
     assert.match(result.reason, /3 → 1 step/);
     assert.equal(job.rounds, 3, 'the first job\'s rounds and one more');
   });
+
+  it('checks the rewrite again when the text above the declaration changed, then inserts it', async () => {
+    const ctx = await context();
+    const document = await openFresh('OptimizeMoved.lean');
+    const action = (await actionsAt(document, 'intro h')).find((a) => a.title === OPTIMIZE_TITLE)!;
+    const jobId = await vscode.commands.executeCommand<string>(action.command!.command, ...(action.command!.arguments ?? []), 'length');
+    const job = ctx.jobs.get(jobId)!;
+    assert.equal((await job.done).status, 'proved');
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, new vscode.Position(0, 0), '-- a comment above\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const checksBefore = job.events.length;
+    const outcome = await insertVerifiedProof(ctx, job);
+    assert.ok(outcome.ok, outcome.message);
+    assert.match(outcome.message, /Lean checked it again there/);
+    assert.equal(job.events.length, checksBefore, 'the recheck is not part of the job');
+    assert.equal(document.getText(), '-- a comment above\n' + LONG.replace(':= by\n  intro h\n  have h2 : n + 1 = 0 := h\n  exact Nat.succ_ne_zero n h2', ':= by\n  exact Nat.succ_ne_zero n'));
+  });
 });
