@@ -55,7 +55,7 @@ async function chooseMetric(parts: UiParts, arg: unknown): Promise<Metric | unde
   const order = [preferred, ...METRIC_IDS.filter((m) => m !== preferred)];
   const pick = await vscode.window.showQuickPick(
     order.map((id) => ({ label: id, description: METRIC_DESCRIPTIONS[id] + (id === preferred ? ' (default)' : ''), id })),
-    { placeHolder: 'Optimize the proof for which metric? A rewrite counts only when Lean verifies it and the metric strictly improves.' },
+    { title: 'Optimize proof with OProver', placeHolder: 'Metric to improve (only verified, strictly better rewrites count)' },
   );
   return pick ? getMetric(pick.id, config.optimizeCustomWeights) : undefined;
 }
