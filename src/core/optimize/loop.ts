@@ -7,7 +7,8 @@ import type { OProverConfig } from '../../config';
 import type { JobEvent } from '../events';
 import { makeCandidate } from '../extract';
 import { getOptimizeProfile } from '../prompt/optimize';
-import { newJobId, targetInfo, type FailedAttempt } from '../prover';
+import { screenRetrieved } from '../prepass';
+import { newJobId, targetInfo, type FailedAttempt, type ReplyReader } from '../prover';
 import { extractCandidates, feedbackFrom, sampleRound, screenAndVerify, type RoundContext } from '../round';
 import { contextBefore, findDeclarations, findSorries, statementWithSorry } from '../source';
 import type { Candidate, Declaration, Model, ProofTarget, RetrievedProof, Retriever, Verifier } from '../types';
@@ -20,6 +21,8 @@ export interface OptimizePorts {
   retriever?: Retriever;
   /** Goals after each tactic line, for Chain-of-States; absent: the model sees the bare proof. */
   states?: StatesSource;
+  /** Reads a reply into a candidate (as for proving); absent: inline. */
+  readReply?: ReplyReader;
 }
 
 /** One verified rewrite that improved on the best so far. */
@@ -147,7 +150,10 @@ export async function optimize(target: ProofTarget, config: OProverConfig, ports
     let retrieved: RetrievedProof[] = [];
     if (ports.retriever && config.retrievalK > 0) {
       const found = await ports.retriever.retrieve({ statement: target.declaration.header, excludeName: target.declaration.fullName }, config.retrievalK * 2, signal);
-      retrieved = rankRetrieved(found, metric, config.retrievalK);
+      // As for proving: a stored proof that today's screen refuses is not shown to the model.
+      const screened = screenRetrieved(found, config.allowNativeDecide);
+      if (screened.quarantined > 0) emit({ type: 'log', jobId, level: 'warn', message: `${screened.quarantined} retrieved proof(s) left out: today's screen refuses them` });
+      retrieved = rankRetrieved(screened.kept, metric, config.retrievalK);
     }
     const profile = getOptimizeProfile(config);
     const context = contextBefore(target.text, target.declaration);
@@ -167,7 +173,7 @@ export async function optimize(target: ProofTarget, config: OProverConfig, ports
       completionTokens += roundCompletion;
       emit({ type: 'usage', jobId, round, promptTokens: roundPrompt, completionTokens: roundCompletion });
 
-      const { candidates, problems } = extractCandidates(ctx, round, completions);
+      const { candidates, problems } = await extractCandidates(ctx, round, completions, ports.readReply);
       const { verdicts } = await screenAndVerify(ctx, round, candidates);
       signal?.throwIfAborted();
 
