@@ -228,7 +228,8 @@ export async function runOptimize(options: OptimizeRunOptions): Promise<Optimize
       progress.started(job.key, label);
       if (!ports?.verifier) {
         item.before = metric.measure(job.target.declaration.body.trim());
-        item.reason = `not checked: ${missing.map((m) => m.message).join('; ')}`;
+        const what = missing.map((m) => (m.what === 'lean' ? 'no Lean toolchain' : m.what === 'checker' ? 'no checker' : 'no endpoint'));
+        item.reason = `not checked: ${what.join(', ')} (the proof as written: ${metric.format(item.before)})`;
         return item;
       }
       const result = await optimize(job.target, config, { verifier: ports.verifier, model: ports.model, retriever: ports.retriever, states: ports.states }, {
