@@ -6,7 +6,7 @@ import type { JobEvent } from './events';
 import { candidateFromCompletion, reasoningOf } from './extract';
 import { screenHelpers, withHelpers } from './helpers';
 import type { FailedAttempt, ReplyReaderPort } from './prover';
-import { maxTokensThatFit, type samplingFor } from './prompt/sampling';
+import { maxTokensThatFit, type Sampling } from './prompt/sampling';
 import { screenCandidate } from './screen';
 import { ActionableError, type Candidate, type ChatMessage, type Completion, type Model, type ProofTarget, type RetrievedProof, type Verdict, type Verifier } from './types';
 
@@ -78,7 +78,7 @@ export async function screenAndVerify(ctx: RoundContext, round: number, candidat
  * left (for the rest of the job); when the server's context is smaller than oprover.contextChars
  * says, the prompt is halved and sent once more.
  */
-export async function sampleRound(ctx: RoundContext, model: Model, round: number, sampling: ReturnType<typeof samplingFor>, render: (config: OProverConfig) => ChatMessage[]): Promise<Completion[]> {
+export async function sampleRound(ctx: RoundContext, model: Model, round: number, sampling: Sampling, render: (config: OProverConfig) => ChatMessage[]): Promise<Completion[]> {
   const { config, jobId, emit, signal } = ctx;
   const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
     emit({ type: 'prompt', jobId, round, messages });

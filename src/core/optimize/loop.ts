@@ -7,8 +7,9 @@ import type { OProverConfig } from '../../config';
 import type { JobEvent } from '../events';
 import { makeCandidate } from '../extract';
 import { getOptimizeProfile } from '../prompt/optimize';
+import { samplingFor } from '../prompt/sampling';
 import { screenRetrieved } from '../prepass';
-import { newJobId, targetInfo, type FailedAttempt, type ReplyReader } from '../prover';
+import { newJobId, targetInfo, type FailedAttempt, type ReplyReaderPort } from '../prover';
 import { extractCandidates, feedbackFrom, sampleRound, screenAndVerify, type RoundContext } from '../round';
 import { contextBefore, findDeclarations, findSorries, statementWithSorry } from '../source';
 import type { Candidate, Declaration, Model, ProofTarget, RetrievedProof, Retriever, Verifier } from '../types';
@@ -22,7 +23,7 @@ export interface OptimizePorts {
   /** Goals after each tactic line, for Chain-of-States; absent: the model sees the bare proof. */
   states?: StatesSource;
   /** Reads a reply into a candidate (as for proving); absent: inline. */
-  readReply?: ReplyReader;
+  readReply?: ReplyReaderPort;
 }
 
 /** One verified rewrite that improved on the best so far. */
@@ -159,6 +160,7 @@ export async function optimize(target: ProofTarget, config: OProverConfig, ports
     const context = contextBefore(target.text, target.declaration);
     const statement = statementWithSorry(target.declaration);
     let history: FailedAttempt[] = [];
+    const sampling = samplingFor(config);
     let shown = await annotated(target, best.candidate, ports.states, signal, (annotatedLines) => emit({ type: 'states', jobId, annotated: annotatedLines }), (message) => emit({ type: 'log', jobId, level: 'warn', message }));
 
     for (round = 1; round <= totalRounds; round++) {
@@ -166,14 +168,14 @@ export async function optimize(target: ProofTarget, config: OProverConfig, ports
       emit({ type: 'round-started', jobId, round, kind: 'model' });
       if (retrieved.length > 0) emit({ type: 'retrieved', jobId, round, proofs: retrieved });
       const input = { context, statement, current: shown, goal: metric.goal, value: metric.format(best.value), retrieved, round, history };
-      const completions = await sampleRound(ctx, ports.model, round, (budget) => (budget === config ? profile : getOptimizeProfile(budget)).render(input));
+      const completions = await sampleRound(ctx, ports.model, round, sampling, (budget) => (budget === config ? profile : getOptimizeProfile(budget)).render(input));
       const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);
       const roundCompletion = completions.reduce((a, c) => a + (c.completionTokens ?? 0), 0);
       promptTokens += roundPrompt;
       completionTokens += roundCompletion;
       emit({ type: 'usage', jobId, round, promptTokens: roundPrompt, completionTokens: roundCompletion });
 
-      const { candidates, problems } = await extractCandidates(ctx, round, completions, ports.readReply);
+      const { candidates, problems } = await extractCandidates(ctx, round, completions, retrieved, ports.readReply);
       const { verdicts } = await screenAndVerify(ctx, round, candidates);
       signal?.throwIfAborted();
 
