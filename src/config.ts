@@ -56,6 +56,12 @@ export interface OProverConfig {
   searchBudget: number;
   /** Proof-state search in round 0: wall-clock limit, ms. */
   searchTimeLimitMs: number;
+  /** Proof optimization: the metric a rewrite must strictly improve (`length`, `readability`, `characters`, `custom`). */
+  optimizeMetric: string;
+  /** Weights of the `custom` optimization metric: tactic name (or `have:`, `term`, `*`) → weight per step. */
+  optimizeCustomWeights: Record<string, number>;
+  /** Show the previous failed attempt of the repair loop with the goal after each tactic line (Chain-of-States). */
+  repairChainOfStates: boolean;
 }
 
 export const DEFAULT_TACTICS_CORE = ['rfl', 'decide', 'simp', 'omega', 'grind'];
@@ -99,6 +105,9 @@ export const DEFAULT_CONFIG: OProverConfig = {
   indexWorkspace: true,
   searchBudget: 96,
   searchTimeLimitMs: 30_000,
+  optimizeMetric: 'length',
+  optimizeCustomWeights: {},
+  repairChainOfStates: false,
 };
 
 export class ConfigError extends Error {
@@ -194,10 +203,18 @@ export function resolveConfig(user: Partial<Record<keyof OProverConfig, unknown>
       if (key === 'embedderPooling' && !['mean', 'cls', 'none'].includes(value)) {
         throw new ConfigError(key, 'expected one of mean, cls, none');
       }
+      if (key === 'optimizeMetric' && !['length', 'readability', 'characters', 'custom'].includes(value)) {
+        throw new ConfigError(key, 'expected one of length, readability, characters, custom');
+      }
       (out as unknown as Record<string, unknown>)[key] = value;
     } else if (Array.isArray(def)) {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new ConfigError(key, 'expected a list of strings');
       (out as unknown as Record<string, unknown>)[key] = [...value];
+    } else if (key === 'optimizeCustomWeights') {
+      if (typeof value !== 'object' || Array.isArray(value) || !Object.values(value as object).every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0)) {
+        throw new ConfigError(key, 'expected an object of tactic names to non-negative numbers, e.g. {"simp": 2, "have:": 0.5, "*": 1}');
+      }
+      out.optimizeCustomWeights = { ...(value as Record<string, number>) };
     } else if (key === 'promptHeaders') {
       if (typeof value !== 'object') throw new ConfigError(key, 'expected an object of section headers');
       out.promptHeaders = { ...out.promptHeaders, ...(value as object) };

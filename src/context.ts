@@ -14,6 +14,8 @@ import { ThreadedReplyReader } from './endpoint/reply-reader';
 import { EditorGoals, goalSource } from './lean/editor-goals';
 import { LeanVerifier } from './lean/verifier';
 import { tacticGoalsFactory } from './lean/tactic-goals';
+import { statesSource } from './lean/states';
+import type { StatesSource } from './core/optimize/states';
 import { createEmbedder } from './retrieval/embedder';
 import { MemoryBank } from './retrieval/memory';
 import { JobManager } from './ui/jobs';
@@ -162,7 +164,7 @@ export class OProverContext implements vscode.Disposable {
     return v;
   }
 
-  async ports(projectRoot: string): Promise<ProverPorts> {
+  async ports(projectRoot: string): Promise<ProverPorts & { states: StatesSource }> {
     if (!this.trusted) throw new ActionableError('the workspace is not trusted: OProver starts no Lean process and sends nothing', 'untrusted');
     if (this.configProblem) throw new ActionableError(`fix the settings first: ${this.configProblem}`, 'bad-settings');
     const verifier = await this.verifier(projectRoot);
@@ -180,6 +182,7 @@ export class OProverContext implements vscode.Disposable {
       goal: goalSource(goals, (file) => vscode.Uri.file(file).toString()),
       readReply: this.replyReader?.read,
       search: tacticGoalsFactory(verifier, this.config),
+      states: statesSource(verifier),
     };
   }
 

@@ -1,4 +1,4 @@
-// The `oprover` command line: prove, check, index, import. See `oprover help` and docs/cli.md.
+// The `oprover` command line: prove, check, index, import, optimize. See `oprover help` and docs/cli.md.
 // main.ts runs it; tests call main() directly.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,10 @@ import { collectInputs, walkLeanFiles } from './discover';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { buildPorts, buildVerifier, defaultBankDir, openBank } from './ports';
 import { Progress } from './progress';
+import { optimizeSummary, runOptimize } from './optimize-run';
 import { runProve } from './prove-run';
 import { commandSearch } from './search';
+import { isMetricId } from '../core/optimize/metrics';
 import { summaryText } from './report';
 
 const log = (message: string): void => {
@@ -66,6 +68,32 @@ async function commandProve(options: CliOptions, resolved: ResolvedCli): Promise
   if (options.report) writeJson(options.report, report);
   if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(summaryText(report, options.report) + '\n');
+  return report.exitCode;
+}
+
+async function commandOptimize(options: CliOptions, resolved: ResolvedCli): Promise<ExitCodeValue> {
+  const metric = resolved.config.optimizeMetric;
+  if (!isMetricId(metric)) throw new UsageError(`--metric ${metric}: expected one of length, readability, characters, custom`);
+  const signal = interruptSignal();
+  const report = await runOptimize({
+    paths: options.positionals,
+    config: resolved.config,
+    metric,
+    insert: options.insert,
+    fresh: options.fresh,
+    retryFailed: options.retryFailed,
+    index: options.index,
+    statePath: options.statePath,
+    signal,
+    ports: (root, isLake) => buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log }),
+    progress: (total) => {
+      if (!options.quiet) log(`oprover: ${total} complete proof${total === 1 ? '' : 's'} to optimize (${metric}) under ${options.positionals.join(' ')}`);
+      return new Progress(process.stderr, total, !options.quiet, 'improved');
+    },
+  });
+  if (options.report) writeJson(options.report, report);
+  if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(optimizeSummary(report, options.report) + '\n');
   return report.exitCode;
 }
 
@@ -216,6 +244,9 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
         return await commandImport(options, resolved);
       case 'search':
         return await commandSearch(options, resolved, (text) => process.stdout.write(text), log);
+      case 'optimize':
+        for (const p of options.positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or folder`);
+        return await commandOptimize(options, resolved);
     }
   } catch (err) {
     if (err instanceof UsageError) {

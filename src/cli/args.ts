@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, resolveConfig, type OProverConfig } from '../config';
 import { ExitCode } from './exit-codes';
 
-export type Command = 'prove' | 'check' | 'index' | 'import' | 'search' | 'help' | 'version';
+export type Command = 'prove' | 'check' | 'index' | 'import' | 'search' | 'optimize' | 'help' | 'version';
 
 export interface CliOptions {
   command: Command;
@@ -32,6 +32,8 @@ export interface CliOptions {
   /** Search mode: the pre-pass and the proof-state search only, no model rounds. */
   search: boolean;
   searchBudget?: number;
+  /** `optimize --metric`: length, readability, characters or custom (default oprover.optimizeMetric). */
+  metric?: string;
 }
 
 /** A mistake in how the CLI was called or configured; exits with ExitCode.Usage. */
@@ -43,7 +45,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'search', 'help', 'version'];
+const COMMANDS: Command[] = ['prove', 'check', 'index', 'import', 'search', 'optimize', 'help', 'version'];
 
 function int(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -81,6 +83,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         quiet: { type: 'boolean', short: 'q' },
         search: { type: 'boolean' },
         'search-budget': { type: 'string' },
+        metric: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -96,7 +99,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   else if (positionals.length === 0) command = 'help';
   else {
     const first = positionals[0]!;
-    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, search, help`);
+    if (!(COMMANDS as string[]).includes(first)) throw new UsageError(`unknown command "${first}"; expected one of: prove, check, index, import, search, optimize, help`);
     command = first as Command;
     rest = positionals.slice(1);
   }
@@ -127,10 +130,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     searchBudget: int('search-budget', values['search-budget']),
   };
   if (command === 'search' && (rest.length === 0 || !rest[0]!.trim())) throw new UsageError('`oprover search` needs a STATEMENT (quote it), e.g. oprover search "theorem t (n : Nat) : n + 0 = n"');
-  if ((command === 'prove' || command === 'check' || command === 'import') && rest.length === 0) {
+  if (values.metric !== undefined) {
+    if (command !== 'optimize') throw new UsageError('--metric applies to `oprover optimize` only');
+    options.metric = values.metric;
+  }
+  if ((command === 'prove' || command === 'check' || command === 'import' || command === 'optimize') && rest.length === 0) {
     throw new UsageError(`\`oprover ${command}\` needs a ${command === 'import' ? 'CORPUS.jsonl file' : command === 'check' ? 'FILE.lean' : 'PATH (a .lean file or a folder)'}`);
   }
-  if (rest.length > 1 && command !== 'prove') throw new UsageError(`\`oprover ${command}\` takes one path, got ${rest.length}`);
+  if (rest.length > 1 && command !== 'prove' && command !== 'optimize') throw new UsageError(`\`oprover ${command}\` takes one path, got ${rest.length}`);
   return options;
 }
 
@@ -185,6 +192,7 @@ export function resolveCliConfig(options: CliOptions, env: CliEnvironment, readC
   if (options.lake !== undefined) user.lakePath = options.lake;
   if (options.sandbox !== undefined) user.leanSandbox = options.sandbox;
   if (options.searchBudget !== undefined) user.searchBudget = options.searchBudget;
+  if (options.metric !== undefined) user.optimizeMetric = options.metric;
   user.insertMode = options.insert ? 'insert-all' : 'report-only';
 
   let config: OProverConfig;
@@ -214,6 +222,7 @@ usage:
   oprover index [PATH]      add the complete proofs of a project's .lean files to its memory bank
   oprover import CORPUS     add a JSONL proof corpus to the memory bank
   oprover search STATEMENT  show the proofs the bank retrieves for a statement (--k N, default 8; --json)
+  oprover optimize PATH...  rewrite complete proofs to improve a metric (only verified, strictly better rewrites count)
   oprover help | --version
 
 options:
@@ -241,6 +250,8 @@ options:
   --search             search mode: the pre-pass and the proof-state search over goal states only
                        (no model rounds, no endpoint needed)
   --search-budget N    Lean probes of the proof-state search per sorry (default 96; 0 turns it off)
+  --metric NAME        optimize: length (tactic steps, default), readability, characters, or custom
+                       (weights from the optimizeCustomWeights setting in --config)
 
 exit codes:
   0  every sorry proved (or none found)

@@ -8,6 +8,8 @@ import type { Model, Verifier } from '../core/types';
 import type { GoalSource } from '../core/prover';
 import type { GoalOracleFactory } from '../core/search/round';
 import { EditorGoals, goalSource } from '../lean/editor-goals';
+import { statesSource } from '../lean/states';
+import type { StatesSource } from '../core/optimize/states';
 import { KiminaVerifier } from '../lean/kimina';
 import { tacticGoalsFactory } from '../lean/tactic-goals';
 import { createEmbedder } from '../retrieval/embedder';
@@ -39,7 +41,7 @@ export function openBank(dir: string, config: OProverConfig, log: (m: string) =>
 }
 
 /** The verifier the options ask for, or what is missing. */
-export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; search?: GoalOracleFactory; description: string; missing?: Missing }> {
+export async function buildVerifier(root: string, isLakeProject: boolean, options: PortOptions): Promise<{ verifier?: Verifier; goal?: GoalSource; search?: GoalOracleFactory; states?: StatesSource; description: string; missing?: Missing }> {
   if (options.kimina) {
     const verifier = new KiminaVerifier({
       baseUrl: options.kimina.url,
@@ -60,12 +62,12 @@ export async function buildVerifier(root: string, isLakeProject: boolean, option
     return { description: `Lean at ${toolchain.lean}`, missing: { what: 'lean', message: available.reason } };
   }
   // The goal at a sorry, and the goals per tactic prefix of the search, come from the same server.
-  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true) })), search: tacticGoalsFactory(verifier, options.config), description: available.description };
+  return { verifier, goal: goalSource(new EditorGoals({ fallback: verifier.goalAt.bind(verifier), termFallback: (root, text, position, file) => verifier.goalAt(root, text, position, file, undefined, true) })), search: tacticGoalsFactory(verifier, options.config), states: statesSource(verifier), description: available.description };
 }
 
 export async function buildPorts(root: string, isLakeProject: boolean, options: PortOptions): Promise<RunPorts> {
   const missing: Missing[] = [];
-  const { verifier, goal, search, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
+  const { verifier, goal, search, states, description, missing: verifierMissing } = await buildVerifier(root, isLakeProject, options);
   if (verifierMissing) missing.push(verifierMissing);
 
   let model: Model | undefined;
@@ -80,6 +82,7 @@ export async function buildPorts(root: string, isLakeProject: boolean, options: 
     verifier,
     goal,
     search,
+    states,
     verifierDescription: description,
     model,
     retriever: bank,

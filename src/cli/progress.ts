@@ -1,6 +1,9 @@
 // Progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise (logs, CI, pipes).
 import type { ReportItem } from './report';
 
+/** What a finished line shows: a prove item, or any item with the same fields (optimize). */
+export type ProgressItem = Pick<ReportItem, 'file' | 'line' | 'declaration' | 'reason' | 'timeMs' | 'resumed' | 'origin'> & { status: string };
+
 export interface ProgressStream {
   write(text: string): boolean;
   isTTY?: boolean;
@@ -17,6 +20,8 @@ export class Progress {
     private readonly stream: ProgressStream,
     private readonly total: number,
     private readonly enabled: boolean,
+    /** The status the bar counts, and its word ("proved 3"). */
+    private readonly counted: string = 'proved',
   ) {}
 
   private get tty(): boolean {
@@ -43,16 +48,16 @@ export class Progress {
     this.draw();
   }
 
-  finished(key: string, item: ReportItem): void {
+  finished(key: string, item: ProgressItem): void {
     this.active.delete(key);
     this.done++;
-    if (item.status === 'proved') this.proved++;
+    if (item.status === this.counted) this.proved++;
     // On a terminal the bar shows progress and the summary lists each target; lines are for logs.
     if (!this.enabled || this.tty) {
       this.draw();
       return;
     }
-    const detail = item.status === 'proved' ? item.origin ?? '' : item.reason;
+    const detail = item.status === this.counted ? item.origin ?? '' : item.reason;
     const time = item.resumed ? 'earlier run' : `${(item.timeMs / 1000).toFixed(1)} s`;
     this.stream.write(`[${this.done}/${this.total}] ${item.status.padEnd(8)} ${item.file}:${item.line} ${item.declaration} (${time}) ${detail}\n`);
   }
@@ -73,7 +78,7 @@ export class Progress {
     const width = Math.max(40, this.stream.columns ?? 80);
     const barWidth = Math.min(30, Math.floor(width / 4));
     const filled = Math.round((this.done / this.total) * barWidth);
-    const bar = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${this.done}/${this.total} proved ${this.proved}`;
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${this.done}/${this.total} ${this.counted} ${this.proved}`;
     const now = [...this.active.values()].join(' | ');
     let line = now ? `${bar}  ${now}` : bar;
     if (line.length > width - 1) line = `${line.slice(0, width - 2)}…`;

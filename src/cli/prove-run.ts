@@ -11,6 +11,7 @@ import { prepassCandidates } from '../core/prepass';
 import { prove, type GoalSource, type ProverPorts } from '../core/prover';
 import { holeEditRange } from '../core/hole/splice';
 import type { GoalOracleFactory } from '../core/search/round';
+import type { StatesSource } from '../core/optimize/states';
 import { screenBody } from '../core/screen';
 import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedProof } from '../core/types';
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
@@ -30,6 +31,8 @@ export interface RunPorts {
   goal?: GoalSource;
   /** Goals per tactic prefix (a local Lean): the proof-state search. */
   search?: GoalOracleFactory;
+  /** Goals after each tactic line, for optimization prompts (a local Lean only). */
+  states?: StatesSource;
   /** Adds the project's complete proofs to the memory bank before proving; returns a line to show. */
   indexProject?: (root: string, files: string[], signal: AbortSignal) => Promise<string>;
   /** Size of the memory bank, for the report. */
@@ -146,7 +149,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         progress.log(`warning: the memory bank could not be updated: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal, search: ports.search } : undefined;
+    const proverPorts: ProverPorts | undefined = ports?.verifier ? { verifier: ports.verifier, retriever: ports.retriever, model: ports.model, goal: ports.goal, search: ports.search, states: ports.states } : undefined;
 
     const runJob = async (job: ProofJob): Promise<ReportItem> => {
       const item = baseItem(job);

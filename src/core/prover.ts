@@ -3,23 +3,25 @@
 // or the budget is spent. It only talks to ports and emits events.
 import type { OProverConfig } from '../config';
 import type { JobEvent, JobListener, TargetInfo } from './events';
-import { candidateFromCompletion, reasoningOf, type ExtractOptions, type Extraction } from './extract';
-import { screenHelpers, withHelpers } from './helpers';
+import { type ExtractOptions, type Extraction } from './extract';
 import { prepareHole, type PreparedHole } from './hole/prepare';
+import { attemptWithStates, type StatesSource } from './optimize/states';
 import { prepassCandidates, screenRetrieved } from './prepass';
 import { getProfile } from './prompt';
 import { earlierDeclarations } from './prompt/definitions';
-import { maxTokensThatFit, samplingFor } from './prompt/sampling';
+import { samplingFor } from './prompt/sampling';
 import { retrievalQueryFor, sameRetrievalQuery } from './retrieval-hints';
-import { screenCandidate } from './screen';
+import { extractCandidates, feedbackFrom, sampleRound, screenAndVerify } from './round';
 import { describeSearch, runSearchStep, type GoalOracleFactory } from './search/round';
 import { correctPrefix } from './search/seed';
 import type { SearchResult } from './search/search';
 import { contextBefore, sorryLabel, statementWithSorry } from './source';
-import { ActionableError, type Candidate, type ChatMessage, type Completion, type LeanMessage, type Model, type ProofTarget, type RetrievalQuery, type Retriever, type RetrievedProof, type Verdict, type Verifier } from './types';
+import type { Candidate, Completion, LeanMessage, Model, ProofTarget, RetrievalQuery, Retriever, RetrievedProof, Verdict, Verifier } from './types';
 
 export interface ProverPorts {
   verifier: Verifier;
+  /** Goals after each tactic line of a failed attempt, for oprover.repairChainOfStates. */
+  states?: StatesSource;
   retriever?: Retriever;
   /** Absent when no endpoint is configured: the loop then runs only round 0. */
   model?: Model;
@@ -124,42 +126,10 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
 
   /** Screens, then verifies; returns the first proved candidate. */
   const check = async (round: number, candidates: { sample: number; candidate: Candidate }[]): Promise<{ proof?: Candidate; verdicts: Map<string, Verdict> }> => {
-    const verdicts = new Map<string, Verdict>();
-    const toVerify: Candidate[] = [];
-    const sampleOf = new Map<string, number>();
-    for (const { sample, candidate } of candidates) {
-      sampleOf.set(candidate.id, sample);
-      const options = { allowNativeDecide: config.allowNativeDecide };
-      let screened = screenCandidate(candidate, loopTarget, options);
-      if (screened.ok) screened = screenHelpers(candidate, loopTarget, options);
-      if (!screened.ok) {
-        const verdict: Verdict = { kind: 'rejected', rule: 'screening', reason: screened.reason, messages: [], feedback: screened.reason, elapsedMs: 0 };
-        verdicts.set(candidate.id, verdict);
-        emit({ type: 'verdict', jobId, round, sample, candidateId: candidate.id, verdict });
-      } else {
-        toVerify.push(candidate);
-      }
-    }
-    if (toVerify.length > 0) {
-      const results = await verifier.verify({ target: loopTarget, candidates: toVerify, timeoutMs: config.candidateTimeoutMs }, signal);
-      for (const candidate of toVerify) {
-        const verdict: Verdict = results.get(candidate.id) ?? {
-          kind: 'infra-error',
-          reason: 'the verifier returned no verdict for this candidate',
-          messages: [],
-          feedback: '',
-          elapsedMs: 0,
-        };
-        verdicts.set(candidate.id, verdict);
-        if (verdict.kind === 'infra-error') {
-          checkerFailures++;
-          lastCheckerFailure = verdict.reason;
-        }
-        emit({ type: 'verdict', jobId, round, sample: sampleOf.get(candidate.id) ?? 0, candidateId: candidate.id, verdict });
-      }
-    }
-    const proof = candidates.find((c) => verdicts.get(c.candidate.id)?.kind === 'proved')?.candidate;
-    return { proof, verdicts };
+    const checked = await screenAndVerify({ target: loopTarget, config, verifier, jobId, emit, signal }, round, candidates);
+    checkerFailures += checked.checkerFailures;
+    if (checked.lastCheckerFailure !== undefined) lastCheckerFailure = checked.lastCheckerFailure;
+    return checked;
   };
 
   /**
@@ -264,55 +234,17 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
       const whole = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };
       const input = hole ? hole.prompt(whole) : whole;
-      const sample = async (messages: ChatMessage[]): Promise<Completion[]> => {
-        emit({ type: 'prompt', jobId, round, messages });
-        return ports.model!.generate(
-          { messages, n: config.samplesPerRound, temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens },
-          { signal, onDelta: (sample, delta) => emit({ type: 'sample-delta', jobId, round, sample, delta }) },
-        );
-      };
-      let completions: Completion[];
-      const messages = profile.render(input);
-      try {
-        completions = await sample(messages);
-      } catch (err) {
-        if (!(err instanceof ActionableError && err.code === 'context-length')) throw err;
-        // The output budget does not fit beside the prompt: use what the server says is left, from now on.
-        const fits = maxTokensThatFit(err.message);
-        if (fits !== undefined && fits < sampling.maxTokens) {
-          emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying with max_tokens ${fits}, what the server's context leaves beside the prompt` });
-          sampling.maxTokens = fits;
-          completions = await sample(messages);
-        } else {
-          // The server's context is smaller than oprover.contextChars says: halve the prompt and retry once.
-          const chars = messages.reduce((a, m) => a + m.content.length, 0);
-          emit({ type: 'log', jobId, level: 'warn', message: `${err.message}; retrying once with a prompt of at most ${Math.floor(chars / 2)} characters` });
-          completions = await sample(getProfile({ ...config, contextChars: Math.max(1000, Math.floor(chars / 2)) }).render(input));
-        }
-      }
+      const completions = await sampleRound({ target: loopTarget, config, verifier, jobId, emit, signal }, ports.model, round, sampling, (budget) => (budget === config ? profile : getProfile(budget)).render(input));
       const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);
       const roundCompletion = completions.reduce((a, c) => a + (c.completionTokens ?? 0), 0);
       promptTokens += roundPrompt;
       completionTokens += roundCompletion;
       emit({ type: 'usage', jobId, round, promptTokens: roundPrompt, completionTokens: roundCompletion });
 
-      const candidates: { sample: number; candidate: Candidate; raw: string }[] = [];
-      const problems: { sample: number; raw: string; problem: string }[] = [];
-      const readReply: ReplyReaderPort = ports.readReply ?? (async (c, t, origin, options) => candidateFromCompletion(c, t, origin, options));
-      for (const [sample, completion] of completions.entries()) {
-        const origin = { kind: 'model' as const, round, sample };
-        // A hole asked in place reads replies as the hole's tactics; otherwise the loop's target (the hole's theorem) is answered.
-        const extracted = hole?.extract ? hole.extract(completion.text, origin) : await readReply(completion, loopTarget, origin, { known: shown });
-        const reasoning = reasoningOf(completion);
-        const shared = { type: 'attempt' as const, jobId, round, sample, raw: completion.text, finishReason: completion.finishReason, ...(reasoning ? { reasoning } : {}) };
-        if (extracted.ok) {
-          candidates.push({ sample, candidate: extracted.candidate, raw: completion.text });
-          emit({ ...shared, candidate: extracted.candidate });
-        } else {
-          problems.push({ sample, raw: completion.text, problem: extracted.problem });
-          emit({ ...shared, problem: extracted.problem });
-        }
-      }
+      // A hole asked in place reads replies as the hole's tactics; otherwise the loop's target (the hole's theorem) is answered.
+      const inPlace = hole?.extract;
+      const readReply: ReplyReaderPort | undefined = inPlace ? async (completion, _target, origin) => inPlace(completion.text, origin) : ports.readReply;
+      const { candidates, problems } = await extractCandidates({ target: loopTarget, config, verifier, jobId, emit, signal }, round, completions, shown, readReply);
       const { proof, verdicts } = await check(round, candidates);
       for (const c of candidates) addSeed(seeds, c.candidate, verdicts.get(c.candidate.id));
       // Cancelled while Lean checked (the file was closed, say): the verdicts say `cancelled`, and
@@ -321,15 +253,8 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       emit({ type: 'round-finished', jobId, round, proved: proof !== undefined });
       if (proof) return finish('proved', `proved in round ${round}`, proof);
 
-      // Feedback for the next round: the first failed sample with Lean messages, else any failure.
-      const failed = candidates
-        .map((c) => ({ c, v: verdicts.get(c.candidate.id) }))
-        .sort((a, b) => rankFeedback(a.v) - rankFeedback(b.v))[0];
-      if (failed?.v) {
-        history.push({ attempt: withHelpers(failed.c.candidate), feedback: failed.v.feedback || failed.v.reason, raw: failed.c.raw, messages: failed.v.messages });
-      } else if (problems[0]) {
-        history.push({ attempt: problems[0].raw.slice(-4000), feedback: problems[0].problem, raw: problems[0].raw });
-      }
+      const next = feedbackFrom(candidates, verdicts, problems);
+      if (next) history.push(config.repairChainOfStates ? await attemptWithStates(target, next, ports.states, signal) : next);
     }
     round = totalRounds;
     const seeded = seeds.length > 0 ? await searchStep(config.samplesPerRound, seeds) : undefined;
@@ -349,12 +274,6 @@ function addSeed(seeds: string[][], candidate: Candidate, verdict: Verdict | und
   const prefix = verdict ? correctPrefix(candidate, verdict) : undefined;
   if (!prefix || seeds.length >= 8 || seeds.some((s) => s.join('\n') === prefix.join('\n'))) return;
   seeds.push(prefix);
-}
-
-/** Lean errors make the most useful feedback; screening rejections next; infrastructure failures least. */
-function rankFeedback(v: Verdict | undefined): number {
-  if (!v) return 9;
-  return { 'lean-error': 0, rejected: 1, timeout: 2, proved: 3, 'infra-error': 4, cancelled: 5 }[v.kind];
 }
 
 function describeOrigin(c: Candidate): string {

@@ -304,6 +304,20 @@ export class LeanVerifier implements Verifier {
     }
   }
 
+  /**
+   * The goals at several positions of one document (Chain-of-States): the text is checked once in a
+   * scratch slot, then `$/lean/plainGoal` is asked at each position; undefined where Lean gave none.
+   */
+  async goalsAt(projectRoot: string, text: string, positions: Position[], timeoutMs = 60_000): Promise<(PlainGoal | undefined)[]> {
+    return this.withSlot(projectRoot, async (slot) => {
+      const result = await slot.check(text, text, timeoutMs);
+      if (result.kind !== 'checked') return positions.map(() => undefined);
+      const out: (PlainGoal | undefined)[] = [];
+      for (const position of positions) out.push((await slot.plainGoal(position, 5000)) ?? undefined);
+      return out;
+    });
+  }
+
   /** Scratch slots the project's server has (probes that can run at once). */
   slotsFor(projectRoot: string): number {
     return this.poolFor(projectRoot).size;

@@ -13,6 +13,7 @@ import { settingNamed, type FromWebview, type SetupStep } from './protocol';
 import type { SetupTracker } from './setup';
 import { findProjectRoot } from '../lean/project';
 import { targetFromDocument } from './targets';
+import { isOptimizeJob, optimizeAllInFile, optimizeAtCursor, retryOptimize } from './optimize';
 
 export interface UiParts {
   ctx: OProverContext;
@@ -199,6 +200,7 @@ export const retry: CommandFactory = (parts) => async (jobIdArg?: unknown, extra
   }
   if (!ctx.requireTrust('Proving')) return undefined;
   const extra = typeof extraArg === 'number' ? extraArg : ctx.config.rounds;
+  if (isOptimizeJob(job)) return retryOptimize(parts, job, job.rounds + extra);
   const previous = job.result ?? (await job.done);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(job.uri));
   const text = document.getText();
@@ -348,4 +350,6 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'oprover.clearFinished': clearFinished,
   'oprover.cancelAll': cancelAll,
   'oprover.searchAtCursor': searchAtCursor,
+  'oprover.optimizeAtCursor': optimizeAtCursor,
+  'oprover.optimizeAllInFile': optimizeAllInFile,
 };

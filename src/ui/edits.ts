@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
+import { completeDeclarations, declarationTarget } from '../core/optimize/loop';
 import { findSorries } from '../core/source';
 import { holeProposal, insertHoleProof, type HoleEditShape } from './hole-insert';
 import { planHoleInsertion } from './hole-plan';
@@ -81,9 +82,11 @@ async function recheck(ctx: OProverContext, document: vscode.TextDocument, targe
   const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
   const text = document.getText();
   const sorryNow = target.sorry.offset + (plan.start - target.declaration.bodyStart);
+  // An optimization target has no sorry: its "sorry" is the start of the body (core/optimize/loop.ts).
+  const optimized = target.sorry.offset === target.declaration.bodyStart ? completeDeclarations(text).find((d) => d.bodyStart === plan.start) : undefined;
   const sorry = findSorries(text).find((s) => s.offset === sorryNow && s.declaration);
-  if (!sorry) return { ok: false, message: `not inserted: the sorry of ${name} is no longer where the declaration is; run the job again` };
-  const current = targetFromDocument(document, sorry, text);
+  if (!sorry && !optimized) return { ok: false, message: `not inserted: the sorry of ${name} is no longer where the declaration is; run the job again` };
+  const current = optimized ? declarationTarget(target.file, target.projectRoot, text, document.version, optimized) : targetFromDocument(document, sorry!, text);
   const candidate = makeCandidate(current, body, { kind: 'replay', proofId: 'recheck-before-insert' });
   ctx.log.info(`the text above ${name} changed since its proof was checked: checking it again before inserting`);
   try {

@@ -5,6 +5,7 @@ import type { OProverContext } from '../context';
 import type { JobEvent } from '../core/events';
 import { testConnection } from '../endpoint/client';
 import { ProveCodeActions } from './code-actions';
+import { OptimizeCodeActions } from './optimize';
 import { COMMANDS, handlePanelMessage, type UiParts } from './commands';
 import { registerBatchResume } from './batch';
 import { PROPOSED_SCHEME, ProposedContent } from './edits';
@@ -28,6 +29,7 @@ export function registerUi(ctx: OProverContext): vscode.Disposable[] {
     vscode.window.registerWebviewViewProvider(PANEL_VIEW_ID, panel),
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, proposals),
     vscode.languages.registerCodeActionsProvider({ language: 'lean4' }, new ProveCodeActions(), { providedCodeActionKinds: ProveCodeActions.kinds }),
+    vscode.languages.registerCodeActionsProvider({ language: 'lean4' }, new OptimizeCodeActions(), { providedCodeActionKinds: OptimizeCodeActions.kinds }),
     createStatusItem(ctx, panel.onDidClear),
     ctx.jobs.onEvent((event, job) => {
       panel.pushEvent(event, job);

@@ -40,6 +40,8 @@ export interface StartOptions {
   continueFrom?: FailedAttempt;
   /** Search for a proof: the pre-pass and the proof-state search only, no model rounds. */
   searchOnly?: boolean;
+  /** Runs this job instead of the manager's prover (proof optimization). */
+  runner?: ProveRunner;
 }
 
 let jobCounter = 0;
@@ -118,7 +120,7 @@ export class JobManager {
     record.done = (async () => {
       let result: JobResult;
       try {
-        result = await this.runner(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds, continueFrom: options.continueFrom, ...(options.searchOnly ? { searchOnly: true } : {}) });
+        result = await (options.runner ?? this.runner)(target, { jobId: id, signal: controller.signal, onEvent, rounds: options.rounds, continueFrom: options.continueFrom, ...(options.searchOnly ? { searchOnly: true } : {}) });
       } catch (err) {
         // The runner could not even start (no Lean, bad settings): the job still gets a story.
         const reason = err instanceof Error ? err.message : String(err);

@@ -22,6 +22,8 @@ const COMMAND_IDS = [
   'oprover.searchAtCursor',
   'oprover.clearFinished',
   'oprover.cancelAll',
+  'oprover.optimizeAtCursor',
+  'oprover.optimizeAllInFile',
 ];
 /** The settings, from every section of the manifest's configuration. */
 const SECTIONS = manifest.contributes.configuration as { title: string; properties: Record<string, { default: unknown; description?: string; markdownDescription?: string; enum?: string[] }> }[];

@@ -18,7 +18,7 @@ export const PROFILE_IDS = ['oprover', 'deepseek-prover-v2', 'goedel-prover-v2',
 /** The placeholders a `custom` template may use. */
 export const CUSTOM_PLACEHOLDERS = ['context', 'statement', 'code', 'goal', 'retrieved', 'previous_attempt', 'feedback', 'round'] as const;
 
-const fence = (code: string): string => '```lean4\n' + code.trimEnd() + '\n```';
+export const fence = (code: string): string => '```lean4\n' + code.trimEnd() + '\n```';
 
 /** The file the model completes: the context the declaration needs, the earlier definitions, then the statement with `by sorry`. */
 export function taskCode(input: PromptInput, statement = input.statement, context = input.context): string {
