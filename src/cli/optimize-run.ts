@@ -16,7 +16,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import type { RunPorts } from './prove-run';
-import type { Missing } from './report';
+import { reportSettings, type Missing } from './report';
 
 /**
  * improved: a verified rewrite strictly better by the metric. unchanged: the proof verified, no
@@ -294,14 +294,7 @@ export async function runOptimize(options: OptimizeRunOptions): Promise<Optimize
     elapsedMs: Date.now() - started,
     root,
     files: inputs.files.length,
-    settings: {
-      verifier: ports?.verifierDescription ?? 'not needed (every declaration finished in an earlier run)',
-      endpoints: config.endpoints.map((e) => `${e.baseUrl}${e.model ? ` (${e.model})` : ''}`),
-      rounds: config.rounds,
-      samplesPerRound: config.samplesPerRound,
-      retrievalK: config.retrievalK,
-      concurrency: config.batchConcurrency,
-    },
+    settings: reportSettings(config, ports?.verifierDescription ?? 'not needed (every declaration finished in an earlier run)'),
     missing,
     interrupted,
     totals,

@@ -17,7 +17,7 @@ import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedPro
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
-import { exitCodeFor, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
+import { exitCodeFor, reportSettings, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
 
 /** The ports for one run, built by the caller (real ones in the CLI, in-memory ones in tests). */
@@ -299,14 +299,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
     elapsedMs: Date.now() - started,
     root,
     files: inputs.files.length,
-    settings: {
-      verifier: ports?.verifierDescription ?? 'not needed (every target finished in an earlier run)',
-      endpoints: config.endpoints.map((e) => `${e.baseUrl}${e.model ? ` (${e.model})` : ''}`),
-      rounds: config.rounds,
-      samplesPerRound: config.samplesPerRound,
-      retrievalK: config.retrievalK,
-      concurrency: config.batchConcurrency,
-    },
+    settings: reportSettings(config, ports?.verifierDescription ?? 'not needed (every target finished in an earlier run)'),
     missing,
     interrupted,
     totals,

@@ -1,4 +1,5 @@
 // The JSON report of a `prove` run, its totals, the exit code they imply, and the human summary.
+import type { OProverConfig } from '../config';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 
 /**
@@ -131,4 +132,16 @@ export function summaryText(report: ProveReport, reportPath?: string): string {
   if (reportPath) out.push(`Report: ${reportPath}`);
   out.push(`exit ${report.exitCode}`);
   return out.join('\n');
+}
+
+/** The settings a run's report records (the same for `prove` and `optimize`). */
+export function reportSettings(config: OProverConfig, verifier: string): { verifier: string; endpoints: string[]; rounds: number; samplesPerRound: number; retrievalK: number; concurrency: number } {
+  return {
+    verifier,
+    endpoints: config.endpoints.map((e) => `${e.baseUrl}${e.model ? ` (${e.model})` : ''}`),
+    rounds: config.rounds,
+    samplesPerRound: config.samplesPerRound,
+    retrievalK: config.retrievalK,
+    concurrency: config.batchConcurrency,
+  };
 }

@@ -207,20 +207,14 @@ function customProfile(config: OProverConfig): PromptProfile {
   };
 }
 
-/** The profile named by `oprover.promptProfile`; an unknown name is an error that lists the known ones. */
+/** The entry of `table` for `oprover.promptProfile`; an unknown name is an error that lists the known ones. */
+export function byProfile<T>(config: OProverConfig, table: Record<(typeof PROFILE_IDS)[number], (config: OProverConfig) => T>): T {
+  const make = (table as Record<string, ((config: OProverConfig) => T) | undefined>)[config.promptProfile];
+  if (!make) throw new PromptTemplateError(`oprover.promptProfile: unknown profile "${config.promptProfile}"; known: ${PROFILE_IDS.join(', ')}`);
+  return make(config);
+}
+
+/** The profile named by `oprover.promptProfile`. */
 export function getProfile(config: OProverConfig): PromptProfile {
-  switch (config.promptProfile) {
-    case 'oprover':
-      return oproverProfile(config);
-    case 'deepseek-prover-v2':
-      return deepseekProfile(config);
-    case 'goedel-prover-v2':
-      return goedelProfile(config);
-    case 'kimina':
-      return kiminaProfile(config);
-    case 'custom':
-      return customProfile(config);
-    default:
-      throw new PromptTemplateError(`oprover.promptProfile: unknown profile "${config.promptProfile}"; known: ${PROFILE_IDS.join(', ')}`);
-  }
+  return byProfile(config, { oprover: oproverProfile, 'deepseek-prover-v2': deepseekProfile, 'goedel-prover-v2': goedelProfile, kimina: kiminaProfile, custom: customProfile });
 }

@@ -9,7 +9,7 @@
 // to improve on and the statement ending in `:= by sorry`.
 import type { OProverConfig } from '../../config';
 import type { ChatMessage, PromptInput, RetrievedProof } from '../types';
-import { COT_INSTRUCTION, fence, fitBudget, KIMINA_SYSTEM, PROFILE_IDS, PromptTemplateError, taskCode } from './index';
+import { byProfile, COT_INSTRUCTION, fence, fitBudget, KIMINA_SYSTEM, taskCode } from './index';
 
 export interface OptimizePromptInput {
   /** The file's text before the declaration that the model needs (imports, opens, namespaces). */
@@ -160,18 +160,5 @@ function kiminaProfile(config: OProverConfig): OptimizePromptProfile {
 
 /** The optimization layout for oprover.promptProfile. */
 export function getOptimizeProfile(config: OProverConfig): OptimizePromptProfile {
-  switch (config.promptProfile) {
-    case 'oprover':
-      return oproverProfile(config);
-    case 'deepseek-prover-v2':
-      return deepseekProfile(config);
-    case 'goedel-prover-v2':
-      return goedelProfile(config);
-    case 'kimina':
-      return kiminaProfile(config);
-    case 'custom':
-      return instructProfile(config);
-    default:
-      throw new PromptTemplateError(`oprover.promptProfile: unknown profile "${config.promptProfile}"; known: ${PROFILE_IDS.join(', ')}`);
-  }
+  return byProfile(config, { oprover: oproverProfile, 'deepseek-prover-v2': deepseekProfile, 'goedel-prover-v2': goedelProfile, kimina: kiminaProfile, custom: instructProfile });
 }
