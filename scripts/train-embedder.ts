@@ -20,7 +20,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { builtinGraphBytes, DEFAULT_BUILTIN_OPTIONS, fitTable, type BuiltinModelMeta } from '../src/retrieval/builtin-model';
+import { baseMeta, builtinGraphBytes, DEFAULT_BUILTIN_OPTIONS, fitTable, type BuiltinModelMeta } from '../src/retrieval/builtin-model';
 import { BUILTIN_META_FILE, BUILTIN_MODEL_FILE } from '../src/retrieval/embedder';
 import { FEATURE_VERSION, hashFeature } from '../src/retrieval/lean-features';
 import { dotSuffixes, identifierSet, lemmaNames, lemmaRecall } from '../src/retrieval/lemma-names';
@@ -223,14 +223,7 @@ function main(): void {
 
   const onnx = builtinGraphBytes(best.table, options);
   const meta: BuiltinModelMeta = {
-    format: 'oprover-lean-hash',
-    featureVersion: FEATURE_VERSION,
-    buckets: options.buckets,
-    dim: options.dim,
-    maxFeatures: options.maxFeatures,
-    seed: options.seed,
-    smoothing: options.smoothing,
-    corpusDocuments: trainRecords.length,
+    ...baseMeta(options, trainRecords.length),
     training: {
       script: 'scripts/train-embedder.ts',
       corpus: commits,

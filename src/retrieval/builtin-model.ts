@@ -160,19 +160,25 @@ export function builtinGraphBytes(table: Float32Array, options: Pick<BuiltinMode
 }
 
 /** Fit and encode: the model file and its sidecar description. */
+
+/** What every built-in model's description says of its features and fitting. */
+export function baseMeta(options: { buckets: number; dim: number; maxFeatures: number; seed: number; smoothing: number }, corpusDocuments: number): BuiltinModelMeta {
+  return {
+    format: 'oprover-lean-hash',
+    featureVersion: FEATURE_VERSION,
+    buckets: options.buckets,
+    dim: options.dim,
+    maxFeatures: options.maxFeatures,
+    seed: options.seed,
+    smoothing: options.smoothing,
+    corpusDocuments,
+  };
+}
+
 export function buildBuiltinModel(corpus: readonly string[], options: BuiltinModelOptions = DEFAULT_BUILTIN_OPTIONS): { onnx: Uint8Array; meta: BuiltinModelMeta } {
   const { table } = fitTable(corpus, options);
   return {
     onnx: builtinGraphBytes(table, options),
-    meta: {
-      format: 'oprover-lean-hash',
-      featureVersion: FEATURE_VERSION,
-      buckets: options.buckets,
-      dim: options.dim,
-      maxFeatures: options.maxFeatures,
-      seed: options.seed,
-      smoothing: options.smoothing,
-      corpusDocuments: corpus.length,
-    },
+    meta: baseMeta(options, corpus.length),
   };
 }
