@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { baseMeta, builtinGraphBytes, DEFAULT_BUILTIN_OPTIONS, fitTable, type BuiltinModelMeta } from '../src/retrieval/builtin-model';
 import { BUILTIN_META_FILE, BUILTIN_MODEL_FILE } from '../src/retrieval/embedder';
-import { FEATURE_VERSION, hashFeature } from '../src/retrieval/lean-features';
+import { hashFeature } from '../src/retrieval/lean-features';
 import { dotSuffixes, identifierSet, lemmaNames, lemmaRecall } from '../src/retrieval/lemma-names';
 import { fuseRankings, LexicalIndex } from '../src/retrieval/lexical';
 import { topKByLoop } from '../src/retrieval/search';
