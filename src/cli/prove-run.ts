@@ -19,6 +19,7 @@ import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import { exitCodeFor, reportSettings, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
+import { HELPERS_NOT_INSERTED, withHelpers } from '../core/helpers';
 
 /** The ports for one run, built by the caller (real ones in the CLI, in-memory ones in tests). */
 export interface RunPorts {
@@ -124,6 +125,8 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
   if (state.warning) progress.log(`warning: ${state.warning}`);
 
   const itemByKey = new Map<string, ReportItem>();
+  /** Targets whose proof uses helper lemmas of the reply: verified, but not inserted (see HELPERS_NOT_INSERTED). */
+  const needsHelpers = new Set<string>();
   const pending: ProofJob[] = [];
   for (const job of jobs) {
     const entry = options.fresh ? undefined : state.get(job.key);
@@ -192,6 +195,11 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         item.status = 'proved';
         // A hole's proof is the text that replaces its `sorry`; a whole proof is the body.
         item.proof = result.proof.holeEdit ? result.proof.holeEdit.text : result.proof.body;
+        if (result.proof.helpers?.length) {
+          // The report keeps the whole text (the lemmas, then the declaration) for the user to copy.
+          needsHelpers.add(job.key);
+          item.proof = withHelpers(result.proof);
+        }
         item.origin = result.search?.status === 'proved' ? `proof-state search: ${result.proof.origin.kind === 'tactic' ? result.proof.origin.tactic : ''}` : describeOrigin(result.proof, retrievedNames);
         // A hole's declaration may still hold the user's other holes: only whole proofs go to the bank.
         if (ports?.retriever && !job.target.sorry.hole) {
@@ -221,7 +229,8 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
           completionTokens: item.tokens.completion,
           finishedAt: new Date().toISOString(),
         };
-        if (item.proof !== undefined) entry.proof = item.proof;
+        // A proof that needs its helper lemmas is not recorded for a later --insert without them.
+        if (item.proof !== undefined && !needsHelpers.has(job.key)) entry.proof = item.proof;
         if (item.origin !== undefined) entry.origin = item.origin;
         state.record(job.key, entry);
       }
@@ -264,6 +273,11 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       if (!screened.ok) {
         item.inserted = false;
         item.insertSkipped = `the proof recorded in the state file is refused: ${screened.reason}`;
+        continue;
+      }
+      if (needsHelpers.has(job.key)) {
+        item.inserted = false;
+        item.insertSkipped = HELPERS_NOT_INSERTED;
         continue;
       }
       byFile.set(job.file, [...(byFile.get(job.file) ?? []), { job, item }]);

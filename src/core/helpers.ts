@@ -8,6 +8,9 @@ import { firstViolation, screenBody, textViolation, type ScreenOptions, type Scr
 import { codeTokens, findDeclarations } from './source';
 import type { Candidate, Declaration, HelperLemma, ProofTarget } from './types';
 
+/** Insertion places only the proof; a proof that needs the reply's helper lemmas is left for the user to copy. */
+export const HELPERS_NOT_INSERTED = 'the proof uses helper lemmas of the reply, which insertion does not place yet: copy the lemmas and the proof from the report (its `proof` holds both)';
+
 /** More helper lemmas than this in one candidate are refused: no real proof needs them, and each costs a screen. */
 export const MAX_HELPERS = 16;
 

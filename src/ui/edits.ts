@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
+import { HELPERS_NOT_INSERTED } from '../core/helpers';
 import { completeDeclarations, declarationTarget } from '../core/optimize/loop';
 import { findSorries } from '../core/source';
 import { holeProposal, insertHoleProof, type HoleEditShape } from './hole-insert';
@@ -34,7 +35,7 @@ export async function insertVerifiedProof(ctx: OProverContext, job: JobRecord): 
  * file after screening it), planned on the document's current text: refused when the declaration
  * changed since `target.text` was read.
  */
-export async function insertProof(ctx: OProverContext, uri: string, target: ProofTarget, proof: { body: string; declarationText: string; holeEdit?: HoleEditShape }): Promise<InsertOutcome> {
+export async function insertProof(ctx: OProverContext, uri: string, target: ProofTarget, proof: { body: string; declarationText: string; holeEdit?: HoleEditShape; helpers?: Candidate['helpers'] }): Promise<InsertOutcome> {
   let document: vscode.TextDocument;
   try {
     document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
@@ -43,6 +44,7 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   }
   // A hole's proof edits only the hole.
   if (target.sorry.hole && proof.holeEdit) return insertHoleProof(ctx, document, target, proof.holeEdit);
+  if (proof.helpers?.length) return { ok: false, message: `not inserted: ${HELPERS_NOT_INSERTED}` };
   const text = document.getText();
   const version = document.version;
   const plan = planInsertion(target, text, proof.body);

@@ -197,7 +197,7 @@ async function judgeRun(r: Run, dir: string, opts: { base: string; bankBefore: s
   const output = r.stdout + r.stderr;
   assert.equal(r.hung, false, `the run did not end within ${RUN_LIMIT_MS} ms:\n${output}`);
   assert.ok(opts.exits.includes(r.code ?? -1), `exit ${r.code}, expected ${opts.exits.join(' or ')}:\n${output}`);
-  assert.doesNotMatch(output, STACK_TRACE, 'a stack trace reached the user');
+  assert.doesNotMatch(output, STACK_TRACE, `a stack trace reached the user:\n${output}`);
   assert.match(output, opts.message);
   // Nothing keeps running after the CLI: not the Lean server, not one restarted after a crash.
   const gone = Date.now() + 10_000;
