@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
-import { HELPERS_NOT_INSERTED } from '../core/helpers';
 import { completeDeclarations, declarationTarget } from '../core/optimize/loop';
 import { findSorries } from '../core/source';
 import { holeProposal, insertHoleProof, type HoleEditShape } from './hole-insert';
@@ -44,7 +43,7 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   }
   // A hole's proof edits only the hole.
   if (target.sorry.hole && proof.holeEdit) return insertHoleProof(ctx, document, target, proof.holeEdit);
-  if (proof.helpers?.length) return { ok: false, message: `not inserted: ${HELPERS_NOT_INSERTED}` };
+  if (proof.helpers?.length) return { ok: false, message: 'not inserted: the proof uses helper lemmas of the reply, which Insert does not place yet; the attempt in the panel shows them with the proof' };
   const text = document.getText();
   const version = document.version;
   const plan = planInsertion(target, text, proof.body);
