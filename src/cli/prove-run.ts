@@ -19,7 +19,7 @@ import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import { exitCodeFor, reportSettings, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
-import { HELPERS_NOT_INSERTED, withHelpers } from '../core/helpers';
+import { withHelpers } from '../core/helpers';
 
 /** The ports for one run, built by the caller (real ones in the CLI, in-memory ones in tests). */
 export interface RunPorts {
@@ -125,8 +125,8 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
   if (state.warning) progress.log(`warning: ${state.warning}`);
 
   const itemByKey = new Map<string, ReportItem>();
-  /** Targets whose proof uses helper lemmas of the reply: verified, but not inserted (see HELPERS_NOT_INSERTED). */
-  const needsHelpers = new Set<string>();
+  /** Targets whose proof uses helper lemmas of the reply: the text that replaces the whole declaration (the lemmas above it). */
+  const withLemmas = new Map<string, string>();
   const pending: ProofJob[] = [];
   for (const job of jobs) {
     const entry = options.fresh ? undefined : state.get(job.key);
@@ -196,8 +196,9 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         // A hole's proof is the text that replaces its `sorry`; a whole proof is the body.
         item.proof = result.proof.holeEdit ? result.proof.holeEdit.text : result.proof.body;
         if (result.proof.helpers?.length) {
-          // The report keeps the whole text (the lemmas, then the declaration) for the user to copy.
-          needsHelpers.add(job.key);
+          // The lemmas go just above the declaration, as Lean checked them; the report shows both.
+          const d = job.target.declaration;
+          withLemmas.set(job.key, `${result.proof.helpers.map((h) => `${h.text}\n\n`).join('')}${job.target.text.slice(d.start, d.bodyStart)}${result.proof.body}`);
           item.proof = withHelpers(result.proof);
         }
         item.origin = result.search?.status === 'proved' ? `proof-state search: ${result.proof.origin.kind === 'tactic' ? result.proof.origin.tactic : ''}` : describeOrigin(result.proof, retrievedNames);
@@ -230,7 +231,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
           finishedAt: new Date().toISOString(),
         };
         // A proof that needs its helper lemmas is not recorded for a later --insert without them.
-        if (item.proof !== undefined && !needsHelpers.has(job.key)) entry.proof = item.proof;
+        if (item.proof !== undefined && !withLemmas.has(job.key)) entry.proof = item.proof;
         if (item.origin !== undefined) entry.origin = item.origin;
         state.record(job.key, entry);
       }
@@ -275,11 +276,6 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
         item.insertSkipped = `the proof recorded in the state file is refused: ${screened.reason}`;
         continue;
       }
-      if (needsHelpers.has(job.key)) {
-        item.inserted = false;
-        item.insertSkipped = HELPERS_NOT_INSERTED;
-        continue;
-      }
       byFile.set(job.file, [...(byFile.get(job.file) ?? []), { job, item }]);
     }
     for (const [file, entries] of byFile) {
@@ -290,6 +286,9 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
           const range = holeEditRange(job.target.text, job.target.sorry, item.proof!);
           return { key: job.key, declStart: d.start, bodyStart: range.start, declEnd: range.end, originalDecl: job.target.text.slice(d.start, d.end), body: item.proof! };
         }
+        const lemmas = withLemmas.get(job.key);
+        // With helper lemmas the whole declaration is replaced: the lemmas, then its own header and the proof.
+        if (lemmas !== undefined) return { key: job.key, declStart: d.start, bodyStart: d.start, declEnd: d.end, originalDecl: job.target.text.slice(d.start, d.end), body: lemmas };
         return { key: job.key, declStart: d.start, bodyStart: d.bodyStart, declEnd: d.end, originalDecl: job.target.text.slice(d.start, d.end), body: item.proof! };
       });
       const outcome = insertProofs(file, texts.get(file)!, edits);

@@ -8,9 +8,6 @@ import { firstViolation, screenBody, textViolation, type ScreenOptions, type Scr
 import { codeTokens, findDeclarations } from './source';
 import type { Candidate, Declaration, HelperLemma, ProofTarget } from './types';
 
-/** Insertion places only the proof; a proof that needs the reply's helper lemmas is left for the user to copy. */
-export const HELPERS_NOT_INSERTED = 'the proof uses helper lemmas of the reply, which insertion does not place yet: copy the lemmas and the proof from the report (its `proof` holds both)';
-
 /** More helper lemmas than this in one candidate are refused: no real proof needs them, and each costs a screen. */
 export const MAX_HELPERS = 16;
 
@@ -82,7 +79,7 @@ export function screenHelpers(candidate: Candidate, target: ProofTarget, opts: S
 }
 
 /** The text Lean checks and an accepted proof inserts: the helpers, each followed by a blank line, then the declaration. */
-export function withHelpers(candidate: Candidate): string {
+export function withHelpers(candidate: Pick<Candidate, 'declarationText' | 'helpers'>): string {
   const helpers = candidate.helpers ?? [];
   return helpers.length === 0 ? candidate.declarationText : `${helpers.map((h) => h.text).join('\n\n')}\n\n${candidate.declarationText}`;
 }

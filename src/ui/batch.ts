@@ -195,7 +195,9 @@ export async function proveAllInFile(ctx: OProverContext, panel: PanelProvider, 
           const finished = { contextHash: t.contextHash, reason: result.reason, rounds: result.rounds, elapsedMs: result.elapsedMs, promptTokens: result.promptTokens, completionTokens: result.completionTokens, finishedAt: new Date().toISOString() };
           if (result.status === 'proved' && result.proof) {
             proved++;
-            resume?.record(t.key, { status: 'proved', proof: result.proof.body, origin: originLabel(result.proof), ...finished });
+            // A proof that needs the reply's helper lemmas is not kept for a resumed insert without them.
+            const keep = result.proof.helpers?.length ? {} : { proof: result.proof.body };
+            resume?.record(t.key, { status: 'proved', ...keep, origin: originLabel(result.proof), ...finished });
             inserters.set(entry, () => insertVerifiedProof(ctx, job));
             bodies.set(entry, result.proof.body);
             if (config.insertMode === 'insert-all') await insertNow(entry, inserters.get(entry)!, job.id);

@@ -6,11 +6,12 @@ import * as vscode from 'vscode';
 import type { OProverContext } from '../context';
 import type { Candidate, ProofTarget } from '../core/types';
 import { makeCandidate } from '../core/extract';
+import { withHelpers } from '../core/helpers';
 import { completeDeclarations, declarationTarget } from '../core/optimize/loop';
 import { findSorries } from '../core/source';
 import { holeProposal, insertHoleProof, type HoleEditShape } from './hole-insert';
 import { planHoleInsertion } from './hole-plan';
-import { applyPlan, locateIn, planInsertion, type InsertionPlan } from './insert';
+import { applyPlan, locateIn, placeHelpers, planInsertion, type InsertionPlan } from './insert';
 import { targetFromDocument } from './targets';
 import type { JobRecord } from './jobs';
 
@@ -43,7 +44,6 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   }
   // A hole's proof edits only the hole.
   if (target.sorry.hole && proof.holeEdit) return insertHoleProof(ctx, document, target, proof.holeEdit);
-  if (proof.helpers?.length) return { ok: false, message: 'not inserted: the proof uses helper lemmas of the reply, which Insert does not place yet; the attempt in the panel shows them with the proof' };
   const text = document.getText();
   const version = document.version;
   const plan = planInsertion(target, text, proof.body);
@@ -52,14 +52,16 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   if (rechecked) {
     // Lean checked the proof after the text above it as it was then; that text changed (an edit, or
     // an earlier insert of a batch), so the proof is checked again where it is now before it lands.
-    const again = await recheck(ctx, document, target, plan, plan.body);
+    const again = await recheck(ctx, document, target, plan, plan.body, proof.helpers);
     if (!again.ok) return again;
   }
   if (document.version !== version) {
     return { ok: false, message: rechecked ? 'not inserted: the document changed while the proof was checked again; run the job again' : 'not inserted: the document changed while the edit was prepared; try again' };
   }
+  // The reply's helper lemmas (checked with the proof) go just above the declaration.
+  const placed = placeHelpers(target, text, plan, proof.helpers);
   const edit = new vscode.WorkspaceEdit();
-  edit.replace(document.uri, new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end)), plan.body);
+  edit.replace(document.uri, new vscode.Range(document.positionAt(placed.start), document.positionAt(placed.end)), placed.body);
   const applied = await vscode.workspace.applyEdit(edit);
   if (!applied) return { ok: false, message: 'not inserted: VS Code refused the edit (is the file read-only?)' };
   const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
@@ -67,7 +69,7 @@ export async function insertProof(ctx: OProverContext, uri: string, target: Proo
   // Co-evolution: a proof the user accepted joins the project's memory bank.
   ctx
     .bank(target.projectRoot)
-    .remember({ name, statement: target.declaration.header, proof: proof.declarationText, source: { kind: 'accepted', file: vscode.workspace.asRelativePath(document.uri), line: target.sorry.range.start.line + 1 } })
+    .remember({ name, statement: target.declaration.header, proof: withHelpers(proof), source: { kind: 'accepted', file: vscode.workspace.asRelativePath(document.uri), line: target.sorry.range.start.line + 1 } })
     .catch((err: unknown) => ctx.log.warn(`could not add the proof to the memory bank: ${err instanceof Error ? err.message : String(err)}`));
   return { ok: true, message: `inserted the verified proof of ${name}${rechecked ? ' (the text above it had changed: Lean checked it again there)' : ''}` };
 }
@@ -79,7 +81,7 @@ function contextChanged(target: ProofTarget, current: string, plan: Extract<Inse
 }
 
 /** Checks `body` again at the declaration's place in the current document, through the same gate. */
-async function recheck(ctx: OProverContext, document: vscode.TextDocument, target: ProofTarget, plan: Extract<InsertionPlan, { ok: true }>, body: string): Promise<{ ok: true } | { ok: false; message: string }> {
+async function recheck(ctx: OProverContext, document: vscode.TextDocument, target: ProofTarget, plan: Extract<InsertionPlan, { ok: true }>, body: string, helpers?: Candidate['helpers']): Promise<{ ok: true } | { ok: false; message: string }> {
   const name = target.declaration.fullName ?? target.declaration.name ?? 'example';
   const text = document.getText();
   const sorryNow = target.sorry.offset + (plan.start - target.declaration.bodyStart);
@@ -88,7 +90,7 @@ async function recheck(ctx: OProverContext, document: vscode.TextDocument, targe
   const sorry = findSorries(text).find((s) => s.offset === sorryNow && s.declaration);
   if (!sorry && !optimized) return { ok: false, message: `not inserted: the sorry of ${name} is no longer where the declaration is; run the job again` };
   const current = optimized ? declarationTarget(target.file, target.projectRoot, text, document.version, optimized) : targetFromDocument(document, sorry!, text);
-  const candidate = makeCandidate(current, body, { kind: 'replay', proofId: 'recheck-before-insert' });
+  const candidate: Candidate = { ...makeCandidate(current, body, { kind: 'replay', proofId: 'recheck-before-insert' }), ...(helpers?.length ? { helpers } : {}) };
   ctx.log.info(`the text above ${name} changed since its proof was checked: checking it again before inserting`);
   try {
     const { verifier } = await ctx.ports(current.projectRoot || target.projectRoot);
@@ -136,7 +138,8 @@ export async function showDiff(ctx: OProverContext, proposals: ProposedContent, 
   }
   const plan = planInsertion(job.target, current, candidate.body);
   const base = plan.ok ? current : job.target.text;
-  const proposedText = plan.ok ? applyPlan(current, plan) : applyPlan(job.target.text, planInsertion(job.target, job.target.text, candidate.body) as Extract<ReturnType<typeof planInsertion>, { ok: true }>);
+  const original = planInsertion(job.target, job.target.text, candidate.body) as Extract<ReturnType<typeof planInsertion>, { ok: true }>;
+  const proposedText = plan.ok ? applyPlan(current, placeHelpers(job.target, current, plan, candidate.helpers)) : applyPlan(job.target.text, placeHelpers(job.target, job.target.text, original, candidate.helpers));
   const fileName = document.uri.path.split('/').pop() ?? 'proof.lean';
   const right = proposals.add(fileName, proposedText, verified ? job.id : undefined);
   const left = plan.ok ? document.uri : proposals.add(`${fileName} (when the job started)`, base);

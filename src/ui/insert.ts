@@ -64,6 +64,18 @@ export function locateIn(target: ProofTarget, current: string): { start: number;
   return { start: decl.start, end: Math.min(decl.start + decl.header.length, firstLine < 0 ? current.length : firstLine) };
 }
 
+/**
+ * The plan with the reply's helper lemmas placed just above the declaration (doc comment and
+ * attributes included), each followed by a blank line, as Lean checked them: the edit then runs from
+ * the declaration's start, keeping its header as it is in the document. No helpers: the plan as is.
+ */
+export function placeHelpers(target: ProofTarget, current: string, plan: Extract<InsertionPlan, { ok: true }>, helpers: readonly { text: string }[] | undefined): Extract<InsertionPlan, { ok: true }> {
+  if (!helpers || helpers.length === 0) return plan;
+  const declStart = plan.start - (target.declaration.bodyStart - target.declaration.start);
+  const lemmas = helpers.map((h) => `${h.text}\n\n`).join('');
+  return { ...plan, start: declStart, body: lemmas + current.slice(declStart, plan.start) + plan.body };
+}
+
 /** The document text with the plan applied (for Show diff). */
 export function applyPlan(current: string, plan: Extract<InsertionPlan, { ok: true }>): string {
   return current.slice(0, plan.start) + plan.body + current.slice(plan.end);

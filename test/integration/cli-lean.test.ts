@@ -85,6 +85,26 @@ describe('oprover prove on the scripted Lean server', function () {
     }
   });
 
+  it('a proof that uses a helper lemma of the reply: checked with it, then inserted with the lemma just above the theorem', async () => {
+    const model = await startModelServer({
+      rules: [{ replies: ['A lemma first.\n```lean4\ntheorem mul_zero_aux (n : Nat) : n * 0 = 0 := by\n  induction n with\n  | zero => rfl\n  | succ k ih => simp\n\ntheorem t_hard (n : Nat) : n * 0 = 0 := by\n  exact mul_zero_aux n\n```'] }],
+    });
+    try {
+      const script = { default: 'unsolved', rules: [...LEAN_SCRIPT.rules, { regex: 'theorem mul_zero_aux[\\s\\S]*induction n with', axioms: [] }, { regex: 'theorem t_hard[\\s\\S]*exact mul_zero_aux n', axioms: [] }] };
+      const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(script), 'oprover.json': JSON.stringify({ ...CONFIG, rounds: 1, samplesPerRound: 1 }) });
+      const r = await runCli(['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--endpoint', model.url, '--model', 'oprover-test', '--insert', '--json'], dir, cleanEnv());
+      assert.equal(r.code, 0, r.stderr);
+      const hard = (JSON.parse(r.stdout) as ProveReport).items.find((i) => i.declaration === 't_hard')!;
+      assert.equal(hard.status, 'proved', JSON.stringify(hard));
+      assert.equal(hard.inserted, true, JSON.stringify(hard));
+      const text = fs.readFileSync(path.join(dir, 'T.lean'), 'utf8');
+      assert.match(text, /theorem mul_zero_aux \(n : Nat\) : n \* 0 = 0 := by\n {2}induction n with\n {2}\| zero => rfl\n {2}\| succ k ih => simp\n\ntheorem t_hard \(n : Nat\) : n \* 0 = 0 := by\n {2}exact mul_zero_aux n\n/);
+      assert.match(text, /^theorem helper_done/, 'the text above is untouched');
+    } finally {
+      await model.close();
+    }
+  });
+
   it('exits 4 when the endpoint fails during the run, naming it', async () => {
     const dir = project({ 'T.lean': FILE, 'lean-fixture.json': JSON.stringify(LEAN_SCRIPT), 'oprover.json': JSON.stringify({ ...CONFIG, maxRetries: 0, requestTimeoutMs: 2000 }) });
     const r = await runCli(['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--endpoint', 'http://127.0.0.1:9', '--json'], dir, cleanEnv());

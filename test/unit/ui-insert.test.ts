@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
 import { batchTargets } from '../../src/ui/batch-targets';
-import { applyPlan, keepLayout, locateIn, planInsertion, sorryAt } from '../../src/ui/insert';
+import { applyPlan, keepLayout, locateIn, placeHelpers, planInsertion, sorryAt } from '../../src/ui/insert';
 
 const TEXT = ['import Demo', '', 'theorem one : 1 = 1 := by', '  sorry', '', 'theorem two (n : Nat) : n + 0 = n := by', '  sorry', ''].join('\n');
 
@@ -20,6 +20,17 @@ describe('proof insertion plan', () => {
     const out = applyPlan(TEXT, plan);
     assert.match(out, /theorem two \(n : Nat\) : n \+ 0 = n := by\n {2}simp\n$/);
     assert.match(out, /theorem one : 1 = 1 := by\n {2}sorry/, 'the other sorry is untouched');
+  });
+
+  it('places the reply\'s helper lemmas just above the declaration, its doc comment and header kept byte for byte', () => {
+    const doc = `import Mathlib\n\n/-- Doc. -/\n@[simp] theorem t (a : ℕ) : a = a := by\n  sorry\n\ntheorem u : True := trivial\n`;
+    const t = targetAt(doc, 0);
+    const plan = planInsertion(t, doc, ':= by\n  exact aux a');
+    assert.ok(plan.ok);
+    const placed = placeHelpers(t, doc, plan, [{ text: 'theorem aux (a : ℕ) : a = a := rfl' }]);
+    assert.equal(applyPlan(doc, placed), `import Mathlib\n\ntheorem aux (a : ℕ) : a = a := rfl\n\n/-- Doc. -/\n@[simp] theorem t (a : ℕ) : a = a := by\n  exact aux a\n\ntheorem u : True := trivial\n`);
+    assert.deepEqual(placeHelpers(t, doc, plan, undefined), plan);
+    assert.deepEqual(placeHelpers(t, doc, plan, []), plan);
   });
 
   it('finds a declaration that moved but did not change', () => {
