@@ -47,6 +47,13 @@ function writeJson(file: string, value: unknown): void {
   fs.renameSync(tmp, file);
 }
 
+
+/** The ports a run builds per project root: Lean, the endpoint and the memory bank, from the command line. */
+function portsFor(options: CliOptions, resolved: ResolvedCli) {
+  return (root: string, isLake: boolean) =>
+    buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log });
+}
+
 async function commandProve(options: CliOptions, resolved: ResolvedCli): Promise<ExitCodeValue> {
   const signal = interruptSignal();
   const report = await runProve({
@@ -59,7 +66,7 @@ async function commandProve(options: CliOptions, resolved: ResolvedCli): Promise
     searchOnly: options.search,
     statePath: options.statePath,
     signal,
-    ports: (root, isLake) => buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log }),
+    ports: portsFor(options, resolved),
     progress: (total) => {
       if (!options.quiet) log(`oprover: ${total} target${total === 1 ? '' : 's'} with sorry under ${options.positionals.join(' ')}`);
       return new Progress(process.stderr, total, !options.quiet);
@@ -85,7 +92,7 @@ async function commandOptimize(options: CliOptions, resolved: ResolvedCli): Prom
     index: options.index,
     statePath: options.statePath,
     signal,
-    ports: (root, isLake) => buildPorts(root, isLake, { config: resolved.config, apiKey: resolved.apiKey, kimina: resolved.kimina, bankDir: options.bankDir, log: options.quiet ? () => undefined : log }),
+    ports: portsFor(options, resolved),
     progress: (total) => {
       if (!options.quiet) log(`oprover: ${total} complete proof${total === 1 ? '' : 's'} to optimize (${metric}) under ${options.positionals.join(' ')}`);
       return new Progress(process.stderr, total, !options.quiet, 'improved');

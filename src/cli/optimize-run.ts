@@ -16,7 +16,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import type { RunPorts } from './prove-run';
-import { reportSettings, type Missing } from './report';
+import { reportHeader, type Missing } from './report';
 
 /**
  * improved: a verified rewrite strictly better by the metric. unchanged: the proof verified, no
@@ -286,15 +286,8 @@ export async function runOptimize(options: OptimizeRunOptions): Promise<Optimize
   const items = jobs.map((j) => itemByKey.get(j.key)!).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const totals = optimizeTotals(items);
   return {
-    tool: 'oprover',
-    command: 'optimize',
+    ...reportHeader('optimize', { started, root, files: inputs.files.length, config, verifier: ports?.verifierDescription ?? 'not needed (every declaration finished in an earlier run)' }),
     metric: metric.id,
-    startedAt: new Date(started).toISOString(),
-    finishedAt: new Date().toISOString(),
-    elapsedMs: Date.now() - started,
-    root,
-    files: inputs.files.length,
-    settings: reportSettings(config, ports?.verifierDescription ?? 'not needed (every declaration finished in an earlier run)'),
     missing,
     interrupted,
     totals,

@@ -17,7 +17,7 @@ import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedPro
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
-import { exitCodeFor, reportSettings, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
+import { exitCodeFor, reportHeader, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
 import { withHelpers } from '../core/helpers';
 
@@ -305,14 +305,7 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
   items.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const totals = totalsOf(items);
   const report: ProveReport = {
-    tool: 'oprover',
-    command: 'prove',
-    startedAt: new Date(started).toISOString(),
-    finishedAt: new Date().toISOString(),
-    elapsedMs: Date.now() - started,
-    root,
-    files: inputs.files.length,
-    settings: reportSettings(config, ports?.verifierDescription ?? 'not needed (every target finished in an earlier run)'),
+    ...reportHeader('prove', { started, root, files: inputs.files.length, config, verifier: ports?.verifierDescription ?? 'not needed (every target finished in an earlier run)' }),
     missing,
     interrupted,
     totals,

@@ -134,6 +134,20 @@ export function summaryText(report: ProveReport, reportPath?: string): string {
   return out.join('\n');
 }
 
+/** The fields every run's report opens with (`prove` and `optimize` alike). */
+export function reportHeader<C extends string>(command: C, run: { started: number; root: string; files: number; config: OProverConfig; verifier: string }) {
+  return {
+    tool: 'oprover' as const,
+    command,
+    startedAt: new Date(run.started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    elapsedMs: Date.now() - run.started,
+    root: run.root,
+    files: run.files,
+    settings: reportSettings(run.config, run.verifier),
+  };
+}
+
 /** The settings a run's report records (the same for `prove` and `optimize`). */
 export function reportSettings(config: OProverConfig, verifier: string): { verifier: string; endpoints: string[]; rounds: number; samplesPerRound: number; retrievalK: number; concurrency: number } {
   return {
