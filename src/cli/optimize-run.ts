@@ -15,7 +15,7 @@ import { collectInputs, walkLeanFiles } from './discover';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
-import type { RunPorts } from './prove-run';
+import type { ProveRunOptions, RunPorts } from './prove-run';
 import { reportHeader, type Missing } from './report';
 
 /**
@@ -85,18 +85,9 @@ export interface OptimizeReport {
   items: OptimizeItem[];
 }
 
-export interface OptimizeRunOptions {
-  paths: string[];
-  config: OProverConfig;
+/** What a `prove` run takes, with the metric and without search mode. */
+export interface OptimizeRunOptions extends Omit<ProveRunOptions, 'searchOnly'> {
   metric: MetricId;
-  insert: boolean;
-  fresh: boolean;
-  retryFailed: boolean;
-  index: boolean;
-  statePath?: string;
-  signal: AbortSignal;
-  ports: (root: string, isLakeProject: boolean) => Promise<RunPorts>;
-  progress: (total: number) => Progress;
 }
 
 interface OptimizeJob {
