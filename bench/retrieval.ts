@@ -5,6 +5,8 @@
 // usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH] [--bank-sizes N,N] [--ann-sizes N,N]
 //   --quick: banks of 10K and 100K, approximate search at 100K; --quality: only recall (and replay@k) on Batteries (no JSON written)
 //   replay@k runs when a `lean` is on PATH or given with --lean.
+//   --corpus DIR: also measure lemma recall on the held-out files of the training corpus (JSONL
+//   folder, as given to scripts/train-embedder.ts): the Mathlib-era domain.
 // Writes bench/results/retrieval.json. Scratch banks go to the OS temp folder and are removed.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +26,8 @@ import { BuiltinEmbedder } from '../src/retrieval/embedder';
 import { hashFeature } from '../src/retrieval/lean-features';
 import { dotSuffixes, identifierSet, lemmaNames, lemmaRecall } from '../src/retrieval/lemma-names';
 import { LexicalIndex } from '../src/retrieval/lexical';
+import { LemmaIndex } from '../src/retrieval/lemma-prior';
+import { devSet, fileOf as trainingFileOf, readCorpusFolder } from '../scripts/train-embedder';
 import { mulberry32, shuffled } from '../src/retrieval/trainer';
 import { importCorpus } from '../src/retrieval/indexer';
 import { MemoryBank } from '../src/retrieval/memory';
@@ -138,12 +142,30 @@ function pairedBootstrap(a: number[], b: number[], rounds = 10_000, seed = 16): 
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-async function quality() {
+async function batteriesQuality() {
   // Split by file: a file's theorems are all train or all test (about 1 file in 5 is test). The
   // embedder never saw Batteries (it is trained on other Lean projects); the bank is the train split.
   const isTest = (r: CorpusRecord) => hashFeature(fileOf(r)) % 5 === 0;
-  const train = corpus.filter((r) => !isTest(r));
-  const allTest = corpus.filter(isTest);
+  return qualityOn(
+    corpus.filter((r) => !isTest(r)),
+    corpus.filter(isTest),
+    true,
+  );
+}
+
+/**
+ * The same measures on the training corpus's held-out files (`--corpus DIR`): Mathlib-era projects,
+ * the domain of a Mathlib user. Those files are the training scripts' dev set (split as there): the
+ * fusion weights were chosen on them, so this is a development figure, not a clean test.
+ */
+async function corpusQuality(dir: string) {
+  const records = readCorpusFolder(dir);
+  const dev = devSet(records.filter((r) => hashFeature(trainingFileOf(r)) % 10 === 0));
+  const asRecord = (r: (typeof records)[number]) => ({ namespace: '', line: 0, ...r }) as CorpusRecord;
+  return qualityOn(dev.bank.map(asRecord), dev.queries.map(asRecord), false);
+}
+
+async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withReplay: boolean) {
   // Only theorems whose proof uses at least one lemma name say anything about lemma recall.
   const test = allTest.filter((t) => lemmaNames(t.proof, t.statement).size > 0);
   const wanted = test.map((t) => lemmaNames(t.proof, t.statement));
@@ -170,6 +192,18 @@ async function quality() {
     oursAll.push(found.map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
   }
   const ours = test.map((t) => oursAll[allTest.indexOf(t)]!);
+  // Ablations: the same bank without the lemma prior (BM25 + vectors, 1 : 1), and the prior alone.
+  const withoutPrior = new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, lemmaPrior: null });
+  const oursWithoutPrior: number[][] = [];
+  for (const t of test) oursWithoutPrior.push((await withoutPrior.retrieve({ statement: t.statement }, maxK)).map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
+  await withoutPrior.close();
+  const prior = memory.lemmaPrior();
+  const priorOnly: number[][] = [];
+  if (prior) {
+    const lemmas = new LemmaIndex(prior);
+    for (const r of train) lemmas.add({ statement: r.statement, proof: r.decl });
+    for (const t of test) priorOnly.push(lemmas.search(prior.predict(t.statement), maxK).map((x) => x.row));
+  }
   const vectorOnly: number[][] = [];
   const embedTimes: number[] = [];
   for (const t of test) {
@@ -229,13 +263,16 @@ async function quality() {
   // The stronger BM25 at k = 8 is the baseline the difference is measured against.
   const strongerBm25 = (bm25Summary.lemma_recall_at_8 ?? 0) >= (wordSummary.lemma_recall_at_8 ?? 0) ? { name: 'bm25_lean_features', rows: bm25Features } : { name: 'bm25_words', rows: bm25Words };
   const difference = pairedBootstrap(perQuery(ours, 8), perQuery(strongerBm25.rows, 8));
-  const replay = lean ? await replayAtK(lean, allTest, train, oursAll, allTest.map((t) => words.search(t.statement, maxK))) : undefined;
+  const replay = lean && withReplay ? await replayAtK(lean, allTest, train, oursAll, allTest.map((t) => words.search(t.statement, maxK))) : undefined;
   return {
     split: { train: train.length, test: allTest.length, test_with_lemmas: test.length, testFiles: new Set(allTest.map(fileOf)).size, trainFiles: new Set(train.map(fileOf)).size },
     embedder: { fingerprint: embedder.fingerprint, dim: embedder.dim, trained_on: (embedder.meta.training?.corpus as string[] | undefined) ?? null },
+    lemma_prior: prior ? { lemmas: prior.lemmas.length, theorems: prior.theorems, trained_on: (prior.training?.corpus as string[] | undefined) ?? null, dev: prior.training?.dev_lemma_recall_at_8 ?? null } : null,
     embed_ms_p50: round(percentile(embedTimes, 50), 3),
     embed_ms_p95: round(percentile(embedTimes, 95), 3),
     ours_hybrid: summary(ours),
+    ours_without_lemma_prior: summary(oursWithoutPrior),
+    lemma_prior_only: prior ? summary(priorOnly) : null,
     vector_only: summary(vectorOnly),
     bm25_lean_features: bm25Summary,
     bm25_words: wordSummary,
@@ -574,8 +611,11 @@ async function main() {
   const loadAtStart = os.loadavg()[0]!;
   const embedder = await BuiltinEmbedder.load();
   log('quality (Batteries split by file)…');
-  const q = await quality();
-  log(`quality: ours ${JSON.stringify(q.ours_hybrid)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
+  const q = await batteriesQuality();
+  log(`quality: ours ${JSON.stringify(q.ours_hybrid)} without the lemma prior ${JSON.stringify(q.ours_without_lemma_prior)} prior only ${JSON.stringify(q.lemma_prior_only)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
+  const corpusDir = process.argv.includes('--corpus') ? path.resolve(process.argv[process.argv.indexOf('--corpus') + 1]!) : undefined;
+  const qc = corpusDir ? await corpusQuality(corpusDir) : undefined;
+  if (qc) log(`quality on the corpus's held-out files: ours ${JSON.stringify(qc.ours_hybrid)} without the lemma prior ${JSON.stringify(qc.ours_without_lemma_prior)} prior only ${JSON.stringify(qc.lemma_prior_only)} bm25 ${JSON.stringify(qc.bm25_lean_features)} difference ${JSON.stringify(qc.difference_at_8)} ceiling ${qc.ceiling_all_train_proofs}`);
   if (process.argv.includes('--quality')) return;
   log('ingest…');
   const ing = await ingest(embedder);
@@ -608,6 +648,9 @@ async function main() {
       random_lemma_recall_at_8: q.random.lemma_recall_at_8,
       query_independent_lemma_recall_at_8: q.query_independent.lemma_recall_at_8,
       ceiling_lemma_recall: q.ceiling_all_train_proofs,
+      corpus_dev_lemma_recall_at_8: qc?.ours_hybrid.lemma_recall_at_8 ?? null,
+      corpus_dev_bm25_lemma_recall_at_8: qc ? Math.max(qc.bm25_lean_features.lemma_recall_at_8!, qc.bm25_words.lemma_recall_at_8!) : null,
+      corpus_dev_lemma_recall_ci_low: qc?.difference_at_8.low ?? null,
       embed_ms_p50: q.embed_ms_p50,
     },
     machine: { ...machineInfo(), load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } },
@@ -619,6 +662,7 @@ async function main() {
       ingest_per_s: 'ProofBank.add of 20K synthetic proofs in batches of 256: embed, append, fsync per batch (index_build_per_s_7m: IVF build over 7M vectors already embedded)',
     },
     quality: q,
+    quality_corpus_dev: qc ?? { note: 'not measured (no --corpus DIR)' },
     ingest: ing,
     search_kernels_ms_per_query: kern,
     scale: scales,

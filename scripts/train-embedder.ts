@@ -64,16 +64,16 @@ export function readCorpusFolder(dir: string): CorpusRecord[] {
   return records;
 }
 
-const fileOf = (r: CorpusRecord) => r.source.replace(/@[0-9a-f]+:/, ':');
+export const fileOf = (r: CorpusRecord) => r.source.replace(/@[0-9a-f]+:/, ':');
 
-interface DevSet {
+export interface DevSet {
   bank: CorpusRecord[];
   queries: CorpusRecord[];
   wanted: Set<string>[];
   used: { used: Set<string>; suffixes: Set<string> }[];
 }
 
-function devSet(dev: CorpusRecord[]): DevSet {
+export function devSet(dev: CorpusRecord[]): DevSet {
   // (a second, independent hash: FNV-1a's low bits after a suffix depend on its low bits before)
   const isQuery = (r: CorpusRecord) => crypto.createHash('sha256').update(fileOf(r)).digest()[0]! % 4 === 0;
   const bank = dev.filter((r) => !isQuery(r));
@@ -124,7 +124,7 @@ export function sharedLemmaPartners(lemmas: Set<string>[], perQuery: number): nu
   });
 }
 
-function mean(xs: number[]): number {
+export function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 }
 
@@ -155,7 +155,7 @@ function evaluate(table: Float32Array, options: typeof DEFAULT_BUILTIN_OPTIONS, 
   return { queries: set.queries.length, bank: set.bank.length, dense: mean(dense), bm25: mean(bm25), fused: mean(fused) };
 }
 
-function round(x: number, digits = 4): number {
+export function round(x: number, digits = 4): number {
   return Math.round(x * 10 ** digits) / 10 ** digits;
 }
 

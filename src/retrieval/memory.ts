@@ -2,10 +2,11 @@
 // statement, remember every proof the user accepts. The bank (and the embedder) open on first use,
 // so activating the extension costs nothing until a proof job or an import needs them.
 import { LRUCache } from 'lru-cache';
-import { normalizeStatement } from '../core/source';
+import { normalizeStatement, statementSignature } from '../core/source';
 import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '../core/types';
 import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
-import type { Embedder } from './embedder';
+import { defaultModelsDir, type Embedder } from './embedder';
+import { LemmaIndex, LemmaPrior } from './lemma-prior';
 import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
 import { queryText } from './query';
 
@@ -16,6 +17,12 @@ const POOL_MIN = 64;
 export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
 /** Rows folded into the lexical index between two yields to the event loop. */
 const LEXICAL_FOLD_SLICE = 2_000;
+/**
+ * Fusion weights (reciprocal rank) of BM25, the embedder's vectors and the lemma prior. Chosen on
+ * held-out files of the training corpus and on the train files of the benchmark's Batteries split,
+ * never on its test files (docs/retrieval.md). Without a lemma prior, BM25 and vectors weigh 1 : 1.
+ */
+export const FUSION_WEIGHTS = { lexical: 1, dense: 0.5, prior: 1 } as const;
 
 export interface MemoryBankOptions {
   /** Folder of this workspace's bank (the extension's storage folder for the workspace). */
@@ -27,6 +34,11 @@ export interface MemoryBankOptions {
   queryCacheSize?: number;
   /** fsync after each write batch (default true). */
   durable?: boolean;
+  /**
+   * The lemma prior (lemma-prior.ts): undefined loads the shipped one from models/ on first use
+   * (a missing or unreadable file is logged and retrieval goes on without it); null turns it off.
+   */
+  lemmaPrior?: LemmaPrior | null;
 }
 
 export interface MemoryStats {
@@ -37,14 +49,49 @@ export interface MemoryStats {
   openReport?: OpenReport;
 }
 
+/** BM25's best rows that are checked for making the query's very claim (see sameClaimFirst). */
+const SAME_CLAIM_CANDIDATES = 8;
+
+/**
+ * A stored proof of the query's own claim (the same binders and type under any name) comes first,
+ * whatever the other rankings say: it is the proof the user is asking for. Only BM25's best rows
+ * are checked (such a proof shares every word with the query).
+ */
+function sameClaimFirst<T extends { id: number }>(fused: T[], candidates: readonly number[], statement: string, statementOf: (row: number) => string): T[] {
+  const claim = statementSignature(statement);
+  const same = new Set(candidates.filter((row) => statementSignature(statementOf(row)) === claim));
+  if (same.size === 0) return fused;
+  return [...fused.filter((f) => same.has(f.id)), ...fused.filter((f) => !same.has(f.id))];
+}
+
+/** The candidates' rows ordered by their scores, best first. */
+function byScore(candidates: readonly { row: number }[], scores: readonly number[]): number[] {
+  return candidates.map((r, i) => ({ row: r.row, score: scores[i]! })).sort((a, b) => b.score - a.score).map((r) => r.row);
+}
+
 export class MemoryBank implements Retriever {
   private bank: Promise<ProofBank> | undefined;
   private readonly queryCache: LRUCache<string, Float32Array>;
   /** BM25 over the bank's own proofs, brought up to date before each search. */
-  private lexical: { bank: ProofBank; index: LexicalIndex; folding: Promise<void> } | undefined;
+  private lexical: { bank: ProofBank; index: LexicalIndex; lemmas: LemmaIndex | undefined; folding: Promise<void> } | undefined;
+  private prior: LemmaPrior | null | undefined;
 
   constructor(private readonly options: MemoryBankOptions) {
     this.queryCache = new LRUCache({ max: options.queryCacheSize ?? 512 });
+    this.prior = options.lemmaPrior;
+  }
+
+  /** The lemma prior in use (loading the shipped one on the first call); null when there is none. */
+  lemmaPrior(): LemmaPrior | null {
+    if (this.prior === undefined) {
+      try {
+        this.prior = LemmaPrior.load(defaultModelsDir()) ?? null;
+      } catch (e) {
+        this.options.log?.(`The lemma prior could not be read, so retrieval goes on without it: ${(e as Error).message}`);
+        this.prior = null;
+      }
+    }
+    return this.prior;
   }
 
   /** The opened bank (opening it, and loading the embedder, on the first call). */
@@ -93,20 +140,27 @@ export class MemoryBank implements Retriever {
     const dense = await bank.search(vector, pool, exclude);
     const lexical = await this.lexicalIndex(bank, signal);
     const filter = bank.exclusion(exclude);
+    const candidates = () => dense.map((r) => bank.read(r.row));
     let lexicalRows: number[];
-    if (lexical.searchable) {
-      lexicalRows = lexical.search(text, pool, filter?.test).map((r) => r.row);
+    if (lexical.index.searchable) {
+      lexicalRows = lexical.index.search(text, pool, filter?.test).map((r) => r.row);
     } else {
-      const scores = lexical.score(text, dense.map((r) => embeddingText(bank.read(r.row))));
-      lexicalRows = dense.map((r, i) => ({ row: r.row, score: scores[i]! })).sort((a, b) => b.score - a.score).map((r) => r.row);
+      const scores = lexical.index.score(text, candidates().map(embeddingText));
+      lexicalRows = byScore(dense, scores);
+    }
+    const rankings = [
+      { ids: lexicalRows, weight: FUSION_WEIGHTS.lexical },
+      { ids: dense.map((r) => r.row), weight: lexical.lemmas ? FUSION_WEIGHTS.dense : FUSION_WEIGHTS.lexical },
+    ];
+    if (lexical.lemmas) {
+      const prediction = lexical.lemmas.prior.predict(text);
+      const rows = lexical.index.searchable ? lexical.lemmas.search(prediction, pool, filter?.test).map((r) => r.row) : byScore(dense, lexical.lemmas.score(prediction, candidates()));
+      rankings.push({ ids: rows, weight: FUSION_WEIGHTS.prior });
     }
     // Equal fused scores keep the BM25 order (the first ranking), which favours exact name matches.
-    const fused = fuseRankings([
-      { ids: lexicalRows, weight: 1 },
-      { ids: dense.map((r) => r.row), weight: 1 },
-    ]).slice(0, k);
-    // Scaled so that a proof first in both rankings scores 1.
-    const best = 2 / (RRF_K + 1);
+    const fused = sameClaimFirst(fuseRankings(rankings), lexicalRows.slice(0, SAME_CLAIM_CANDIDATES), query.statement, (row) => bank.read(row).statement).slice(0, k);
+    // Scaled so that a proof first in every ranking scores 1.
+    const best = rankings.reduce((sum, r) => sum + r.weight, 0) / (RRF_K + 1);
     return fused.map(({ id: row, score }) => {
       const r = bank.read(row);
       const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: score / best };
@@ -120,20 +174,27 @@ export class MemoryBank implements Retriever {
    * One fold at a time; a long one (the first query on a large bank) yields to the event loop every
    * LEXICAL_FOLD_SLICE rows so the host stays responsive.
    */
-  private lexicalIndex(bank: ProofBank, signal?: AbortSignal): Promise<LexicalIndex> {
-    if (this.lexical?.bank !== bank) this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS), folding: Promise.resolve() };
+  private lexicalIndex(bank: ProofBank, signal?: AbortSignal): Promise<{ index: LexicalIndex; lemmas: LemmaIndex | undefined }> {
+    if (this.lexical?.bank !== bank) {
+      const prior = this.lemmaPrior();
+      this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS), lemmas: prior ? new LemmaIndex(prior, LEXICAL_SEARCH_MAX_ROWS) : undefined, folding: Promise.resolve() };
+    }
     const state = this.lexical;
     const fold = state.folding.then(async () => {
-      const index = state.index;
+      const { index, lemmas } = state;
       while (index.size < bank.size) {
         const end = Math.min(bank.size, index.size + LEXICAL_FOLD_SLICE);
-        for (let row = index.size; row < end; row++) index.add(bank.isDeleted(row) ? null : embeddingText(bank.read(row)));
+        for (let row = index.size; row < end; row++) {
+          const record = bank.isDeleted(row) ? null : bank.read(row);
+          index.add(record && embeddingText(record));
+          lemmas?.add(record);
+        }
         if (end < bank.size) {
           await new Promise((resolve) => setImmediate(resolve));
           signal?.throwIfAborted();
         }
       }
-      return index;
+      return { index, lemmas };
     });
     state.folding = fold.then(
       () => undefined,
