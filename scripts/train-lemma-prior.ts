@@ -4,18 +4,17 @@
 //
 // usage: node --import tsx scripts/train-lemma-prior.ts --corpus DIR [--out DIR] [--top N] [--min-co N]
 //
-// 1. Records and split as in train-embedder.ts (a file is held out when FNV-1a(path) mod 10 = 0).
+// 1. Records and split as in train-embedder.ts (`corpusSplit`: dev and test files are held out).
 // 2. Fit: counts of (statement feature, lemma name) over the training theorems (lemma-prior.ts).
 // 3. Dev score: lemma recall@8 on the held-out files (queries: 1 file in 4; bank: the others) for
 //    BM25 alone, the prior alone and their fusion, written into the file's `training` record.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashFeature } from '../src/retrieval/lean-features';
 import { DEFAULT_LEMMA_PRIOR_OPTIONS, LEMMA_PRIOR_FILE, LemmaIndex, LemmaPrior } from '../src/retrieval/lemma-prior';
 import { lemmaRecall } from '../src/retrieval/lemma-names';
 import { fuseRankings, LexicalIndex } from '../src/retrieval/lexical';
-import { devSet, fileOf, mean, readCorpusFolder, round, type CorpusRecord } from './train-embedder';
+import { corpusSplit, devSet, mean, readCorpusFolder, round } from './train-embedder';
 
 const root = path.resolve(__dirname, '..');
 
@@ -37,9 +36,8 @@ function main(): void {
   };
   const started = Date.now();
   const records = readCorpusFolder(path.resolve(corpusArg));
-  const isDev = (r: CorpusRecord) => hashFeature(fileOf(r)) % 10 === 0;
-  const train = records.filter((r) => !isDev(r));
-  const dev = devSet(records.filter(isDev));
+  const train = records.filter((r) => corpusSplit(r) === 'train');
+  const dev = devSet(records.filter((r) => corpusSplit(r) === 'dev'));
   const commits = [...new Set(records.map((r) => r.source.slice(0, r.source.indexOf(':'))))].sort();
   const prior = LemmaPrior.fit(train, options);
 
