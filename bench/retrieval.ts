@@ -27,7 +27,7 @@ import { hashFeature } from '../src/retrieval/lean-features';
 import { dotSuffixes, identifierSet, lemmaNames, lemmaRecall } from '../src/retrieval/lemma-names';
 import { LexicalIndex } from '../src/retrieval/lexical';
 import { LemmaIndex } from '../src/retrieval/lemma-prior';
-import { corpusSplit, devSet, readCorpusFolder } from '../scripts/train-embedder';
+import { corpusSplit, devSet, readCorpusFolders } from '../scripts/train-embedder';
 import { mulberry32, shuffled } from '../src/retrieval/trainer';
 import { importCorpus } from '../src/retrieval/indexer';
 import { MemoryBank } from '../src/retrieval/memory';
@@ -159,7 +159,7 @@ async function batteriesQuality() {
  * choice was made on them. Of those files, 1 in 4 gives the queries and the others the bank.
  */
 async function corpusQuality(dir: string) {
-  const records = readCorpusFolder(dir);
+  const records = readCorpusFolders(dir);
   const held = devSet(records.filter((r) => corpusSplit(r) === 'test'));
   const asRecord = (r: (typeof records)[number]) => ({ namespace: '', line: 0, ...r }) as CorpusRecord;
   return qualityOn(held.bank.map(asRecord), held.queries.map(asRecord), false);
@@ -613,7 +613,7 @@ async function main() {
   log('quality (Batteries split by file)…');
   const q = await batteriesQuality();
   log(`quality: ours ${JSON.stringify(q.ours_hybrid)} without the lemma prior ${JSON.stringify(q.ours_without_lemma_prior)} prior only ${JSON.stringify(q.lemma_prior_only)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
-  const corpusDir = process.argv.includes('--corpus') ? path.resolve(process.argv[process.argv.indexOf('--corpus') + 1]!) : undefined;
+  const corpusDir = process.argv.includes('--corpus') ? process.argv[process.argv.indexOf('--corpus') + 1] : undefined;
   const qc = corpusDir ? await corpusQuality(corpusDir) : undefined;
   if (qc) log(`quality on the corpus's test files: ours ${JSON.stringify(qc.ours_hybrid)} without the lemma prior ${JSON.stringify(qc.ours_without_lemma_prior)} prior only ${JSON.stringify(qc.lemma_prior_only)} bm25 ${JSON.stringify(qc.bm25_lean_features)} difference ${JSON.stringify(qc.difference_at_8)} ceiling ${qc.ceiling_all_train_proofs}`);
   if (process.argv.includes('--quality')) return;

@@ -4,7 +4,7 @@
 // options (one thread of plain TypeScript; about 4 minutes with the defaults, which are the options
 // of the shipped model).
 //
-// usage: node --import tsx scripts/train-embedder.ts --corpus DIR [--out DIR] [--epochs N] [--dim N]
+// usage: node --import tsx scripts/train-embedder.ts --corpus DIR[,DIR…] [--out DIR] [--epochs N] [--dim N]
 //          [--buckets N] [--batch N] [--temperature X] [--lr X] [--seed N] [--partners N] [--own yes|no] [--relative yes|no] [--min-df N]
 //
 // 1. Records: every *.jsonl in DIR; declarations over 20,000 characters are skipped.
@@ -46,6 +46,14 @@ export interface CorpusRecord {
 }
 
 const EXCLUDED_REPOSITORY = /^leanprover-community\/(batteries|std4)\b/;
+
+/** The records of one or more corpus folders (`DIR` or `DIR,DIR,…`), in that order. */
+export function readCorpusFolders(dirs: string): CorpusRecord[] {
+  return dirs
+    .split(',')
+    .filter(Boolean)
+    .flatMap((dir) => readCorpusFolder(path.resolve(dir)));
+}
 
 export function readCorpusFolder(dir: string): CorpusRecord[] {
   const records: CorpusRecord[] = [];
@@ -176,7 +184,6 @@ function main(): void {
     console.error('train-embedder: --corpus DIR (a folder of JSONL proof corpora) is required');
     process.exit(2);
   }
-  const corpusDir = path.resolve(corpusArg);
   const out = path.resolve(argument('out', path.join(root, 'models')));
   const options = {
     ...DEFAULT_BUILTIN_OPTIONS,
@@ -195,7 +202,7 @@ function main(): void {
     minDocumentFrequency: Number(argument('min-df', '5')),
   };
   const started = Date.now();
-  const records = readCorpusFolder(corpusDir);
+  const records = readCorpusFolders(corpusArg);
   const trainRecords = records.filter((r) => corpusSplit(r) === 'train');
   const dev = devSet(records.filter((r) => corpusSplit(r) === 'dev'));
   const lexical = new LexicalIndex();

@@ -2,7 +2,7 @@
 // JSONL Lean 4 proof corpora, with the same records and held-out files as train-embedder.ts
 // (Batteries is refused: it is the benchmark's evaluation set). Deterministic; under a minute.
 //
-// usage: node --import tsx scripts/train-lemma-prior.ts --corpus DIR [--out DIR] [--top N] [--min-co N]
+// usage: node --import tsx scripts/train-lemma-prior.ts --corpus DIR[,DIR…] [--out DIR] [--top N] [--min-co N]
 //
 // 1. Records and split as in train-embedder.ts (`corpusSplit`: dev and test files are held out).
 // 2. Fit: counts of (statement feature, lemma name) over the training theorems (lemma-prior.ts).
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { DEFAULT_LEMMA_PRIOR_OPTIONS, LEMMA_PRIOR_FILE, LemmaIndex, LemmaPrior } from '../src/retrieval/lemma-prior';
 import { lemmaRecall } from '../src/retrieval/lemma-names';
 import { fuseRankings, LexicalIndex } from '../src/retrieval/lexical';
-import { corpusSplit, devSet, mean, readCorpusFolder, round } from './train-embedder';
+import { corpusSplit, devSet, mean, readCorpusFolders, round } from './train-embedder';
 
 const root = path.resolve(__dirname, '..');
 
@@ -35,7 +35,7 @@ function main(): void {
     minCooccurrence: Number(argument('min-co', String(DEFAULT_LEMMA_PRIOR_OPTIONS.minCooccurrence))),
   };
   const started = Date.now();
-  const records = readCorpusFolder(path.resolve(corpusArg));
+  const records = readCorpusFolders(corpusArg);
   const train = records.filter((r) => corpusSplit(r) === 'train');
   const dev = devSet(records.filter((r) => corpusSplit(r) === 'dev'));
   const commits = [...new Set(records.map((r) => r.source.slice(0, r.source.indexOf(':'))))].sort();
