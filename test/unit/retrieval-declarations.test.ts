@@ -78,10 +78,10 @@ describe('declarations: dump lines', () => {
     assert.equal(e.doc, 'line one line two');
   });
 
-  it('leaves local names out of what BM25 sees, keeping what a dotted name says', () => {
-    assert.equal(premiseText('theorem t (s t : Set ℕ) : s ∩ t = t ∩ s'), '( : Set ℕ ) : ∩ = ∩');
-    assert.equal(premiseText('List.reverse_reverse : ∀ {α : Type u_1} (as : List α), as.reverse.reverse = as'), 'List.reverse_reverse : ∀ { : Type } ( : List ) , reverse.reverse =');
-    assert.equal(premiseText('theorem t (n : ℕ) (hn : 0 < n) : 0 < n.factorial'), '( : ℕ ) ( : 0 < ) : 0 < factorial');
+  it('leaves one-part local names out of what BM25 sees, keeping dotted names and the declared name', () => {
+    assert.equal(premiseText('theorem inter_swap (s t : Set ℕ) : s ∩ t = t ∩ s'), 'theorem inter_swap ( : Set ℕ ) : ∩ = ∩');
+    assert.equal(premiseText('List.reverse_reverse : ∀ {α : Type u_1} (as : List α), as.reverse.reverse = as'), 'List.reverse_reverse : ∀ { : Type } ( : List ) , as.reverse.reverse =');
+    assert.equal(premiseText('theorem pos (n : ℕ) (hn : 0 < n) : 0 < n.factorial'), 'theorem pos ( : ℕ ) ( : 0 < ) : 0 < n.factorial');
   });
 });
 
