@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ProveReport } from '../../src/cli/report';
+import { startModelServer } from '../fixtures/model-server/server';
 import { cleanEnv, project, root, runCli } from './cli-helpers';
+
+const FAKE_LEAN = path.join(root, 'test/fixtures/lean-server/bin/lean');
 
 const DUMP = fs.readFileSync(path.join(root, 'test/fixtures/declarations/mathlib-sample.jsonl'), 'utf8');
 const PROOFS = [{ formal_statement: 'theorem reverse_twice (l : List Nat) : l.reverse.reverse = l := by sorry', formal_proof: 'by\n  simp' }].map((r) => JSON.stringify(r)).join('\n');
@@ -84,5 +88,42 @@ describe('oprover import --declarations + search (CLI)', function () {
     const missing = await runCli(['import', '--declarations'], dir);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /needs a DECLARATIONS\.jsonl file/);
+  });
+
+  it('prove: the model is shown the imported declarations as lemmas that may help, and nothing when none were imported', async () => {
+    const target = 'theorem rev_twice (l : List Nat) : l.reverse.reverse = l := by\n  sorry\n';
+    // "Lean" accepts only the proof that uses the lemma by name.
+    const script = { default: 'unsolved', rules: [{ regex: 'theorem rev_twice[\\s\\S]*exact List\\.reverse_reverse l', axioms: [] }] };
+    const config = { prepassTactics: ['rfl'], prepassReplays: 0, retrievalK: 0, searchBudget: 0, rounds: 1, samplesPerRound: 1, verifierSlots: 1 };
+    const model = await startModelServer({
+      rules: [
+        // Only a prompt that lists the lemma gets the reply that uses it.
+        { match: 'List\\.reverse_reverse : ', replies: ['```lean4\ntheorem rev_twice (l : List Nat) : l.reverse.reverse = l := by\n  exact List.reverse_reverse l\n```'] },
+        { replies: ['```lean4\ntheorem rev_twice (l : List Nat) : l.reverse.reverse = l := by\n  simp\n```'] },
+      ],
+    });
+    try {
+      const files = { 'T.lean': target, 'lean-fixture.json': JSON.stringify(script), 'oprover.json': JSON.stringify(config), 'mathlib.jsonl': DUMP };
+      const args = ['prove', 'T.lean', '--lean', FAKE_LEAN, '--config', 'oprover.json', '--endpoint', model.url, '--model', 'oprover-test', '--json'];
+      const plain = project(files);
+      const without = await runCli(args, plain, cleanEnv());
+      assert.equal((JSON.parse(without.stdout) as ProveReport).items[0]!.status, 'failed', without.stdout + without.stderr);
+      const firstPrompt = JSON.stringify(model.requests.filter((q) => q.path.endsWith('/chat/completions'))[0]!.body?.messages);
+      assert.doesNotMatch(firstPrompt, /Lemmas That May Help|List\.reverse_reverse/);
+
+      const withDump = project(files);
+      const imported = await runCli(['import', '--declarations', 'mathlib.jsonl'], withDump, cleanEnv());
+      assert.equal(imported.code, 0, imported.stderr);
+      const proved = await runCli(args, withDump, cleanEnv());
+      const item = (JSON.parse(proved.stdout) as ProveReport).items[0]!;
+      assert.equal(item.status, 'proved', proved.stdout + proved.stderr);
+      assert.match(item.proof!, /exact List\.reverse_reverse l/);
+      const chats = model.requests.filter((q) => q.path.endsWith('/chat/completions'));
+      const shown = ((chats[chats.length - 1]!.body?.messages ?? []) as { content: string }[]).map((m) => m.content).join('\n');
+      assert.match(shown, /\*\*Lemmas That May Help \(statements only, from the imported declarations; not proofs\):\*\*\n```\nList\.reverse_reverse : ∀ \{α : Type u_1\} \(as : List α\), as\.reverse\.reverse = as\n/);
+      assert.doesNotMatch(shown, /Retrieved Verified Proofs/);
+    } finally {
+      await model.close();
+    }
   });
 });
