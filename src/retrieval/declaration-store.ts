@@ -45,10 +45,10 @@ export class DeclarationStore {
   private fd: number | undefined;
   /** File offset after the last whole line taken in. */
   private end = 0;
-  private readonly offsets: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly rowOfName = new Map<string, number>();
-  private readonly index = new LexicalIndex();
+  private offsets: number[] = [];
+  private lengths: number[] = [];
+  private rowOfName = new Map<string, number>();
+  private index = new LexicalIndex();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Damaged lines skipped and partial tails cut, with what a person should be told. */
@@ -74,12 +74,36 @@ export class DeclarationStore {
     return store;
   }
 
-  /** Opens the file when it exists (another process may have created it since) and takes in its lines. */
+  /**
+   * Opens the file when it exists (another process may have created it since) and takes in its
+   * lines. A file deleted or replaced since it was opened (the user dropped the declarations, or
+   * imported into a fresh file) is let go and, when there is a new one, read from the start.
+   */
   private async attach(): Promise<void> {
+    if (this.fd !== undefined && !this.sameFile()) this.detach();
     if (this.fd !== undefined || !fs.existsSync(this.file)) return;
     this.fd = fs.openSync(this.file, 'r+');
     const partial = await this.takeIn(() => new Promise((resolve) => setImmediate(resolve)));
     if (partial > 0) this.locked(() => this.repairTail());
+  }
+
+  /** Whether the open descriptor is still the file at `file`. */
+  private sameFile(): boolean {
+    try {
+      return fs.statSync(this.file).ino === fs.fstatSync(this.fd!).ino;
+    } catch {
+      return false;
+    }
+  }
+
+  private detach(): void {
+    fs.closeSync(this.fd!);
+    this.fd = undefined;
+    this.end = 0;
+    this.offsets = [];
+    this.lengths = [];
+    this.rowOfName = new Map();
+    this.index = new LexicalIndex();
   }
 
   private warn(message: string): void {
@@ -193,6 +217,7 @@ export class DeclarationStore {
   add(records: readonly DeclarationRecord[]): Promise<{ added: number; duplicates: number }> {
     return this.enqueue(async () => {
       if (this.closed) throw new Error('declarations store is closed');
+      await this.attach();
       const fresh = this.fresh(records);
       if (fresh.length === 0) return { added: 0, duplicates: records.length };
       if (this.fd === undefined) makeOwnDir(this.dir);

@@ -162,6 +162,30 @@ describe('declarations: the store', function () {
   });
 });
 
+describe('declarations: a deleted or replaced file', function () {
+  this.timeout(20_000);
+
+  it('forgets the declarations of a deleted file, and reads a new one from the start', async () => {
+    const dir = scratch();
+    const store = await DeclarationStore.open(dir, { durable: false });
+    await store.add([record('E.gone', 'True')]);
+    assert.equal((await store.search('E.gone', 1)).length, 1);
+    fs.rmSync(path.join(dir, DECLARATIONS_FILE));
+    assert.deepEqual(await store.search('E.gone', 1), []);
+    assert.equal(store.size, 0);
+    // Another process imports into a fresh file: this holder reads it whole.
+    const other = await DeclarationStore.open(dir, { durable: false });
+    await other.add([record('E.fresh', 'False')]);
+    await other.close();
+    assert.deepEqual((await store.search('E.fresh', 1)).map((d) => d.name), ['E.fresh']);
+    // And its own next add goes into that file, after its lines.
+    assert.deepEqual(await store.add([record('E.fresh', 'False'), record('E.mine', '1 = 1')]), { added: 1, duplicates: 1 });
+    await store.close();
+    const lines = fs.readFileSync(path.join(dir, DECLARATIONS_FILE), 'utf8').trim().split('\n');
+    assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as DeclarationRecord).name), ['E.fresh', 'E.mine']);
+  });
+});
+
 describe('declarations: import and retrieval through the memory', function () {
   this.timeout(30_000);
 
