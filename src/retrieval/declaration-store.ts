@@ -1,6 +1,7 @@
 // The declarations store: statements without proofs (an imported Mathlib dump), kept beside the
 // proof bank in its own file and never mixed with verified proofs. Searched by BM25 over the same
-// Lean features as the bank's lexical stage (LexicalIndex), with this store's own statistics.
+// Lean features as the bank's lexical stage (LexicalIndex), with this store's own statistics, on
+// the text `premiseText` leaves of each `name : TYPE` line and of the query.
 //
 // declarations.jsonl = a header line {"oprover":"declarations","version":1}, then one
 // DeclarationRecord per line. A batch is appended in one write under declarations.lock (then fsync),
@@ -83,8 +84,13 @@ export class DeclarationStore {
     if (this.fd !== undefined && !this.sameFile()) this.detach();
     if (this.fd !== undefined || !fs.existsSync(this.file)) return;
     this.fd = fs.openSync(this.file, 'r+');
-    const partial = await this.takeIn(() => new Promise((resolve) => setImmediate(resolve)));
-    if (partial > 0) this.locked(() => this.repairTail());
+    try {
+      const partial = await this.takeIn(() => new Promise((resolve) => setImmediate(resolve)));
+      if (partial > 0) this.locked(() => this.repairTail());
+    } catch (error) {
+      this.detach(); // a foreign or newer file: nothing of it is kept, and the descriptor is closed
+      throw error;
+    }
   }
 
   /** Whether the open descriptor is still the file at `file`. */
