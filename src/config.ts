@@ -17,7 +17,7 @@ export interface OProverConfig {
   /** User template for the `custom` profile; placeholders documented in the README. */
   customTemplate: string;
   /** Section headers of the `oprover` profile. */
-  promptHeaders: { retrieved: string; previous: string; errors: string; task: string; goal: string };
+  promptHeaders: { retrieved: string; previous: string; errors: string; task: string; goal: string; lemmas: string };
   rounds: number;
   samplesPerRound: number;
   /** Sampling; unset (undefined): the prompt profile's default (core/prompt/sampling.ts). */
@@ -27,6 +27,8 @@ export interface OProverConfig {
   /** Prompt budget in characters (about 3.5 characters a token): retrieved proofs are trimmed first, then feedback. */
   contextChars: number;
   retrievalK: number;
+  /** Imported declarations (statements only) listed per prompt as lemmas that may help (0: none). */
+  declarationsK: number;
   /** Symbolic pre-pass tactics, tried before any GPU call. */
   prepassTactics: string[];
   prepassEnabled: boolean;
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
     errors: '**Error Messages:**',
     task: '**Current Task:**',
     goal: 'The goal at the `sorry`:',
+    lemmas: '**Lemmas That May Help (statements only, from the imported declarations; not proofs):**',
   },
   rounds: 4,
   samplesPerRound: 4,
@@ -85,6 +88,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   maxTokens: undefined,
   contextChars: 100_000,
   retrievalK: 4,
+  declarationsK: 8,
   prepassTactics: [...DEFAULT_TACTICS_CORE, ...DEFAULT_TACTICS_MATHLIB],
   prepassEnabled: true,
   prepassReplays: 2,
@@ -125,6 +129,7 @@ const INT_RANGES: Partial<Record<keyof OProverConfig, [number, number]>> = {
   samplesPerRound: [1, 64],
   contextChars: [1000, 10_000_000],
   retrievalK: [0, 64],
+  declarationsK: [0, 64],
   prepassReplays: [0, 64],
   requestTimeoutMs: [1000, 3_600_000],
   candidateTimeoutMs: [1000, 3_600_000],

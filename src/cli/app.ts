@@ -6,7 +6,7 @@ import pkg from '../../package.json';
 import { makeCandidate } from '../core/extract';
 import { findDeclarations, findSorries } from '../core/source';
 import type { ProofTarget, Verdict } from '../core/types';
-import { importCorpus, indexWorkspace } from '../retrieval/indexer';
+import { importCorpus, importDeclarations, indexWorkspace, type ImportResult } from '../retrieval/indexer';
 import { HELP, parseCli, resolveCliConfig, UsageError, type CliOptions, type ResolvedCli } from './args';
 import { isLakeProject, projectRootOf } from '../lean/project';
 import { collectInputs, walkLeanFiles } from './discover';
@@ -202,6 +202,12 @@ async function commandIndex(options: CliOptions, resolved: ResolvedCli): Promise
   }
 }
 
+function malformedText(r: ImportResult): string {
+  const lines = r.malformed.slice(0, 10).map((m) => `  line ${m.line}: ${m.error}\n`);
+  if (r.malformed.length > 10) lines.push(`  … and ${r.malformed.length - 10} more\n`);
+  return lines.join('');
+}
+
 async function commandImport(options: CliOptions, resolved: ResolvedCli): Promise<ExitCodeValue> {
   const corpus = path.resolve(options.positionals[0]!);
   if (!fs.existsSync(corpus)) throw new UsageError(`${options.positionals[0]}: no such file`);
@@ -210,15 +216,20 @@ async function commandImport(options: CliOptions, resolved: ResolvedCli): Promis
   const bankDir = options.bankDir ?? defaultBankDir(root);
   const bank = openBank(bankDir, resolved.config, options.quiet ? () => undefined : log);
   try {
+    if (options.declarations) {
+      // Statements without proofs: their own store beside the bank (no embedder, no proof record).
+      const r = await importDeclarations(bank, corpus, { signal: interruptSignal() });
+      const held = (await bank.declarations()).size;
+      const out = { tool: 'oprover', command: 'import', kind: 'declarations', dump: corpus, bank: bankDir, ...r, declarations: held };
+      if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      else process.stdout.write(`imported ${r.imported} declarations, statements only (${r.duplicates} already stored, ${r.malformed.length} lines skipped); ${bankDir} holds ${held} declarations\n${malformedText(r)}`);
+      return r.cancelled ? ExitCode.Interrupted : ExitCode.Ok;
+    }
     const r = await importCorpus(bank, corpus, { signal: interruptSignal() });
     const stats = await bank.stats();
     const out = { tool: 'oprover', command: 'import', corpus, bank: bankDir, ...r, records: stats.records };
     if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    else {
-      process.stdout.write(`imported ${r.imported} proofs (${r.duplicates} already stored, ${r.malformed.length} lines skipped); the bank at ${bankDir} holds ${stats.records}\n`);
-      for (const m of r.malformed.slice(0, 10)) process.stdout.write(`  line ${m.line}: ${m.error}\n`);
-      if (r.malformed.length > 10) process.stdout.write(`  … and ${r.malformed.length - 10} more\n`);
-    }
+    else process.stdout.write(`imported ${r.imported} proofs (${r.duplicates} already stored, ${r.malformed.length} lines skipped); the bank at ${bankDir} holds ${stats.records}\n${malformedText(r)}`);
     return r.cancelled ? ExitCode.Interrupted : ExitCode.Ok;
   } finally {
     await bank.close();

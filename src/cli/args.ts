@@ -34,6 +34,8 @@ export interface CliOptions {
   searchBudget?: number;
   /** `optimize --metric`: length, readability, characters or custom (default oprover.optimizeMetric). */
   metric?: string;
+  /** `import --declarations`: the file is a declaration dump (statements only), not a proof corpus. */
+  declarations: boolean;
 }
 
 /** A mistake in how the CLI was called or configured; exits with ExitCode.Usage. */
@@ -84,6 +86,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         search: { type: 'boolean' },
         'search-budget': { type: 'string' },
         metric: { type: 'string' },
+        declarations: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -128,14 +131,16 @@ export function parseCli(argv: readonly string[]): CliOptions {
     quiet: values.quiet ?? false,
     search: values.search ?? false,
     searchBudget: int('search-budget', values['search-budget']),
+    declarations: values.declarations ?? false,
   };
+  if (options.declarations && command !== 'import') throw new UsageError('--declarations applies to `oprover import` only');
   if (command === 'search' && (rest.length === 0 || !rest[0]!.trim())) throw new UsageError('`oprover search` needs a STATEMENT (quote it), e.g. oprover search "theorem t (n : Nat) : n + 0 = n"');
   if (values.metric !== undefined) {
     if (command !== 'optimize') throw new UsageError('--metric applies to `oprover optimize` only');
     options.metric = values.metric;
   }
   if ((command === 'prove' || command === 'check' || command === 'import' || command === 'optimize') && rest.length === 0) {
-    throw new UsageError(`\`oprover ${command}\` needs a ${command === 'import' ? 'CORPUS.jsonl file' : command === 'check' ? 'FILE.lean' : 'PATH (a .lean file or a folder)'}`);
+    throw new UsageError(`\`oprover ${command}\` needs a ${command === 'import' ? (options.declarations ? 'DECLARATIONS.jsonl file' : 'CORPUS.jsonl file') : command === 'check' ? 'FILE.lean' : 'PATH (a .lean file or a folder)'}`);
   }
   if (rest.length > 1 && command !== 'prove' && command !== 'optimize') throw new UsageError(`\`oprover ${command}\` takes one path, got ${rest.length}`);
   return options;
@@ -221,6 +226,9 @@ usage:
   oprover check FILE        check the file's existing proofs through the acceptance gate
   oprover index [PATH]      add the complete proofs of a project's .lean files to its memory bank
   oprover import CORPUS     add a JSONL proof corpus to the memory bank
+  oprover import --declarations DUMP
+                            add a JSONL declaration dump (statements only, e.g. Mathlib's), listed
+                            in prompts as lemmas that may help, never as proofs
   oprover search STATEMENT  show the proofs the bank retrieves for a statement (--k N, default 8; --json)
   oprover optimize PATH...  rewrite complete proofs to improve a metric (only verified, strictly better rewrites count)
   oprover help | --version
@@ -250,6 +258,7 @@ options:
   --search             search mode: the pre-pass and the proof-state search over goal states only
                        (no model rounds, no endpoint needed)
   --search-budget N    Lean probes of the proof-state search per sorry (default 96; 0 turns it off)
+  --declarations       import: the file is a declaration dump (name, type; no proofs)
   --metric NAME        optimize: length (tactic steps, default), readability, characters, or custom
                        (weights from the optimizeCustomWeights setting in --config)
 

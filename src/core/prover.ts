@@ -16,7 +16,7 @@ import { describeSearch, runSearchStep, type GoalOracleFactory } from './search/
 import { correctPrefix } from './search/seed';
 import type { SearchResult } from './search/search';
 import { contextBefore, sorryLabel, statementWithSorry } from './source';
-import type { Candidate, Completion, LeanMessage, Model, ProofTarget, RetrievalQuery, Retriever, RetrievedProof, Verdict, Verifier } from './types';
+import type { Candidate, Completion, LeanMessage, Model, ProofTarget, RetrievalQuery, Retriever, RetrievedDeclaration, RetrievedProof, Verdict, Verifier } from './types';
 
 export interface ProverPorts {
   verifier: Verifier;
@@ -196,6 +196,23 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
       return hole ? { ...query, statement: hole.query, ...(hole.goal ? { goal: hole.goal.goal } : {}) } : query;
     };
     await retrieve(queryFor(undefined, []));
+    // Imported declarations (statements only) for the prompt's lemma section, asked again when the
+    // query changes; a store that cannot be read costs the section, not the job.
+    let lemmas: RetrievedDeclaration[] = [];
+    let lemmasAsked: RetrievalQuery | undefined;
+    const retrieveLemmas = async (query: RetrievalQuery): Promise<void> => {
+      if (!ports.retriever?.retrieveDeclarations || config.declarationsK <= 0 || sameRetrievalQuery(lemmasAsked, query)) return;
+      lemmasAsked = query;
+      try {
+        lemmas = await ports.retriever.retrieveDeclarations(query, config.declarationsK, signal);
+      } catch (error) {
+        signal?.throwIfAborted();
+        lemmas = [];
+        emit({ type: 'log', jobId, level: 'warn', message: `imported declarations not listed: ${error instanceof Error ? error.message : String(error)}` });
+        return;
+      }
+      if (lemmas.length > 0) emit({ type: 'log', jobId, level: 'info', message: `${lemmas.length} imported declaration${lemmas.length === 1 ? '' : 's'} (statements only) listed as lemmas that may help` });
+    };
 
     // Round 0: no GPU time is spent if a tactic or a replayed proof closes the goal.
     if (options.continueFrom) {
@@ -229,10 +246,12 @@ export async function prove(target: ProofTarget, config: OProverConfig, ports: P
     for (round = 1; round <= totalRounds; round++) {
       signal?.throwIfAborted();
       emit({ type: 'round-started', jobId, round, kind: 'model' });
-      await retrieve(queryFor(goal?.goal, history));
+      const query = queryFor(goal?.goal, history);
+      await retrieve(query);
+      await retrieveLemmas(query);
       const shown = retrieved.slice(0, config.retrievalK);
       if (shown.length > 0) emit({ type: 'retrieved', jobId, round, proofs: shown });
-      const whole = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}) };
+      const whole = { context, statement, goal: goal?.goal, retrieved: shown, round, history, ...(definitions ? { definitions } : {}), ...(lemmas.length > 0 ? { lemmas } : {}) };
       const input = hole ? hole.prompt(whole) : whole;
       const completions = await sampleRound({ target: loopTarget, config, verifier, jobId, emit, signal }, ports.model, round, sampling, (budget) => (budget === config ? profile : getProfile(budget)).render(input));
       const roundPrompt = completions.reduce((a, c) => Math.max(a, c.promptTokens ?? 0), 0);

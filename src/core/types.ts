@@ -201,9 +201,23 @@ export interface VerifiedProof {
   source: ProofSource;
 }
 
+/**
+ * A declaration's statement without a proof, from an imported declaration dump (e.g. Mathlib's):
+ * a lemma the model may use by name. Never a verified proof; never replayed or shown as one.
+ */
+export interface RetrievedDeclaration {
+  name: string;
+  /** What follows the name, as `#check` prints it: `: TYPE` or `(binders) : TYPE`. */
+  signature: string;
+  module?: string;
+  score: number;
+}
+
 /** The memory bank of verified proofs. */
 export interface Retriever {
   retrieve(query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<RetrievedProof[]>;
+  /** The top-k imported declarations (statements only) for a query; empty when none were imported. */
+  retrieveDeclarations?(query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<RetrievedDeclaration[]>;
   /** Fold a verified proof back into the memory (OProver's co-evolution). */
   remember(proof: VerifiedProof): Promise<void>;
 }
@@ -275,6 +289,8 @@ export interface PromptInput {
    * statements of earlier lemmas without their proofs), most relevant first within a budget.
    */
   definitions?: string;
+  /** Imported declarations (statements only) that may help, best first; absent when none were imported. */
+  lemmas?: RetrievedDeclaration[];
 }
 
 export interface PromptHistoryItem {

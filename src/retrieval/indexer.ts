@@ -1,13 +1,15 @@
 // What fills the memory: the workspace's own theorems with complete proofs, and imported JSONL proof
 // corpora (the Batteries dump shape {id, name, statement, proof, decl, source, line}, or the
-// OProofs shape {formal_statement, formal_proof}). Both report progress and stop on an AbortSignal;
-// what was stored before the stop stays stored.
+// OProofs shape {formal_statement, formal_proof}), and declaration dumps (statements without proofs,
+// kept apart in the declarations store). All report progress and stop on an AbortSignal; what was
+// stored before the stop stays stored.
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { codeTokens, findDeclarations, offsetToPosition } from '../core/source';
 import type { VerifiedProof } from '../core/types';
 import type { AddResult } from './bank';
+import { declarationEntry, type DeclarationRecord } from './declarations';
 
 /** Where proofs go: a MemoryBank or a ProofBank. */
 export interface ProofSink {
@@ -183,26 +185,33 @@ export function corpusEntry(value: unknown, corpusName: string, lineNumber: numb
 }
 
 /**
- * Import a JSONL proof corpus. Malformed lines are reported (line number and reason) and skipped;
- * every good line is stored. Progress is in bytes of the file.
+ * Reads a JSONL file line by line: each non-blank line's JSON goes to `entry` (which returns what to
+ * store, or why the line cannot be used); good entries are stored in batches through `store`.
+ * Malformed lines are reported with their 1-based line numbers and skipped. Progress is in bytes.
  */
-export async function importCorpus(bank: ProofSink, filePath: string, options: RunOptions & { corpusName?: string } = {}): Promise<ImportResult> {
+async function importJsonl<T>(
+  filePath: string,
+  entry: (value: unknown, lineNumber: number) => T | string,
+  store: (batch: T[]) => Promise<AddResult>,
+  what: string,
+  options: RunOptions & { corpusName?: string },
+): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, duplicates: 0, malformed: [], cancelled: false };
   const total = (await fs.promises.stat(filePath)).size;
   const corpusName = options.corpusName ?? path.basename(filePath);
   const batchSize = options.batchSize ?? 256;
   const stream = fs.createReadStream(filePath, { encoding: 'utf8' });
   const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  let pending: VerifiedProof[] = [];
+  let pending: T[] = [];
   let bytes = 0;
   let lineNumber = 0;
   const flush = async () => {
     if (pending.length === 0) return;
-    const r = await bank.add(pending);
+    const r = await store(pending);
     result.imported += r.added;
     result.duplicates += r.duplicates;
     pending = [];
-    options.onProgress?.({ done: Math.min(bytes, total), total, unit: 'bytes', message: `${result.imported} proofs imported from ${corpusName}` });
+    options.onProgress?.({ done: Math.min(bytes, total), total, unit: 'bytes', message: `${result.imported} ${what} imported from ${corpusName}` });
   };
   try {
     for await (const line of lines) {
@@ -220,9 +229,9 @@ export async function importCorpus(bank: ProofSink, filePath: string, options: R
         result.malformed.push({ line: lineNumber, error: `invalid JSON: ${(error as Error).message}` });
         continue;
       }
-      const entry = corpusEntry(value, corpusName, lineNumber);
-      if (typeof entry === 'string') result.malformed.push({ line: lineNumber, error: entry });
-      else pending.push(entry);
+      const got = entry(value, lineNumber);
+      if (typeof got === 'string') result.malformed.push({ line: lineNumber, error: got });
+      else pending.push(got);
       if (pending.length >= batchSize) await flush();
     }
     await flush();
@@ -230,6 +239,30 @@ export async function importCorpus(bank: ProofSink, filePath: string, options: R
     lines.close();
     stream.destroy();
   }
-  if (!result.cancelled) options.onProgress?.({ done: total, total, unit: 'bytes', message: `${result.imported} proofs imported from ${corpusName}` });
+  if (!result.cancelled) options.onProgress?.({ done: total, total, unit: 'bytes', message: `${result.imported} ${what} imported from ${corpusName}` });
   return result;
+}
+
+/**
+ * Import a JSONL proof corpus. Malformed lines are reported (line number and reason) and skipped;
+ * every good line is stored. Progress is in bytes of the file.
+ */
+export async function importCorpus(bank: ProofSink, filePath: string, options: RunOptions & { corpusName?: string } = {}): Promise<ImportResult> {
+  const corpusName = options.corpusName ?? path.basename(filePath);
+  return importJsonl(filePath, (value, line) => corpusEntry(value, corpusName, line), (batch) => bank.add(batch), 'proofs', options);
+}
+
+/** Where declarations go: a MemoryBank or a DeclarationStore. */
+export interface DeclarationSink {
+  addDeclarations(records: readonly DeclarationRecord[]): Promise<AddResult>;
+}
+
+/**
+ * Import a JSONL declaration dump (statements without proofs; fields in declarations.ts) into the
+ * declarations store, never into the proof bank. `duplicates` counts names already stored (or
+ * repeated in the dump: the first one is kept).
+ */
+export async function importDeclarations(sink: DeclarationSink, filePath: string, options: RunOptions & { corpusName?: string } = {}): Promise<ImportResult> {
+  const dumpName = options.corpusName ?? path.basename(filePath);
+  return importJsonl(filePath, (value, line) => declarationEntry(value, dumpName, line), (batch) => sink.addDeclarations(batch), 'declarations', { batchSize: 2048, ...options });
 }

@@ -27,6 +27,11 @@ const KEYWORDS = new Set(
 
 const LOCAL_FIRST = /^(?:[a-zA-Z][a-zA-Z]?[\d₀-₉']*|h[a-z\d₀-₉_']*|ih[a-zA-Z\d₀-₉_']*)$/;
 
+/** Whether a name's first component looks like a local name (rule 4): `h`, `hx`, `ih`, `l₁`, `a'`, `hab`. */
+export function looksLocalComponent(component: string): boolean {
+  return LOCAL_FIRST.test(component);
+}
+
 function cleanIdentifier(text: string): string {
   return text.replace(/^@/, '').replace(/[«»]/g, '');
 }

@@ -5,6 +5,8 @@ import { LRUCache } from 'lru-cache';
 import { normalizeStatement, statementSignature } from '../core/source';
 import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '../core/types';
 import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
+import { DeclarationStore, type DeclarationHit } from './declaration-store';
+import type { DeclarationRecord } from './declarations';
 import { defaultModelsDir, type Embedder } from './embedder';
 import { LemmaIndex, LemmaPrior } from './lemma-prior';
 import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
@@ -75,6 +77,8 @@ export class MemoryBank implements Retriever {
   /** BM25 over the bank's own proofs, brought up to date before each search. */
   private lexical: { bank: ProofBank; index: LexicalIndex; lemmas: LemmaIndex | undefined; folding: Promise<void> } | undefined;
   private prior: LemmaPrior | null | undefined;
+  /** Imported declarations (statements only), in their own store beside the bank. */
+  private declarationStore: Promise<DeclarationStore> | undefined;
 
   constructor(private readonly options: MemoryBankOptions) {
     this.queryCache = new LRUCache({ max: options.queryCacheSize ?? 512 });
@@ -203,6 +207,34 @@ export class MemoryBank implements Retriever {
     return fold;
   }
 
+  /**
+   * The declarations store (statements without proofs) in the same folder, opened on first use;
+   * it needs no embedder and creates no file until declarations are added.
+   */
+  declarations(): Promise<DeclarationStore> {
+    this.declarationStore ??= DeclarationStore.open(this.options.storageDir, { log: this.options.log, durable: this.options.durable });
+    this.declarationStore.catch(() => {
+      this.declarationStore = undefined;
+    });
+    return this.declarationStore;
+  }
+
+  /** Store imported declarations (a name already stored counts as a duplicate). */
+  async addDeclarations(records: readonly DeclarationRecord[]): Promise<AddResult> {
+    return (await this.declarations()).add(records);
+  }
+
+  /**
+   * The top-k imported declarations for the same query text as `retrieve` (BM25 over `name : TYPE`,
+   * with the store's own statistics), leaving out the target's own name; empty when none were imported.
+   */
+  async retrieveDeclarations(query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<DeclarationHit[]> {
+    signal?.throwIfAborted();
+    if (k <= 0) return [];
+    const store = await this.declarations();
+    return store.search(queryText(query), k, query.excludeName);
+  }
+
   /** Fold a verified proof into the memory (a duplicate is ignored). */
   async remember(proof: VerifiedProof): Promise<void> {
     await this.add([proof]);
@@ -243,6 +275,9 @@ export class MemoryBank implements Retriever {
     this.bank = undefined;
     this.queryCache.clear();
     this.lexical = undefined;
+    const declarations = this.declarationStore;
+    this.declarationStore = undefined;
+    await (await declarations?.catch(() => undefined))?.close();
     if (!pending) return;
     const bank = await pending.catch(() => undefined);
     if (!bank) return;

@@ -2,7 +2,7 @@
 // VS Code calls. extension.ts registers the table; nothing else knows command ids.
 import * as vscode from 'vscode';
 import { API_KEY_SECRET, type OProverContext } from '../context';
-import { importCorpus } from '../retrieval/indexer';
+import { importCorpus, importDeclarations } from '../retrieval/indexer';
 import { proveAllInFile } from './batch';
 import { testConnection as probeEndpoint } from '../endpoint/client';
 import { insertVerifiedProof, locate, showDiff, type ProposedContent } from './edits';
@@ -154,12 +154,27 @@ export const testConnection: CommandFactory = (parts) => async () => {
   return ok;
 };
 
-export const importCorpusCommand: CommandFactory = (parts) => async (fileArg?: unknown) => {
+/**
+ * Import a JSONL file into the project's memory: verified proofs into the bank, or (second argument
+ * `'declarations'`, or the choice offered when no file is given) a declaration dump, statements only,
+ * into the declarations store beside it.
+ */
+export const importCorpusCommand: CommandFactory = (parts) => async (fileArg?: unknown, kindArg?: unknown) => {
   const { ctx } = parts;
   if (!ctx.requireTrust('Importing a proof corpus')) return undefined;
   let file: vscode.Uri | undefined = fileArg instanceof vscode.Uri ? fileArg : undefined;
+  let declarations = kindArg === 'declarations';
   if (!file) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import proofs', filters: { 'Proof corpus (JSON Lines)': ['jsonl'] } });
+    const kind = await vscode.window.showQuickPick(
+      [
+        { label: 'Verified proofs', description: 'OProofs or Batteries-style JSONL (statement and proof)', declarations: false },
+        { label: 'Declarations (statements only)', description: 'a Mathlib declaration dump (name and type); listed as lemmas that may help, never as proofs', declarations: true },
+      ],
+      { placeHolder: 'What does the file hold?' },
+    );
+    if (!kind) return undefined;
+    declarations = kind.declarations;
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: declarations ? 'Import declarations' : 'Import proofs', filters: { [declarations ? 'Declaration dump (JSON Lines)' : 'Proof corpus (JSON Lines)']: ['jsonl'] } });
     file = picked?.[0];
   }
   if (!file) return undefined;
@@ -170,21 +185,22 @@ export const importCorpusCommand: CommandFactory = (parts) => async (fileArg?: u
     return undefined;
   }
   const bank = ctx.bank(projectRoot);
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'OProver: importing proofs', cancellable: true }, async (progress, token) => {
+  const what = declarations ? 'declarations' : 'proofs';
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `OProver: importing ${what}`, cancellable: true }, async (progress, token) => {
     const stop = new AbortController();
     token.onCancellationRequested(() => stop.abort());
     let last = 0;
-    const sink = await bank.open();
-    return importCorpus(sink, file.fsPath, {
+    const options = {
       signal: stop.signal,
-      onProgress: (p) => {
+      onProgress: (p: { done: number; total: number; message: string }) => {
         const pct = p.total > 0 ? (100 * p.done) / p.total : 0;
         progress.report({ message: p.message, increment: pct - last });
         last = pct;
       },
-    });
+    };
+    return declarations ? importDeclarations(bank, file.fsPath, options) : importCorpus(await bank.open(), file.fsPath, options);
   });
-  const msg = `imported ${result.imported} proofs (${result.duplicates} already known${result.malformed.length ? `, ${result.malformed.length} malformed lines skipped, first at line ${result.malformed[0]!.line}: ${result.malformed[0]!.error}` : ''})${result.cancelled ? '; cancelled' : ''}`;
+  const msg = `imported ${result.imported} ${declarations ? 'declarations (statements only)' : 'proofs'} (${result.duplicates} already known${result.malformed.length ? `, ${result.malformed.length} malformed lines skipped, first at line ${result.malformed[0]!.line}: ${result.malformed[0]!.error}` : ''})${result.cancelled ? '; cancelled' : ''}`;
   ctx.log.info(`import ${file.fsPath}: ${msg}`);
   void vscode.window.showInformationMessage(`OProver: ${msg}`);
   return result;

@@ -104,8 +104,9 @@ describe('prompt profiles: behaviour', () => {
   });
 
   it('oprover: every section header comes from settings', () => {
-    const headers = { retrieved: '## Memory', previous: '## Last try', errors: '## Lean says', task: '## Goal', goal: '## State at the sorry' };
-    const c = getProfile(config('oprover', { promptHeaders: headers })).render({ ...round3, goal: 'n : Nat\n⊢ n + 0 = n' })[0].content;
+    const headers = { retrieved: '## Memory', previous: '## Last try', errors: '## Lean says', task: '## Goal', goal: '## State at the sorry', lemmas: '## Might help' };
+    const lemmas = [{ name: 'Nat.add_comm', signature: '(n m : ℕ) : n + m = m + n', score: 1 }];
+    const c = getProfile(config('oprover', { promptHeaders: headers })).render({ ...round3, goal: 'n : Nat\n⊢ n + 0 = n', lemmas })[0].content;
     for (const h of Object.values(headers)) assert.ok(c.includes(h), h);
     assert.ok(!c.includes('**Current Task:**') && !c.includes('The goal at the'));
   });

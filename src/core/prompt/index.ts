@@ -4,6 +4,7 @@
 import type { OProverConfig } from '../../config';
 import { formatKiminaFeedback } from '../feedback';
 import type { ChatMessage, PromptHistoryItem, PromptInput, PromptProfile, RetrievedProof } from '../types';
+import { LEMMAS_MAX_CHARS, lemmaLines, lemmasBlock } from './lemmas';
 
 export const COT_INSTRUCTION =
   'Before producing the Lean 4 code to formally prove the given theorem, provide a detailed proof plan outlining the main proof steps and strategies.\n' +
@@ -16,7 +17,7 @@ export const KIMINA_INSTRUCTION = 'Think about and solve the following problems 
 export const PROFILE_IDS = ['oprover', 'deepseek-prover-v2', 'goedel-prover-v2', 'kimina', 'custom'] as const;
 
 /** The placeholders a `custom` template may use. */
-export const CUSTOM_PLACEHOLDERS = ['context', 'statement', 'code', 'goal', 'retrieved', 'previous_attempt', 'feedback', 'round'] as const;
+export const CUSTOM_PLACEHOLDERS = ['context', 'statement', 'code', 'goal', 'retrieved', 'previous_attempt', 'feedback', 'round', 'lemmas'] as const;
 
 export const fence = (code: string): string => '```lean4\n' + code.trimEnd() + '\n```';
 
@@ -25,13 +26,21 @@ export function taskCode(input: PromptInput, statement = input.statement, contex
   return [context.trim(), input.definitions?.trim() ?? '', statement].filter((p) => p !== '').join('\n\n');
 }
 
+/** Characters of the lemma section's lines: LEMMAS_MAX_CHARS, or an eighth of the prompt budget when that is less. */
+export function lemmasCap(budgetChars: number): number {
+  return Math.min(LEMMAS_MAX_CHARS, Math.floor(budgetChars / 8));
+}
+
 /**
  * Fits the prompt parts into the character budget: retrieved proofs go first (last-ranked first),
- * then the feedback is cut from its end; the statement is never trimmed.
+ * then the feedback is cut from its end; the statement is never trimmed. The lemma section is
+ * counted at its cap (lemmasCap), which bounds it.
  */
 export function fitBudget(input: PromptInput, budgetChars: number): PromptInput {
+  const lemmaChars = input.lemmas?.length ? lemmaLines(input.lemmas, lemmasCap(budgetChars)).reduce((a, l) => a + l.length + 1, 0) : 0;
   const size = (i: PromptInput): number =>
     taskCode(i).length +
+    lemmaChars +
     i.retrieved.reduce((a, r) => a + r.proof.length + 16, 0) +
     i.history.reduce((a, h) => a + Math.max(h.attempt.length, h.raw?.length ?? 0) + h.feedback.length, 0) +
     1200;
@@ -76,12 +85,15 @@ function oproverProfile(config: OProverConfig): PromptProfile {
       const input = fitBudget(raw, config.contextChars);
       const parts: string[] = [];
       if (input.retrieved.length > 0) parts.push(retrievedBlock(h.retrieved, input.retrieved));
+      // Statements only, in their own labelled block: never shown as proofs.
+      const lemmas = lemmasBlock(h.lemmas, input.lemmas, lemmasCap(config.contextChars));
+      if (lemmas) parts.push(lemmas);
       const prev = latest(input);
       if (prev) {
         parts.push(`${h.previous}\n${fence(prev.attempt)}`);
         parts.push(`${h.errors}\n${prev.feedback.trim() || 'No error messages'}`);
       }
-      parts.push(`${prev || input.retrieved.length > 0 ? `${h.task}\n` : ''}Complete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
+      parts.push(`${prev || input.retrieved.length > 0 || lemmas ? `${h.task}\n` : ''}Complete the following Lean 4 code:\n\n${fence(taskCode(input))}`);
       if (input.goal) parts.push(`${h.goal}\n\`\`\`\n${input.goal.trim()}\n\`\`\``);
       parts.push(prev ? `${COT_INSTRUCTION}\n${LEARN_INSTRUCTION}` : COT_INSTRUCTION);
       return [{ role: 'user', content: parts.join('\n\n') + '\n' }];
@@ -199,6 +211,7 @@ function customProfile(config: OProverConfig): PromptProfile {
         previous_attempt: prev?.attempt ?? '',
         feedback: prev?.feedback ?? '',
         round: String(input.round),
+        lemmas: lemmaLines(input.lemmas ?? [], lemmasCap(config.contextChars)).join('\n'),
       };
       // One pass, so text inserted for a placeholder is never expanded again.
       const content = template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, name: keyof typeof values) => values[name]);
