@@ -3,7 +3,7 @@
 // throughput, hybrid query latency on banks of synthetic proofs, the exact search kernels, and
 // approximate search at 100K, 1M and 7M vectors.
 // usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH] [--bank-sizes N,N] [--ann-sizes N,N]
-//   --quick: banks of 10K and 100K, approximate search at 100K; --quality: only recall (and replay@k) on Batteries (no JSON written)
+//   --quick: banks of 10K and 100K, approximate search at 100K; --quality: only recall (and replay@k), printed as JSON (no file written)
 //   replay@k runs when a `lean` is on PATH or given with --lean.
 //   --corpus DIR: also measure lemma recall on the held-out files of the training corpus (JSONL
 //   folder, as given to scripts/train-embedder.ts): the Mathlib-era domain.
@@ -199,10 +199,14 @@ async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withRep
   await withoutPrior.close();
   const prior = memory.lemmaPrior();
   const priorOnly: number[][] = [];
+  // Control: the prior asked with another test theorem's statement (a fixed permutation): what it
+  // scores without knowing the query (popular lemmas, proofs that use many of them).
+  const priorOtherQuery: number[][] = [];
   if (prior) {
     const lemmas = new LemmaIndex(prior);
     for (const r of train) lemmas.add({ statement: r.statement, proof: r.decl });
     for (const t of test) priorOnly.push(lemmas.search(prior.predict(t.statement), maxK).map((x) => x.row));
+    test.forEach((_, i) => priorOtherQuery.push(lemmas.search(prior.predict(test[(i * 7919 + 13) % test.length]!.statement), maxK).map((x) => x.row)));
   }
   const vectorOnly: number[][] = [];
   const embedTimes: number[] = [];
@@ -273,6 +277,7 @@ async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withRep
     ours_hybrid: summary(ours),
     ours_without_lemma_prior: summary(oursWithoutPrior),
     lemma_prior_only: prior ? summary(priorOnly) : null,
+    lemma_prior_with_another_statement: prior ? summary(priorOtherQuery) : null,
     vector_only: summary(vectorOnly),
     bm25_lean_features: bm25Summary,
     bm25_words: wordSummary,
@@ -616,7 +621,10 @@ async function main() {
   const corpusDir = process.argv.includes('--corpus') ? process.argv[process.argv.indexOf('--corpus') + 1] : undefined;
   const qc = corpusDir ? await corpusQuality(corpusDir) : undefined;
   if (qc) log(`quality on the corpus's test files: ours ${JSON.stringify(qc.ours_hybrid)} without the lemma prior ${JSON.stringify(qc.ours_without_lemma_prior)} prior only ${JSON.stringify(qc.lemma_prior_only)} bm25 ${JSON.stringify(qc.bm25_lean_features)} difference ${JSON.stringify(qc.difference_at_8)} ceiling ${qc.ceiling_all_train_proofs}`);
-  if (process.argv.includes('--quality')) return;
+  if (process.argv.includes('--quality')) {
+    process.stdout.write(JSON.stringify({ quality: q, quality_corpus_test: qc ?? null }, null, 2) + '\n');
+    return;
+  }
   log('ingest…');
   const ing = await ingest(embedder);
   log(`ingest: ${JSON.stringify(ing)}`);
