@@ -27,6 +27,7 @@ import { hashFeature } from './lean-features';
 import { IvfIndex, buildIvf } from './ann';
 import { contentHash } from './embedder';
 import { topKByLoop, VectorIndex, type ScoredRow } from './search';
+import { SerialQueue } from './serial';
 
 export const BANK_VERSION = 1;
 const LOG_MAGIC = Buffer.from('OPRVLOG\0', 'latin1');
@@ -198,7 +199,7 @@ export class ProofBank {
   private logEnd = LOG_HEADER_BYTES;
   /** Whether the index holds a vector for every tracked record (false while the bank opens). */
   private vectorsLoaded = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   /** The approximate index over rows [0, ann.rows) and a rebuild under way, if any. */
   private ann: IvfIndex | undefined;
@@ -445,7 +446,7 @@ export class ProofBank {
 
   /** Remove records by id (a tombstone is appended); returns how many were live. */
   forget(ids: readonly string[]): Promise<number> {
-    return this.enqueue(async () => this.forgetNow(ids));
+    return this.queue.run(async () => this.forgetNow(ids));
   }
 
   private forgetNow(ids: readonly string[]): number {
@@ -463,7 +464,7 @@ export class ProofBank {
    * new ones are added, the ones that changed or went away are removed.
    */
   replaceFile(file: string, proofs: readonly VerifiedProof[]): Promise<AddResult & { removed: number }> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const keep = new Set(proofs.map((p) => dedupKey(p.statement, p.proof).slice(0, 16)));
       const fileId = this.fileIdOf.get(file);
       const stale: string[] = [];
@@ -500,7 +501,7 @@ export class ProofBank {
 
   /** Store proofs not already present, embedding them with the bank's embedder. */
   add(proofs: readonly VerifiedProof[]): Promise<AddResult> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const fresh = this.fresh(proofs);
       if (fresh.length === 0) return { added: 0, duplicates: proofs.length };
       const vectors = await this.embedder.embed(fresh.map(embeddingText));
@@ -511,7 +512,7 @@ export class ProofBank {
 
   /** Store proofs with vectors computed elsewhere (same embedder), e.g. by a benchmark's synthetic data. */
   addWithVectors(proofs: readonly VerifiedProof[], vectors: Float32Array): Promise<AddResult> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (vectors.length !== proofs.length * this.embedder.dim) throw new Error('addWithVectors: one vector per proof is needed');
       const keep: number[] = [];
       const fresh = this.fresh(proofs, keep);
@@ -590,7 +591,7 @@ export class ProofBank {
 
   /** Exact top-k rows for a query vector, leaving out a declaration name and/or a whole file. */
   async search(query: Float32Array, k: number, exclude: { name?: string; file?: string } = {}): Promise<ScoredRow[]> {
-    await this.queue;
+    await this.queue.idle();
     if (!this.closed) this.readTail(false); // proofs another process stored since
 
     const filter = this.exclusion(exclude);
@@ -687,14 +688,8 @@ export class ProofBank {
     return this.embedder.dim * 4 + 4 * 8 + 16 + 40;
   }
 
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     if (this.closed) return;
     this.closed = true;
     await this.annBuild;

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { withFileLock, makeOwnDir, type LockOptions } from '../state/file-lock';
 import { declarationLine, premiseText, type DeclarationRecord } from './declarations';
 import { LexicalIndex } from './lexical';
+import { SerialQueue } from './serial';
 
 export const DECLARATIONS_FILE = 'declarations.jsonl';
 export const DECLARATIONS_LOCK = 'declarations.lock';
@@ -50,7 +51,7 @@ export class DeclarationStore {
   private lengths: number[] = [];
   private rowOfName = new Map<string, number>();
   private index = new LexicalIndex();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
   /** Damaged lines skipped and partial tails cut, with what a person should be told. */
   readonly report = { skippedLines: 0, lostBytes: 0, messages: [] as string[] };
@@ -221,7 +222,7 @@ export class DeclarationStore {
 
   /** Store declarations whose name is new; returns how many were stored and how many were already there. */
   add(records: readonly DeclarationRecord[]): Promise<{ added: number; duplicates: number }> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.closed) throw new Error('declarations store is closed');
       await this.attach();
       const fresh = this.fresh(records);
@@ -282,7 +283,7 @@ export class DeclarationStore {
   /** BM25 top-k declarations for a query text, leaving out `excludeName` (the target itself). */
   search(query: string, k: number, excludeName?: string): Promise<DeclarationHit[]> {
     // Through the queue, so a search never takes in lines while an add does.
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       if (this.closed || k <= 0) return [];
       await this.attach();
       if (this.fd !== undefined) this.takeIn(); // what another process stored since
@@ -292,14 +293,8 @@ export class DeclarationStore {
     });
   }
 
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   async close(): Promise<void> {
-    await this.queue;
+    await this.queue.idle();
     if (this.closed) return;
     this.closed = true;
     if (this.fd !== undefined) fs.closeSync(this.fd);
