@@ -41,6 +41,8 @@ export interface MemoryBankOptions {
    * (a missing or unreadable file is logged and retrieval goes on without it); null turns it off.
    */
   lemmaPrior?: LemmaPrior | null;
+  /** Where the shipped lemma prior is read from (default: the package's models/). */
+  modelsDir?: string;
 }
 
 export interface MemoryStats {
@@ -89,7 +91,7 @@ export class MemoryBank implements Retriever {
   lemmaPrior(): LemmaPrior | null {
     if (this.prior === undefined) {
       try {
-        this.prior = LemmaPrior.load(defaultModelsDir()) ?? null;
+        this.prior = LemmaPrior.load(this.options.modelsDir ?? defaultModelsDir()) ?? null;
       } catch (e) {
         this.options.log?.(`The lemma prior could not be read, so retrieval goes on without it: ${(e as Error).message}`);
         this.prior = null;

@@ -110,6 +110,24 @@ describe('retrieval: the lemma prior', function () {
     }
   });
 
+  it('goes on without a damaged prior file, and says so', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-prior-bad-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'models'));
+      fs.writeFileSync(path.join(dir, 'models', 'lemma-prior.json'), '{"format": "oprover-lemma-prior", "featureVersion"');
+      const logged: string[] = [];
+      const memory = new MemoryBank({ storageDir: path.join(dir, 'bank'), embedder: () => BuiltinEmbedder.load(), durable: false, modelsDir: path.join(dir, 'models'), log: (m) => logged.push(m) });
+      await memory.add([{ name: 'a', statement: 'theorem a : 1 = 1', proof: 'theorem a : 1 = 1 := rfl', source: { kind: 'corpus', file: 'x.jsonl', line: 1 } }]);
+      const found = await memory.retrieve({ statement: 'theorem b : 1 = 1' }, 1);
+      assert.equal(found[0]?.name, 'a');
+      assert.equal(memory.lemmaPrior(), null);
+      assert.ok(logged.some((m) => /lemma prior could not be read.*lemma-prior\.json: not JSON/.test(m)), logged.join('\n'));
+      await memory.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('loads the shipped prior by default', () => {
     const memory = new MemoryBank({ storageDir: os.tmpdir(), embedder: () => BuiltinEmbedder.load() });
     const prior = memory.lemmaPrior();
