@@ -2,8 +2,10 @@
 // query-independent, BM25 and all-proofs baselines, with a paired bootstrap interval), ingest
 // throughput, hybrid query latency on banks of synthetic proofs, the exact search kernels, and
 // approximate search at 100K, 1M and 7M vectors.
-// usage: node --import tsx bench/retrieval.ts [--quick | --quality] [--lean PATH] [--bank-sizes N,N] [--ann-sizes N,N]
+// usage: node --import tsx bench/retrieval.ts [--quick | --quality | --speed] [--lean PATH] [--bank-sizes N,N] [--ann-sizes N,N]
 //   --quick: banks of 10K and 100K, approximate search at 100K; --quality: only recall (and replay@k), printed as JSON (no file written)
+//   --speed: only ingest, hybrid query latency and approximate search (not quality, not the exact kernels); the keys it
+//     measures are merged into bench/results/retrieval.json, the others (quality) are kept as they were
 //   replay@k runs when a `lean` is on PATH or given with --lean.
 //   --corpus DIR: also measure lemma recall on the held-out files of the training corpus (JSONL
 //   folder, as given to scripts/train-embedder.ts): the Mathlib-era domain.
@@ -32,13 +34,15 @@ import { mulberry32, shuffled } from '../src/retrieval/trainer';
 import { importCorpus } from '../src/retrieval/indexer';
 import { MemoryBank } from '../src/retrieval/memory';
 import { OrtTopK, topKByLoop } from '../src/retrieval/search';
-import { buildIvf, IvfIndex } from '../src/retrieval/ann';
+import { DotKernels } from '../src/retrieval/dot-kernels';
+import { buildIvf, DEFAULT_PROBES, IvfIndex } from '../src/retrieval/ann';
 import { clusteredRows, unitVectors } from '../test/fixtures/retrieval/vectors';
 import { machineInfo } from './machine';
 
 const root = path.resolve(__dirname, '..');
 const corpusFile = path.join(root, 'test/fixtures/retrieval/batteries-theorems.jsonl');
 const quick = process.argv.includes('--quick');
+const speedOnly = process.argv.includes('--speed');
 const leanArg = process.argv.includes('--lean') ? process.argv[process.argv.indexOf('--lean') + 1] : undefined;
 const lean = leanArg ? path.resolve(leanArg) : findExecutable('lean');
 
@@ -364,42 +368,74 @@ function syntheticProof(i: number): VerifiedProof {
   return { name, statement, proof: `${statement} := ${base.proof}`, source: { kind: 'corpus', file: `synthetic/${i % 1000}.lean`, line: i } };
 }
 
+/** ProofBank.add of `n` synthetic proofs in batches of 256, durable (fsync per batch): proofs per second and the file sizes. */
+async function ingestSynthetic(embedder: BuiltinEmbedder, n: number) {
+  const dir = tmpDir('ingest');
+  const bank = await ProofBank.open(dir, embedder, { durable: true });
+  const t = performance.now();
+  for (let from = 0; from < n; from += 256) {
+    await bank.add(Array.from({ length: Math.min(256, n - from) }, (_, j) => syntheticProof(from + j)));
+  }
+  const addMs = performance.now() - t;
+  const logBytes = fs.statSync(path.join(dir, RECORDS_FILE)).size;
+  const vecBytes = fs.statSync(path.join(dir, VECTORS_FILE)).size;
+  await bank.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ms: addMs, logBytes, vecBytes };
+}
+
+/** p50 ms of embedding one statement (no cache), over 300 Batteries statements. */
+async function embedOneP50(embedder: BuiltinEmbedder): Promise<number> {
+  const times: number[] = [];
+  for (const r of corpus.slice(0, 300)) {
+    const t = performance.now();
+    await embedder.embed([r.statement]);
+    times.push(performance.now() - t);
+  }
+  return round(percentile(times.sort((a, b) => a - b), 50), 3);
+}
+
 async function ingest(embedder: BuiltinEmbedder) {
   // Real pipeline on the real corpus: JSONL → parse → dedup → embed → append, durable writes.
   const dir1 = tmpDir('import');
   const memory = new MemoryBank({ storageDir: dir1, embedder });
   await memory.open();
-  let t = performance.now();
+  const t = performance.now();
   const imported = await importCorpus(memory, corpusFile);
   const importMs = performance.now() - t;
   fs.rmSync(dir1, { recursive: true, force: true });
 
-  // Larger: 20K synthetic proofs through ProofBank.add in batches of 256, fsync per batch.
-  const dir2 = tmpDir('ingest');
-  const bank = await ProofBank.open(dir2, embedder, { durable: true });
+  // Larger: 20K synthetic proofs through ProofBank.add in batches of 256, fsync per batch; the
+  // same with the model run by onnxruntime (the baseline for its JavaScript table lookup), alternating.
   const n = 20_000;
-  t = performance.now();
-  for (let from = 0; from < n; from += 256) {
-    await bank.add(Array.from({ length: Math.min(256, n - from) }, (_, j) => syntheticProof(from + j)));
+  const viaOrt = await BuiltinEmbedder.load(undefined, 1, 'onnxruntime');
+  const runs = { ours: [] as number[], onnxruntime: [] as number[] };
+  let sizes = { logBytes: 0, vecBytes: 0 };
+  for (let round = 0; round < 2; round++) {
+    const a = await ingestSynthetic(embedder, n);
+    runs.ours.push(a.ms);
+    sizes = a;
+    runs.onnxruntime.push((await ingestSynthetic(viaOrt, n)).ms);
   }
-  const addMs = performance.now() - t;
-  const logBytes = fs.statSync(path.join(dir2, RECORDS_FILE)).size;
-  const vecBytes = fs.statSync(path.join(dir2, VECTORS_FILE)).size;
+  const embedOne = { [embedder.runtime]: await embedOneP50(embedder), onnxruntime: await embedOneP50(viaOrt) };
+  await viaOrt.dispose();
+  const addMs = Math.min(...runs.ours);
+  const ortMs = Math.min(...runs.onnxruntime);
   let textBytes = 0;
   for (let i = 0; i < n; i++) {
     const p = syntheticProof(i);
     textBytes += Buffer.byteLength(p.statement) + Buffer.byteLength(p.proof);
   }
-  await bank.close();
-  fs.rmSync(dir2, { recursive: true, force: true });
   return {
     batteries_import: { proofs: imported.imported, ms: round(importMs), per_s: round(imported.imported / (importMs / 1000), 0) },
-    synthetic_20k: { proofs: n, ms: round(addMs), per_s: round(n / (addMs / 1000), 0), durable: true, batch: 256 },
+    synthetic_20k: { proofs: n, ms: round(addMs), per_s: round(n / (addMs / 1000), 0), durable: true, batch: 256, embedder_runtime: embedder.runtime, runs: 2, kept: 'fastest' },
+    synthetic_20k_onnxruntime: { proofs: n, ms: round(ortMs), per_s: round(n / (ortMs / 1000), 0), durable: true, batch: 256, embedder_runtime: 'onnxruntime', runs: 2, kept: 'fastest' },
+    embed_statement_ms_p50: embedOne,
     disk: {
-      log_bytes: logBytes,
-      vector_bytes: vecBytes,
+      log_bytes: sizes.logBytes,
+      vector_bytes: sizes.vecBytes,
       text_bytes: textBytes,
-      bytes_per_proof_beyond_text: round((logBytes + vecBytes - textBytes) / n, 1),
+      bytes_per_proof_beyond_text: round((sizes.logBytes + sizes.vecBytes - textBytes) / n, 1),
     },
   };
 }
@@ -468,6 +504,10 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
   await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
   const times: number[] = [];
   const searchTimes: number[] = [];
+  const lexical = await memory.lexicalSearchIndex();
+  const bm25Times: number[] = [];
+  const bm25ExhaustiveTimes: number[] = [];
+  let bm25Disagreements = 0;
   for (const [i, q] of queries.entries()) {
     const query = { statement: q.statement.replace(q.name, `${q.name}_query${i}`), excludeName: q.name };
     t = performance.now();
@@ -478,7 +518,20 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
     t = performance.now();
     await bank.search(vector, 8, { name: query.excludeName });
     searchTimes.push(performance.now() - t);
+    // BM25 alone at the pool size retrieve asks for (64): max-score pruning, and the exhaustive scan it replaces.
+    if (lexical.searchable) {
+      const text = query.statement;
+      t = performance.now();
+      const pruned = lexical.searchPruned(text, 64);
+      bm25Times.push(performance.now() - t);
+      t = performance.now();
+      const exhaustive = lexical.searchExhaustive(text, 64);
+      bm25ExhaustiveTimes.push(performance.now() - t);
+      if (JSON.stringify(pruned) !== JSON.stringify(exhaustive)) bm25Disagreements++;
+    }
   }
+  bm25Times.sort((a, b) => a - b);
+  bm25ExhaustiveTimes.sort((a, b) => a - b);
   times.sort((a, b) => a - b);
   searchTimes.sort((a, b) => a - b);
   const result = {
@@ -489,6 +542,11 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
     query_p50_ms: round(percentile(times, 50), 2),
     query_p95_ms: round(percentile(times, 95), 2),
     search_only_p50_ms: round(percentile(searchTimes, 50), 2),
+    bm25_p50_ms: bm25Times.length ? round(percentile(bm25Times, 50), 2) : null,
+    bm25_p95_ms: bm25Times.length ? round(percentile(bm25Times, 95), 2) : null,
+    bm25_exhaustive_p50_ms: bm25ExhaustiveTimes.length ? round(percentile(bm25ExhaustiveTimes, 50), 2) : null,
+    bm25_exhaustive_p95_ms: bm25ExhaustiveTimes.length ? round(percentile(bm25ExhaustiveTimes, 95), 2) : null,
+    bm25_results_differ: bm25Disagreements,
     vector_search: approximate ? 'approximate (IVF int8 + exact re-ranking)' : 'exact',
     ann_build_ms: approximate ? round(annBuildMs, 0) : null,
     lexical_index_build_ms: round(lexicalBuildMs, 0),
@@ -534,26 +592,49 @@ function annQueries(source: (from: number, to: number) => Float32Array, n: numbe
   return source(n, n + ANN_QUERIES);
 }
 
-/** Open the index and time the queries (run in a child process for the 7M bank, so its memory is its own). */
+/**
+ * Open the index and time the queries (run in a child process for the 7M bank, so its memory is its
+ * own), with the default kernels and, as the baseline, the typed-array loops (same index, same
+ * queries, interleaved so that both see the same load).
+ */
 function annQuery(file: string, n: number, dim: number, probes: number) {
   const source = clusteredRows(dim, ANN_CENTERS, 29);
   const opened = performance.now();
   const index = IvfIndex.open(file, { dim, rows: n });
   if (!index) throw new Error(`${file}: no usable index`);
   const openMs = performance.now() - opened;
+  const loopIndex = IvfIndex.open(file, { dim, rows: n }, { forceLoop: true })!;
   const queries = annQueries(source, n);
   const times: number[] = [];
+  const loopTimes: number[] = [];
   const results: number[][] = [];
+  let differ = 0;
   for (let q = 0; q < ANN_QUERIES; q++) {
     const query = queries.subarray(q * dim, (q + 1) * dim);
-    const t = performance.now();
+    let t = performance.now();
     const found = index.search(query, 10, (row) => source(row, row + 1), { probes, candidates: 128 });
     times.push(performance.now() - t);
+    t = performance.now();
+    const viaLoops = loopIndex.search(query, 10, (row) => source(row, row + 1), { probes, candidates: 128 });
+    loopTimes.push(performance.now() - t);
     results.push(found.map((r) => r.row));
+    if (JSON.stringify(found) !== JSON.stringify(viaLoops)) differ++;
   }
   index.close();
+  loopIndex.close();
   times.sort((a, b) => a - b);
-  return { open_ms: round(openMs, 1), query_p50_ms: round(percentile(times, 50), 3), query_p95_ms: round(percentile(times, 95), 3), rss_mb: round(process.memoryUsage().rss / 2 ** 20, 0), results };
+  loopTimes.sort((a, b) => a - b);
+  return {
+    open_ms: round(openMs, 1),
+    query_p50_ms: round(percentile(times, 50), 3),
+    query_p95_ms: round(percentile(times, 95), 3),
+    loop_kernels_query_p50_ms: round(percentile(loopTimes, 50), 3),
+    loop_kernels_query_p95_ms: round(percentile(loopTimes, 95), 3),
+    kernels_results_differ: differ,
+    simd: new DotKernels(dim, new Float32Array(dim)).simd,
+    rss_mb: round(process.memoryUsage().rss / 2 ** 20, 0),
+    results,
+  };
 }
 
 const ANN_CENTERS = 5_000;
@@ -563,7 +644,7 @@ async function annScale(n: number, dim: number) {
   const dir = tmpDir(`ann-${n}`);
   const file = path.join(dir, 'vectors.ivf');
   const built = await buildIvf(file, source, n, dim, { lists: Math.round((n > 2_000_000 ? 2 : 4) * Math.sqrt(n)) });
-  const probes = Number(process.env.OPROVER_BENCH_PROBES ?? 48);
+  const probes = Number(process.env.OPROVER_BENCH_PROBES ?? DEFAULT_PROBES);
   let measured: ReturnType<typeof annQuery>;
   if (n > 2_000_000) {
     const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--ann-child', file, String(n), String(dim), String(probes)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
@@ -588,6 +669,10 @@ async function annScale(n: number, dim: number) {
     open_ms: measured.open_ms,
     query_p50_ms: measured.query_p50_ms,
     query_p95_ms: measured.query_p95_ms,
+    kernels: measured.simd ? 'WebAssembly SIMD' : 'typed-array loops (no WebAssembly SIMD here)',
+    loop_kernels_query_p50_ms: measured.loop_kernels_query_p50_ms,
+    loop_kernels_query_p95_ms: measured.loop_kernels_query_p95_ms,
+    kernels_results_differ: measured.kernels_results_differ,
     recall_at_10: round(recall, 4),
     rss_mb_query_process: measured.rss_mb,
   };
@@ -599,6 +684,73 @@ async function annScale(n: number, dim: number) {
 function sizesArg(flag: string, defaults: number[]): number[] {
   const i = process.argv.indexOf(flag);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]!.split(',').map(Number) : defaults;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The speed half on its own (--speed): measured keys merged into the recorded results.
+
+async function speedParts(embedder: BuiltinEmbedder) {
+  log('ingest…');
+  const ing = await ingest(embedder);
+  log(`ingest: ${JSON.stringify(ing)}`);
+  const scales: Record<string, Awaited<ReturnType<typeof scale>>> = {};
+  for (const n of sizesArg('--bank-sizes', quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])) scales[String(n)] = await scale(n, embedder);
+  const ann: Record<string, Awaited<ReturnType<typeof annScale>>> = {};
+  for (const n of sizesArg('--ann-sizes', quick ? [100_000] : [100_000, 1_000_000, 7_000_000])) ann[String(n)] = await annScale(n, embedder.dim);
+  return { ing, scales, ann };
+}
+
+type Measured = Awaited<ReturnType<typeof speedParts>>;
+
+function speedHeadline(ing: Measured['ing'], scales: Measured['scales'], ann: Measured['ann']) {
+  return {
+    ingest_per_s: ing.synthetic_20k.per_s,
+    query_p50_ms_100k: ann['100000']?.query_p50_ms ?? null,
+    query_p50_ms_1m: ann['1000000']?.query_p50_ms ?? null,
+    ann_recall_at_10: ann['1000000']?.recall_at_10 ?? ann['100000']?.recall_at_10 ?? null,
+    query_p50_ms_7m: ann['7000000']?.query_p50_ms ?? null,
+    rss_mb_7m: ann['7000000']?.rss_mb_query_process ?? null,
+    index_build_per_s_7m: ann['7000000']?.build_per_s ?? null,
+    retrieve_p50_ms_100k: scales['100000']?.query_p50_ms ?? null,
+    retrieve_p50_ms_1m: scales['1000000']?.query_p50_ms ?? null,
+    bytes_per_proof: (scales['1000000'] ?? scales['100000'])?.memory_bytes_per_proof ?? null,
+  };
+}
+
+const SPEED_NOTES = {
+  ingest_per_s: 'ProofBank.add of 20K synthetic proofs in batches of 256: embed, append, fsync per batch; the faster of 2 runs, alternated with the same run through onnxruntime (ingest.synthetic_20k_onnxruntime, the baseline) (index_build_per_s_7m: IVF build over 7M vectors already embedded)',
+  query_kernels: 'approximate_search.*.loop_kernels_query_p50_ms: the same index and queries scored by the typed-array loops instead of the WebAssembly SIMD kernels (the baseline, interleaved query by query); kernels_results_differ counts queries whose results differ (0: same answers)',
+  bm25: 'scale.*.bm25_p50_ms: LexicalIndex.searchPruned (max-score pruning; search uses it from 20K rows on) for the top-64 pool retrieve asks for; bm25_exhaustive_p50_ms: the exhaustive scan of every posting it replaces (the baseline), same queries; bm25_results_differ counts queries whose top-64 differ (0: same answers)',
+};
+
+/** --speed: ingest, hybrid query latency and approximate search; merged into the recorded results (quality kept). */
+async function speed(embedder: BuiltinEmbedder, started: number, loadAtStart: number) {
+  const { ing, scales, ann } = await speedParts(embedder);
+  await embedder.dispose();
+  const file = path.join(root, 'bench/results/retrieval.json');
+  const recorded = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>) : {};
+  const measured = Object.fromEntries(Object.entries(speedHeadline(ing, scales, ann)).filter(([, v]) => v !== null));
+  const machine = { ...machineInfo(), load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } };
+  const results = {
+    ...recorded,
+    headline: { ...recorded.headline, ...measured },
+    machine,
+    notes: { ...recorded.notes, ...SPEED_NOTES },
+    ingest: ing,
+    scale: { ...recorded.scale, ...scales },
+    approximate_search: { ...recorded.approximate_search, ...ann },
+    speed_run: {
+      measured_keys: Object.keys(measured),
+      note: 'a --speed run: these headline keys, ingest, the scale and approximate_search sizes it ran, and machine come from it; quality (and the headline keys it feeds) and search_kernels_ms_per_query come from the last full run',
+      quality_run_machine: recorded.speed_run?.quality_run_machine ?? recorded.machine ?? null,
+      total_s: round((performance.now() - started) / 1000, 1),
+      peak_rss_mib: round(process.resourceUsage().maxRSS / 1024, 0),
+    },
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(JSON.stringify(results.headline, null, 2));
+  log(`done in ${results.speed_run.total_s} s`);
 }
 
 async function main() {
@@ -615,6 +767,7 @@ async function main() {
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
   const embedder = await BuiltinEmbedder.load();
+  if (speedOnly) return speed(embedder, started, loadAtStart);
   log('quality (Batteries split by file)…');
   const q = await batteriesQuality();
   log(`quality: ours ${JSON.stringify(q.ours_hybrid)} without the lemma prior ${JSON.stringify(q.ours_without_lemma_prior)} prior only ${JSON.stringify(q.lemma_prior_only)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
@@ -625,30 +778,14 @@ async function main() {
     process.stdout.write(JSON.stringify({ quality: q, quality_corpus_test: qc ?? null }, null, 2) + '\n');
     return;
   }
-  log('ingest…');
-  const ing = await ingest(embedder);
-  log(`ingest: ${JSON.stringify(ing)}`);
+  const { ing, scales, ann } = await speedParts(embedder);
   log('search kernels…');
   const kern = await kernels(embedder.dim);
-  const scales: Record<string, Awaited<ReturnType<typeof scale>>> = {};
-  for (const n of sizesArg('--bank-sizes', quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000])) scales[String(n)] = await scale(n, embedder);
-  const dim = embedder.dim;
   await embedder.dispose();
-  const ann: Record<string, Awaited<ReturnType<typeof annScale>>> = {};
-  for (const n of sizesArg('--ann-sizes', quick ? [100_000] : [100_000, 1_000_000, 7_000_000])) ann[String(n)] = await annScale(n, dim);
 
   const results = {
     headline: {
-      ingest_per_s: ing.synthetic_20k.per_s,
-      query_p50_ms_100k: ann['100000']!.query_p50_ms,
-      query_p50_ms_1m: ann['1000000']?.query_p50_ms ?? null,
-      ann_recall_at_10: ann['1000000']?.recall_at_10 ?? ann['100000']!.recall_at_10,
-      query_p50_ms_7m: ann['7000000']?.query_p50_ms ?? null,
-      rss_mb_7m: ann['7000000']?.rss_mb_query_process ?? null,
-      index_build_per_s_7m: ann['7000000']?.build_per_s ?? null,
-      retrieve_p50_ms_100k: scales['100000']!.query_p50_ms,
-      retrieve_p50_ms_1m: scales['1000000']?.query_p50_ms ?? null,
-      bytes_per_proof: (scales['1000000'] ?? scales['100000'])!.memory_bytes_per_proof,
+      ...speedHeadline(ing, scales, ann),
       lemma_recall_at_8: q.ours_hybrid.lemma_recall_at_8,
       bm25_lemma_recall_at_8: Math.max(q.bm25_lean_features.lemma_recall_at_8!, q.bm25_words.lemma_recall_at_8!),
       lemma_recall_ci_low: q.difference_at_8.low,
@@ -667,7 +804,7 @@ async function main() {
       lemma_recall: 'per test theorem (Batteries, split by file; theorems whose proof uses at least one lemma name): the share of the lemma names its proof uses (rules in src/retrieval/lemma-names.ts) found in the top-k retrieved proofs; averaged. ci = paired bootstrap 95 % interval of ours minus the stronger BM25',
       query_p50_ms: 'approximate vector search alone (synthetic clustered vectors, 128 wide): centroids, int8 scan of the probed lists read from the index file, exact re-ranking of 128 candidates; ann_recall_at_10 = overlap with exact top-10 at 1M; the 7M figures come from a separate process that only opens the index and queries it (rss_mb_7m is its resident memory; the exact vectors for re-ranking are regenerated there, in a bank they are read from vectors.bin)',
       retrieve_p50_ms: 'MemoryBank.retrieve on a bank of synthetic proofs: embed the statement (no cache hit), vector top-64 (approximate from 50K proofs on) and BM25 top-64 over the bank, fused by reciprocal rank, read 8 records',
-      ingest_per_s: 'ProofBank.add of 20K synthetic proofs in batches of 256: embed, append, fsync per batch (index_build_per_s_7m: IVF build over 7M vectors already embedded)',
+      ...SPEED_NOTES,
     },
     quality: q,
     quality_corpus_test: qc ?? { note: 'not measured (no --corpus DIR)' },

@@ -7,9 +7,11 @@
 // either the old index or the new one): header "OPRVIVF\0", u32 version, dim, lists, rows, then
 // centroids (lists × dim f32), list offsets ((lists + 1) × u32), row ids (rows × u32, list order),
 // scales (rows × f32), codes (rows × dim i8, list order). Opening reads everything but the codes;
-// the codes of a probed list are read from the file when it is searched.
+// the codes of a probed list are read from the file when it is searched, straight into the
+// kernels' scratch block, and scored there (dot-kernels.ts: WebAssembly SIMD where available).
 import fs from 'node:fs';
 import path from 'node:path';
+import { DotKernels } from './dot-kernels';
 import { OrtTopK, type ScoredRow } from './search';
 import { mulberry32 } from './trainer';
 
@@ -149,8 +151,41 @@ export async function buildIvf(file: string, source: VectorSource, rows: number,
   }
 }
 
+/** The `probes` highest-scoring lists, best first (ties: lower list first). */
+export function nearestLists(scores: ArrayLike<number>, probes: number): Int32Array {
+  const best = new Float64Array(probes).fill(-Infinity);
+  const bestList = new Int32Array(probes).fill(-1);
+  let filled = 0;
+  for (let c = 0; c < scores.length; c++) {
+    const s = scores[c]!;
+    if (filled === probes && s <= best[probes - 1]!) continue;
+    let i = filled < probes ? filled++ : probes - 1;
+    while (i > 0 && best[i - 1]! < s) {
+      best[i] = best[i - 1]!;
+      bestList[i] = bestList[i - 1]!;
+      i--;
+    }
+    best[i] = s;
+    bestList[i] = c;
+  }
+  return bestList.subarray(0, filled);
+}
+
+/** Read exactly `into.length` bytes at `position`. */
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  let read = 0;
+  while (read < into.length) {
+    const n = fs.readSync(fd, into, read, into.length - read, position + read);
+    if (n === 0) throw new Error('approximate index: file shorter than its header says');
+    read += n;
+  }
+}
+
+/** Lists a query opens by default: what bench/retrieval.ts measures (recall@10 ≥ 0.95 there at 100K and above). */
+export const DEFAULT_PROBES = 48;
+
 export interface IvfSearchOptions {
-  /** Lists opened per query (default 32). */
+  /** Lists opened per query (default DEFAULT_PROBES). */
   probes?: number;
   /** Rows handed to exact re-ranking (default 4·k, at least 64). */
   candidates?: number;
@@ -170,10 +205,14 @@ export class IvfIndex {
     private readonly rowIds: Uint32Array,
     private readonly scales: Float32Array,
     private readonly codesAt: number,
-  ) {}
+    /** Use the typed-array kernels even where WebAssembly SIMD is available (tests, benchmarks). */
+    private readonly forceLoop = false,
+  ) {
+    this.queryCode = new Int8Array(dim);
+  }
 
   /** Open an index file; undefined when it is missing, damaged or for another width or size (rebuild it then). */
-  static open(file: string, expect: { dim: number; rows?: number }): IvfIndex | undefined {
+  static open(file: string, expect: { dim: number; rows?: number }, options: { forceLoop?: boolean } = {}): IvfIndex | undefined {
     if (!fs.existsSync(file)) return undefined;
     const fd = fs.openSync(file, 'r');
     try {
@@ -201,66 +240,63 @@ export class IvfIndex {
       if (fs.fstatSync(fd).size !== at + rows * dim) throw new Error('short');
       const f32 = (b: Buffer) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
       const u32 = (b: Buffer) => new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-      return new IvfIndex(fd, dim, lists, rows, f32(centroidBytes), u32(offsetBytes), u32(rowBytes), f32(scaleBytes), at);
+      return new IvfIndex(fd, dim, lists, rows, f32(centroidBytes), u32(offsetBytes), u32(rowBytes), f32(scaleBytes), at, options.forceLoop);
     } catch {
       fs.closeSync(fd);
       return undefined;
     }
   }
 
+  /** Kernel state for queries (created on the first one; holds the centroids and a block for the largest list). */
+  private kernels: DotKernels | undefined;
+  private readonly queryCode: Int8Array;
+
   /** Approximate candidates (row ids with their int8 scores), best first. */
   candidates(query: Float32Array, options: IvfSearchOptions & { want: number }): ScoredRow[] {
     const { dim } = this;
-    const probes = Math.min(this.lists, options.probes ?? 32);
-    // Nearest centroids.
-    const best = new Float64Array(probes).fill(-Infinity);
-    const bestList = new Int32Array(probes).fill(-1);
-    for (let c = 0; c < this.lists; c++) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += this.centroids[c * dim + j]! * query[j]!;
-      if (s <= best[probes - 1]!) continue;
-      let i = probes - 1;
-      while (i > 0 && best[i - 1]! < s) {
-        best[i] = best[i - 1]!;
-        bestList[i] = bestList[i - 1]!;
-        i--;
-      }
-      best[i] = s;
-      bestList[i] = c;
-    }
+    const kernels = (this.kernels ??= this.makeKernels());
     // int8 query (one scale for the whole query does not change the order).
-    const q = new Int8Array(dim);
-    quantizeRow(query, 0, dim, q, 0);
+    quantizeRow(query, 0, dim, this.queryCode, 0);
+    kernels.setQuery(this.queryCode, query);
+    const lists = nearestLists(kernels.dotFixed(), Math.min(this.lists, options.probes ?? DEFAULT_PROBES));
     const want = options.want;
-    const top: ScoredRow[] = [];
+    const topScore = new Float64Array(want);
+    const topRow = new Int32Array(want);
+    let filled = 0;
     let threshold = -Infinity;
-    for (const list of bestList) {
-      if (list < 0) continue;
+    for (const list of lists) {
       const from = this.offsets[list]!;
-      const to = this.offsets[list + 1]!;
-      if (to <= from) continue;
-      const codes = Buffer.alloc((to - from) * dim);
-      fs.readSync(this.fd, codes, 0, codes.length, this.codesAt + from * dim);
-      const c = new Int8Array(codes.buffer, codes.byteOffset, codes.length);
-      for (let i = from; i < to; i++) {
-        const base = (i - from) * dim;
-        let s = 0;
-        for (let j = 0; j < dim; j++) s += c[base + j]! * q[j]!;
-        const score = s * this.scales[i]!;
-        if (top.length === want && score <= threshold) continue;
-        const row = this.rowIds[i]!;
+      const count = this.offsets[list + 1]! - from;
+      if (count === 0) continue;
+      const block = kernels.codeBlock(count);
+      readFully(this.fd, block, this.codesAt + from * dim);
+      const scores = kernels.dotCodes(count);
+      for (let i = 0; i < count; i++) {
+        const score = scores[i]! * this.scales[from + i]!;
+        if (filled === want && score <= threshold) continue;
+        const row = this.rowIds[from + i]!;
         if (options.excluded?.(row)) continue;
-        let k = top.length < want ? top.length : want - 1;
-        if (top.length < want) top.push({ row, score });
-        while (k > 0 && top[k - 1]!.score < score) {
-          top[k] = top[k - 1]!;
+        // Insertion into the sorted (descending) candidates; ties keep the earlier one first.
+        let k = filled < want ? filled++ : want - 1;
+        while (k > 0 && topScore[k - 1]! < score) {
+          topScore[k] = topScore[k - 1]!;
+          topRow[k] = topRow[k - 1]!;
           k--;
         }
-        top[k] = { row, score };
-        if (top.length === want) threshold = top[want - 1]!.score;
+        topScore[k] = score;
+        topRow[k] = row;
+        if (filled === want) threshold = topScore[want - 1]!;
       }
     }
+    const top: ScoredRow[] = [];
+    for (let i = 0; i < filled; i++) top.push({ row: topRow[i]!, score: topScore[i]! });
     return top;
+  }
+
+  private makeKernels(): DotKernels {
+    let largest = 0;
+    for (let c = 0; c < this.lists; c++) largest = Math.max(largest, this.offsets[c + 1]! - this.offsets[c]!);
+    return new DotKernels(this.dim, this.centroids, { codeRows: largest, forceLoop: this.forceLoop });
   }
 
   /** Top-k: IVF candidates re-ranked exactly with `exact(row)` (the full-precision vector of a row). */

@@ -237,6 +237,11 @@ export class MemoryBank implements Retriever {
     return store.search(queryText(query), k, query.excludeName);
   }
 
+  /** The lexical (BM25) index over the bank, brought up to date (benchmarks time its search alone). */
+  async lexicalSearchIndex(): Promise<LexicalIndex> {
+    return (await this.lexicalIndex(await this.open())).index;
+  }
+
   /** Fold a verified proof into the memory (a duplicate is ignored). */
   async remember(proof: VerifiedProof): Promise<void> {
     await this.add([proof]);

@@ -81,6 +81,50 @@ describe('retrieval: built-in embedder', function () {
     assert.ok(v.every((x) => x === 0));
   });
 
+  it('computes the table graph in JavaScript, equal to onnxruntime to float rounding', async () => {
+    const { builtinGraphBytes } = await import('../../src/retrieval/builtin-model');
+    const corpus = fs.readFileSync(path.join(__dirname, '../fixtures/retrieval/batteries-theorems.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, 300);
+    const texts = [...corpus.map((l) => (JSON.parse(l) as { decl: string }).decl), '', '(( ))', 'x'];
+    const meta = { format: 'oprover-lean-hash' as const, featureVersion: 1, buckets: 4096, dim: 64, maxFeatures: 256, seed: 1, smoothing: 0, corpusDocuments: 1 };
+    const table = Float32Array.from({ length: 4096 * 64 }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7)));
+    const onnx = builtinGraphBytes(table, meta);
+    // A table graph built here, and the shipped model (whatever its graph, both runtimes must agree on it).
+    for (const [label, load] of [
+      ['built here', (runtime: 'auto' | 'onnxruntime') => BuiltinEmbedder.fromBytes(onnx, meta, 1, runtime)],
+      ['shipped', (runtime: 'auto' | 'onnxruntime') => BuiltinEmbedder.load(undefined, 1, runtime)],
+    ] as const) {
+      const [fast, viaOrt] = [await load('auto'), await load('onnxruntime')];
+      try {
+        if (label === 'built here') assert.equal(fast.runtime, 'javascript');
+        assert.equal(viaOrt.runtime, 'onnxruntime');
+        assert.equal(viaOrt.fingerprint, fast.fingerprint, 'the same model, so the same fingerprint');
+        const [js, ort] = [await fast.embed(texts), await viaOrt.embed(texts)];
+        assert.equal(js.length, ort.length);
+        let worst = 0;
+        for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(js[i]! - ort[i]!));
+        assert.ok(worst < 1e-5, `${label}: largest difference ${worst}`);
+      } finally {
+        await fast.dispose();
+        await viaOrt.dispose();
+      }
+    }
+  });
+
+  it('leaves a model that is not exactly the table graph to onnxruntime', async () => {
+    const { TableLookup } = await import('../../src/retrieval/table-embedding');
+    const { searchGraphBytes } = await import('../../src/retrieval/search');
+    const { builtinGraphBytes } = await import('../../src/retrieval/builtin-model');
+    const table = Float32Array.from({ length: 16 * 4 }, (_, i) => Math.cos(i));
+    assert.ok(TableLookup.fromOnnx(builtinGraphBytes(table, { buckets: 16, dim: 4 })));
+    assert.equal(TableLookup.fromOnnx(searchGraphBytes(4)), undefined, 'another graph');
+    assert.equal(TableLookup.fromOnnx(new Uint8Array([1, 2, 3, 255])), undefined, 'not a model');
+    const meta = { format: 'oprover-lean-hash' as const, featureVersion: 1, buckets: 32, dim: 4, maxFeatures: 8, seed: 1, smoothing: 0, corpusDocuments: 1 };
+    // A description that disagrees with the table (32 buckets, the table has 16): onnxruntime, as before.
+    const mismatched = await BuiltinEmbedder.fromBytes(builtinGraphBytes(table, { buckets: 16, dim: 4 }), meta);
+    assert.equal(mismatched.runtime, 'onnxruntime');
+    await mismatched.dispose();
+  });
+
   it('reports a missing model folder with the file it looked for', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-noembedder-'));
     await assert.rejects(BuiltinEmbedder.load(dir), (e: unknown) => e instanceof ActionableError && e.code === 'embedder-missing-file' && e.message.includes('lean-embedder.json'));

@@ -36,6 +36,37 @@ describe('lexical index (BM25 from the bank itself)', () => {
     assert.ok(index.score('Nat.mul_one', [docs[2]!])[0]! > 0, 'but it can still be scored');
   });
 
+  it('prunes with max-score bounds and still returns exactly the exhaustive top-k', () => {
+    // Seeded documents over a skewed vocabulary: a few names in almost every row (long lists the
+    // pruning should skip), many rare ones, lengths from one name to dozens, repeated names (tf > 1).
+    let s = 12345;
+    const random = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const word = () => `Lib.name_${Math.floor(400 * random() ** 3)}`;
+    const doc = () => Array.from({ length: 1 + Math.floor(40 * random()) }, word).join(' ');
+    const index = new LexicalIndex();
+    const rows = 3000;
+    for (let r = 0; r < rows; r++) index.add(r % 97 === 5 ? null : doc());
+    let compared = 0;
+    for (let q = 0; q < 60; q++) {
+      const query = Array.from({ length: 2 + (q % 12) }, word).join(' ');
+      for (const k of [1, 8, 64]) {
+        const excluded = q % 3 === 0 ? (row: number) => row % 5 === 0 : undefined;
+        const pruned = index.searchPruned(query, k, excluded);
+        const exhaustive = index.searchExhaustive(query, k, excluded);
+        assert.deepEqual(pruned, exhaustive, `query ${q}, k ${k}`);
+        assert.ok(pruned.length > 0);
+        compared++;
+      }
+    }
+    assert.equal(compared, 180);
+    // Ties: identical rows score the same and come back lower row first.
+    const twins = new LexicalIndex();
+    for (let r = 0; r < 10; r++) twins.add(r % 2 ? 'theorem t : Foo.bar = Foo.bar' : 'theorem u : Baz.qux');
+    assert.deepEqual(twins.search('Foo.bar', 3).map((r) => r.row), [1, 3, 5]);
+    assert.deepEqual(twins.searchPruned('Foo.bar', 3), twins.searchExhaustive('Foo.bar', 3));
+    assert.deepEqual(twins.searchPruned('Foo.bar', 3).map((r) => r.row), [1, 3, 5]);
+  });
+
   it('fuses rankings by weighted reciprocal rank', () => {
     const fused = fuseRankings([
       { ids: ['a', 'b', 'c'], weight: 1 },
