@@ -675,11 +675,21 @@ export class ProofBank {
       this.deleted.has(row) ||
       (fileId !== undefined && this.fileIds[row] === fileId) ||
       (nameHash !== undefined && this.nameHashes[row] === nameHash && this.read(row).name === exclude.name);
-    let count = this.deleted.size;
-    if (nameHash !== undefined || fileId !== undefined) {
-      for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) count++;
-    }
-    return { test, count };
+    // The count walks every row: only the exact ORT kernel needs it, so it is computed when first read.
+    let count: number | undefined;
+    const countRows = (): number => {
+      let n = this.deleted.size;
+      if (nameHash !== undefined || fileId !== undefined) {
+        for (let r = 0; r < this.size; r++) if ((fileId !== undefined && this.fileIds[r] === fileId) || this.nameHashes[r] === nameHash) n++;
+      }
+      return n;
+    };
+    return {
+      test,
+      get count() {
+        return (count ??= countRows());
+      },
+    };
   }
 
   /** Bytes held in memory per stored proof, besides the text (which stays on disk). */
