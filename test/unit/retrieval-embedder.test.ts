@@ -110,6 +110,30 @@ describe('retrieval: built-in embedder', function () {
     }
   });
 
+  it('sums the table rows the same in WebAssembly SIMD and in the loop, for lists longer than its first block', async () => {
+    const { TableLookup } = await import('../../src/retrieval/table-embedding');
+    const { builtinGraphBytes } = await import('../../src/retrieval/builtin-model');
+    // Values across the f16 range: normal, subnormal (below 6.1e-5), zero and negative zero.
+    const table = Float32Array.from({ length: 512 * 32 }, (_, i) => (i % 97 === 0 ? 3e-6 * Math.sin(i) : i % 89 === 0 ? -0 : Math.sin(i * 0.61) * 4));
+    const onnx = builtinGraphBytes(table, { buckets: 512, dim: 32 });
+    const simd = TableLookup.fromOnnx(onnx)!;
+    const loop = TableLookup.fromOnnx(onnx, { forceLoop: true })!;
+    assert.equal(simd.usesSimd, true);
+    assert.equal(loop.usesSimd, false);
+    let s = 99;
+    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (const n of [0, 1, 7, 256, 700]) {
+      const ids = Array.from({ length: n }, () => Math.floor(next() * 512));
+      const weights = ids.map(() => 0.3 + 2 * next());
+      const [a, b] = [new Float32Array(32), new Float32Array(32)];
+      simd.embedInto(ids, weights, a, 0);
+      loop.embedInto(ids, weights, b, 0);
+      for (let j = 0; j < 32; j++) assert.ok(Math.abs(a[j]! - b[j]!) < 1e-6, `n ${n} dim ${j}: ${a[j]} vs ${b[j]}`);
+      if (n > 0) assert.ok(Math.abs(a.reduce((x, y) => x + y * y, 0) - 1) < 1e-5, 'unit length');
+    }
+    assert.throws(() => simd.embedInto([512], [1], new Float32Array(32), 0), /outside the table/);
+  });
+
   it('leaves a model that is not exactly the table graph to onnxruntime', async () => {
     const { TableLookup } = await import('../../src/retrieval/table-embedding');
     const { searchGraphBytes } = await import('../../src/retrieval/search');
