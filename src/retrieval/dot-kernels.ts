@@ -1,6 +1,5 @@
 // Dot-product kernels for the approximate index: many rows against one query, int8 codes (the
-// probed lists) and f32 rows (the centroids); and the built-in model's weighted sum of f16 table rows
-// (used by table-embedding.ts). For the index, two implementations give the same numbers:
+// probed lists) and f32 rows (the centroids). Two implementations give the same numbers:
 // - WebAssembly SIMD (a tiny module assembled below, 16 int8 lanes / 4 f32 lanes per instruction),
 //   used wherever the runtime supports it (Node 16.4+, VS Code's Electron);
 // - plain typed-array loops, the fallback and the reference the tests compare against.
@@ -103,63 +102,15 @@ function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     const b = [...locals, ...code, END];
     return [...u32(b.length), ...b];
   };
-  // weighted_sum_f16(ids, weights, count, table, dim, acc): acc = Σᵢ weights[i] · f32(table row ids[i])
-  // (f16 rows; f32 products and sums, as onnxruntime's Cast/Mul/ReduceSum). An f16 value becomes f32
-  // exactly by moving its exponent and mantissa 13 bits up and multiplying by 2^112 (normal and
-  // subnormal values alike), then putting the sign back; the caller keeps infinities and NaNs away.
-  const [IDS, WTS, N, TABLE, WDIM, WACC] = [0, 1, 2, 3, 4, 5];
-  const [I, WJ, ROW, W, H] = [6, 7, 8, 9, 10];
-  const splat32 = (n: number) => simd(0x0c, ...[0, 1, 2, 3].flatMap(() => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]));
-  const V128_AND = 0x4e;
-  const V128_OR = 0x50;
-  const I32X4_SHL = 0xab;
-  const halfToFloat = [
-    ...set(H),
-    ...get(H), ...splat32(0x7fff), ...simd(V128_AND), ...i32c(13), ...simd(I32X4_SHL), ...splat32(0x77800000), ...simd(F32X4_MUL),
-    ...get(H), ...splat32(0x8000), ...simd(V128_AND), ...i32c(16), ...simd(I32X4_SHL),
-    ...simd(V128_OR),
-  ];
-  const accAt = [...get(WACC), ...get(WJ), ...i32c(2), I32_SHL, I32_ADD];
-  const store = (offset: number) => simd(0x0b, 0, ...u32(offset));
-  const half = (extend: number, offset: number) => [
-    ...accAt,
-    ...accAt, ...load(offset),
-    ...get(ROW), ...get(WJ), ...i32c(1), I32_SHL, I32_ADD, ...load(0), ...simd(extend), ...halfToFloat,
-    ...get(W), ...simd(F32X4_MUL), ...simd(F32X4_ADD),
-    ...store(offset),
-  ];
-  const weightedSum = [
-    // acc = 0
-    ...i32c(0), ...set(WJ),
-    ...LOOP, ...get(WACC), ...get(WJ), ...i32c(2), I32_SHL, I32_ADD, ...zero, ...store(0),
-    ...get(WJ), ...i32c(4), I32_ADD, ...tee(WJ), ...get(WDIM), I32_LT_U, BR_IF, 0, END,
-    ...BLOCK,
-    ...get(N), 0x45 /* i32.eqz */, BR_IF, 0,
-    ...i32c(0), ...set(I),
-    ...LOOP,
-    // row = table + ids[i] · dim · 2; w = splat(weights[i])
-    ...get(TABLE), ...get(IDS), ...get(I), ...i32c(2), I32_SHL, I32_ADD, 0x28, 2, 0, ...get(WDIM), 0x6c /* i32.mul */, ...i32c(1), I32_SHL, I32_ADD, ...set(ROW),
-    ...get(WTS), ...get(I), ...i32c(2), I32_SHL, I32_ADD, 0x2a, 2, 0, ...simd(0x13 /* f32x4.splat */), ...set(W),
-    ...i32c(0), ...set(WJ),
-    ...LOOP,
-    ...half(0xa9 /* i32x4.extend_low_i16x8_u */, 0),
-    ...half(0xaa /* i32x4.extend_high_i16x8_u */, 16),
-    ...get(WJ), ...i32c(8), I32_ADD, ...tee(WJ), ...get(WDIM), I32_LT_U, BR_IF, 0,
-    END,
-    ...get(I), ...i32c(1), I32_ADD, ...tee(I), ...get(N), I32_LT_U, BR_IF, 0,
-    END,
-    END,
-  ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]])),
-    ...section(3, vec([[0], [0], [1]])),
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
+    ...section(3, vec([[0], [0]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('dot_i8'), 0x00, 0], [...str('dot_f32'), 0x00, 1], [...str('weighted_sum_f16'), 0x00, 2]])),
+    ...section(7, vec([[...str('memory'), 0x02, 0], [...str('dot_i8'), 0x00, 0], [...str('dot_f32'), 0x00, 1]])),
     ...section(10, vec([
       body(rowLoop(int8Inner, int8Store, get(DIM))),
       body(rowLoop(f32Inner, f32Store, [...get(DIM), ...i32c(2), I32_SHL])),
-      body(weightedSum, vec([[...u32(3), I32], [...u32(2), V128]])),
     ])),
   ];
   return new Uint8Array(bytes);

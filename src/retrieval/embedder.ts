@@ -10,7 +10,6 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../core/types';
 import { hashedFeatures } from './lean-features';
 import type { BuiltinModelMeta } from './builtin-model';
-import { TableLookup } from './table-embedding';
 
 export interface Embedder {
   /** Vector width. */
@@ -70,16 +69,12 @@ async function openSession(modelPath: string, threads: number, what: string): Pr
   }
 }
 
-/** How the built-in model runs: its table graph in JavaScript when the file is exactly that graph (see table-embedding.ts), else onnxruntime. */
-export type BuiltinRuntime = 'auto' | 'onnxruntime';
-
 /** The shipped Lean-aware embedder. */
 export class BuiltinEmbedder implements Embedder {
   readonly fingerprint: string;
 
   private constructor(
-    private readonly session: ort.InferenceSession | undefined,
-    private readonly lookup: TableLookup | undefined,
+    private readonly session: ort.InferenceSession,
     readonly meta: BuiltinModelMeta,
     model: Uint8Array,
   ) {
@@ -92,45 +87,25 @@ export class BuiltinEmbedder implements Embedder {
     return this.meta.dim;
   }
 
-  /** Where the vectors are computed. */
-  get runtime(): 'javascript' | 'onnxruntime' {
-    return this.lookup ? 'javascript' : 'onnxruntime';
-  }
-
   /** Load `lean-embedder.onnx` and its `lean-embedder.json` from `dir` (default: the shipped models/). */
-  static async load(dir = defaultModelsDir(), threads = 1, runtime: BuiltinRuntime = 'auto'): Promise<BuiltinEmbedder> {
+  static async load(dir = defaultModelsDir(), threads = 1): Promise<BuiltinEmbedder> {
     const metaPath = path.join(dir, BUILTIN_META_FILE);
     if (!fs.existsSync(metaPath)) throw new ActionableError(`built-in embedder: ${metaPath} does not exist; run scripts/train-embedder.ts --corpus DIR`, 'embedder-missing-file');
     const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as BuiltinModelMeta;
     if (meta.format !== 'oprover-lean-hash') throw new ActionableError(`built-in embedder: ${metaPath} is not an oprover-lean-hash description`, 'embedder-bad-model');
     const modelPath = path.join(dir, BUILTIN_MODEL_FILE);
-    const lookup = runtime === 'auto' && fs.existsSync(modelPath) ? BuiltinEmbedder.lookupFor(fs.readFileSync(modelPath), meta) : undefined;
-    const session = lookup ? undefined : await openSession(modelPath, threads, 'built-in embedder');
-    return new BuiltinEmbedder(session, lookup, meta, fs.readFileSync(modelPath));
+    const session = await openSession(modelPath, threads, 'built-in embedder');
+    return new BuiltinEmbedder(session, meta, fs.readFileSync(modelPath));
   }
 
   /** Load from bytes already in memory (benchmarks fit a model per data split). */
-  static async fromBytes(onnx: Uint8Array, meta: BuiltinModelMeta, threads = 1, runtime: BuiltinRuntime = 'auto'): Promise<BuiltinEmbedder> {
-    const lookup = runtime === 'auto' ? BuiltinEmbedder.lookupFor(onnx, meta) : undefined;
-    const session = lookup ? undefined : await ort.InferenceSession.create(onnx, sessionOptions(threads));
-    return new BuiltinEmbedder(session, lookup, meta, onnx);
-  }
-
-  /** The JavaScript table lookup when the model is the table graph and agrees with its description. */
-  private static lookupFor(onnx: Uint8Array, meta: BuiltinModelMeta): TableLookup | undefined {
-    const lookup = TableLookup.fromOnnx(onnx);
-    return lookup && lookup.dim === meta.dim && lookup.buckets === meta.buckets ? lookup : undefined;
+  static async fromBytes(onnx: Uint8Array, meta: BuiltinModelMeta, threads = 1): Promise<BuiltinEmbedder> {
+    const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
+    return new BuiltinEmbedder(session, meta, onnx);
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
     const out = new Float32Array(texts.length * this.dim);
-    if (this.lookup) {
-      texts.forEach((t, i) => {
-        const f = hashedFeatures(t, this.meta);
-        this.lookup!.embedInto(f.ids, f.weights, out, i * this.dim);
-      });
-      return out;
-    }
     // Batches of similar cost: padding is to the longest feature list of the batch.
     const batchSize = 64;
     for (let from = 0; from < texts.length; from += batchSize) {
@@ -144,7 +119,7 @@ export class BuiltinEmbedder implements Embedder {
           weights[b * width + i] = f.weights[i]!;
         }
       });
-      const result = await this.session!.run({
+      const result = await this.session.run({
         ids: new ort.Tensor('int64', ids, [batch.length, width]),
         weights: new ort.Tensor('float32', weights, [batch.length, width]),
       });
@@ -154,7 +129,7 @@ export class BuiltinEmbedder implements Embedder {
   }
 
   async dispose(): Promise<void> {
-    await this.session?.release();
+    await this.session.release();
   }
 }
 

@@ -174,19 +174,3 @@ export function encodeModel(m: ModelInit): Uint8Array {
   });
   return ModelProto.encode(message).finish();
 }
-
-/** A model read back (the subset above): names and op types as strings, int64s as numbers, raw data as bytes. */
-export interface DecodedModel {
-  opsetImport?: { domain?: string; version?: number }[];
-  graph?: {
-    node?: { input?: string[]; output?: string[]; opType?: string; domain?: string; attribute?: { name?: string; i?: number; ints?: number[]; f?: number; type?: number }[] }[];
-    initializer?: { name?: string; dataType?: number; dims?: number[]; rawData?: Uint8Array }[];
-    input?: { name?: string }[];
-    output?: { name?: string }[];
-  };
-}
-
-/** Parse ONNX protobuf bytes (fields outside the subset above are skipped). Throws on bytes that are not a model. */
-export function decodeModel(bytes: Uint8Array): DecodedModel {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: false, arrays: true }) as DecodedModel;
-}

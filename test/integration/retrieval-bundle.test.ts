@@ -43,12 +43,10 @@ describe('retrieval: packaged like the extension', function () {
     }
     const run = spawnSync(process.execPath, [path.join(installed, 'dist', 'check.js')], { cwd: os.tmpdir(), encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    const report = JSON.parse(run.stdout.trim()) as { models: string; ort: string; found: string[]; ortRuntime: string; ortWidth: number; dim: number };
+    const report = JSON.parse(run.stdout.trim()) as { models: string; ort: string; found: string[] };
     assert.equal(fs.realpathSync(report.models), fs.realpathSync(path.join(installed, 'models')));
     assert.ok(fs.realpathSync(report.ort).startsWith(fs.realpathSync(installed)), `onnxruntime-node resolved outside the package: ${report.ort}`);
     assert.deepEqual(report.found, ['a']);
-    assert.equal(report.ortRuntime, 'onnxruntime');
-    assert.ok(report.dim > 0 && report.ortWidth === report.dim, 'the model ran through the native onnxruntime binding');
     fs.rmSync(installed, { recursive: true, force: true });
   });
 });
