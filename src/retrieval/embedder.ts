@@ -106,24 +106,30 @@ export class BuiltinEmbedder implements Embedder {
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
     const out = new Float32Array(texts.length * this.dim);
-    // Batches of similar cost: padding is to the longest feature list of the batch.
+    // Padding is to the longest feature list of a batch, and a few long texts would make most of
+    // a batch padding: batches of 64 are taken in order of feature count, and the vectors written
+    // back in the texts' order.
+    const features = texts.map((t) => hashedFeatures(t, this.meta));
+    const order = features.map((_, i) => i).sort((a, b) => features[a]!.ids.length - features[b]!.ids.length || a - b);
     const batchSize = 64;
-    for (let from = 0; from < texts.length; from += batchSize) {
-      const batch = texts.slice(from, from + batchSize).map((t) => hashedFeatures(t, this.meta));
-      const width = Math.max(1, ...batch.map((f) => f.ids.length));
-      const ids = new BigInt64Array(batch.length * width);
-      const weights = new Float32Array(batch.length * width);
-      batch.forEach((f, b) => {
+    for (let from = 0; from < order.length; from += batchSize) {
+      const rows = order.slice(from, from + batchSize);
+      const width = Math.max(1, ...rows.map((r) => features[r]!.ids.length));
+      const ids = new BigInt64Array(rows.length * width);
+      const weights = new Float32Array(rows.length * width);
+      rows.forEach((r, b) => {
+        const f = features[r]!;
         for (let i = 0; i < f.ids.length; i++) {
           ids[b * width + i] = BigInt(f.ids[i]!);
           weights[b * width + i] = f.weights[i]!;
         }
       });
       const result = await this.session.run({
-        ids: new ort.Tensor('int64', ids, [batch.length, width]),
-        weights: new ort.Tensor('float32', weights, [batch.length, width]),
+        ids: new ort.Tensor('int64', ids, [rows.length, width]),
+        weights: new ort.Tensor('float32', weights, [rows.length, width]),
       });
-      out.set(result.embedding!.data as Float32Array, from * this.dim);
+      const data = result.embedding!.data as Float32Array;
+      rows.forEach((r, b) => out.set(data.subarray(b * this.dim, (b + 1) * this.dim), r * this.dim));
     }
     return out;
   }

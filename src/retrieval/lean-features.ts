@@ -39,39 +39,59 @@ export function namePieces(name: string): string[] {
   return pieces;
 }
 
+/** One token's features with their weights, in order (an empty list for punctuation and comments). */
+function tokenFeatures(kind: string, text: string): [string, number][] {
+  switch (kind) {
+    case 'ident': {
+      const name = text.replace(/[«»]/g, '');
+      if (STOP.has(name)) return [];
+      if (TACTICS.has(name)) return [[`t:${name}`, 0.5]];
+      // The whole name, and its lower-case pieces (also for one-piece names, so `Nat` meets
+      // `nat` inside `Nat.le_of_lt` and `List` meets `list_append`). Bound variables (x, l, α)
+      // stay in: a library's naming habits say which part of it a theorem belongs to.
+      return [[`n:${name}`, 1], ...namePieces(name).map((piece) => [`p:${piece}`, 0.5] as [string, number])];
+    }
+    case 'symbol':
+      return STOP.has(text) ? [] : [[`s:${text}`, 0.6]];
+    case 'number':
+      return [[`#:${text}`, 0.3]];
+    case 'name':
+      return [[`n:${text.replace(/^`+/, '')}`, 0.8]];
+    default:
+      return [];
+  }
+}
+
 /** Feature strings with their weights (a feature may repeat; weights add up). */
 export function leanFeatureList(text: string): [string, number][] {
   const out: [string, number][] = [];
-  for (const t of codeTokens(text)) {
-    switch (t.kind) {
-      case 'ident': {
-        const name = t.text.replace(/[«»]/g, '');
-        if (STOP.has(name)) break;
-        if (TACTICS.has(name)) {
-          out.push([`t:${name}`, 0.5]);
-          break;
-        }
-        // The whole name, and its lower-case pieces (also for one-piece names, so `Nat` meets
-        // `nat` inside `Nat.le_of_lt` and `List` meets `list_append`). Bound variables (x, l, α)
-        // stay in: a library's naming habits say which part of it a theorem belongs to.
-        out.push([`n:${name}`, 1]);
-        for (const piece of namePieces(name)) out.push([`p:${piece}`, 0.5]);
-        break;
-      }
-      case 'symbol':
-        if (!STOP.has(t.text)) out.push([`s:${t.text}`, 0.6]);
-        break;
-      case 'number':
-        out.push([`#:${t.text}`, 0.3]);
-        break;
-      case 'name':
-        out.push([`n:${t.text.replace(/^`+/, '')}`, 0.8]);
-        break;
-      default:
-        break;
-    }
-  }
+  for (const t of codeTokens(text)) for (const feature of tokenFeatures(t.kind, t.text)) out.push(feature);
   return out;
+}
+
+/**
+ * A token's features as (FNV-1a hash, weight) pairs, flat, remembered per token: the same
+ * identifiers come back in text after text, and splitting and hashing them is most of the cost of
+ * featurising a text. Bounded: the memory is dropped when it holds TOKEN_MEMORY tokens.
+ */
+const TOKEN_MEMORY = 200_000;
+const tokenMemory = new Map<string, Map<string, number[]>>();
+let remembered = 0;
+function tokenHashes(kind: string, text: string): number[] {
+  let ofKind = tokenMemory.get(kind);
+  if (!ofKind) tokenMemory.set(kind, (ofKind = new Map()));
+  let hashes = ofKind.get(text);
+  if (!hashes) {
+    hashes = tokenFeatures(kind, text).flatMap(([feature, weight]) => [hashFeature(feature), weight]);
+    if (remembered >= TOKEN_MEMORY) {
+      tokenMemory.clear();
+      remembered = 0;
+      tokenMemory.set(kind, (ofKind = new Map()));
+    }
+    ofKind.set(text, hashes);
+    remembered++;
+  }
+  return hashes;
 }
 
 /** FNV-1a over UTF-16 code units: stable across platforms and versions of Node. */
@@ -89,12 +109,15 @@ export interface HashedFeatures {
   weights: number[];
 }
 
-/** Summed feature weights per bucket (the text's term frequencies, in buckets). */
+/** Summed feature weights per bucket (the text's term frequencies, in buckets), in the order of `leanFeatureList`. */
 export function featureCounts(text: string, buckets: number): Map<number, number> {
   const sums = new Map<number, number>();
-  for (const [feature, weight] of leanFeatureList(text)) {
-    const bucket = hashFeature(feature) % buckets;
-    sums.set(bucket, (sums.get(bucket) ?? 0) + weight);
+  for (const t of codeTokens(text)) {
+    const hashes = tokenHashes(t.kind, t.text);
+    for (let i = 0; i < hashes.length; i += 2) {
+      const bucket = hashes[i]! % buckets;
+      sums.set(bucket, (sums.get(bucket) ?? 0) + hashes[i + 1]!);
+    }
   }
   return sums;
 }

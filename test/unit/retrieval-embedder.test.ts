@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../../src/core/types';
 import { BuiltinEmbedder, OnnxSentenceEmbedder, createEmbedder } from '../../src/retrieval/embedder';
-import { hashedFeatures, leanFeatureList, namePieces } from '../../src/retrieval/lean-features';
+import { featureCounts, hashedFeatures, hashFeature, leanFeatureList, namePieces } from '../../src/retrieval/lean-features';
 import { DataType } from '../../src/retrieval/onnx-writer';
 import { TINY_VOCAB, tinyTable, tinyTokenizerJson, writeTinyExport } from '../fixtures/retrieval/tiny-models';
 
@@ -74,6 +74,24 @@ describe('retrieval: built-in embedder', function () {
     ]);
     const d = embedder.dim;
     assert.ok(dot(row(v, d, 0), row(v, d, 1)) > dot(row(v, d, 0), row(v, d, 2)) + 0.1);
+  });
+
+  it('counts the same features per bucket as the feature list says, in the same order (remembered tokens change nothing)', () => {
+    const lines = fs.readFileSync(path.join(__dirname, '../fixtures/retrieval/batteries-theorems.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const texts = lines.map((l) => (JSON.parse(l) as { decl: string }).decl);
+    texts.push('theorem «odd name» (x : ℕ) : `Nat.succ x = x + 1 := by simp -- Nat.zero', '', '(( ))');
+    for (const buckets of [1 << 15, 1 << 18, 7]) {
+      for (const pass of [1, 2]) {
+        for (const text of texts) {
+          const expected = new Map<number, number>();
+          for (const [feature, weight] of leanFeatureList(text)) {
+            const bucket = hashFeature(feature) % buckets;
+            expected.set(bucket, (expected.get(bucket) ?? 0) + weight);
+          }
+          assert.deepEqual([...featureCounts(text, buckets)], [...expected], `pass ${pass}, ${buckets} buckets: ${text.slice(0, 60)}`);
+        }
+      }
+    }
   });
 
   it('gives a zero vector (not NaN) for text without features', async () => {
