@@ -31,7 +31,7 @@ import { embedSparse, sparseText, trainContrastive, type TrainPair } from '../sr
 
 const root = path.resolve(__dirname, '..');
 
-function argument(name: string, fallback: string): string {
+export function argument(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
@@ -178,13 +178,18 @@ export function round(x: number, digits = 4): number {
   return Math.round(x * 10 ** digits) / 10 ** digits;
 }
 
-function main(): void {
+/** `--corpus DIR[,DIR…]` (required: exits with a message without it) and `--out DIR` (default models/). */
+export function corpusAndOut(tool: string): { corpusArg: string; out: string } {
   const corpusArg = argument('corpus', '');
   if (!corpusArg) {
-    console.error('train-embedder: --corpus DIR (a folder of JSONL proof corpora) is required');
+    console.error(`${tool}: --corpus DIR (a folder of JSONL proof corpora) is required`);
     process.exit(2);
   }
-  const out = path.resolve(argument('out', path.join(root, 'models')));
+  return { corpusArg, out: path.resolve(argument('out', path.join(root, 'models'))) };
+}
+
+function main(): void {
+  const { corpusArg, out } = corpusAndOut('train-embedder');
   const options = {
     ...DEFAULT_BUILTIN_OPTIONS,
     dim: Number(argument('dim', String(DEFAULT_BUILTIN_OPTIONS.dim))),

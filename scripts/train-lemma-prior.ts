@@ -14,22 +14,12 @@ import path from 'node:path';
 import { DEFAULT_LEMMA_PRIOR_OPTIONS, LEMMA_PRIOR_FILE, LemmaIndex, LemmaPrior } from '../src/retrieval/lemma-prior';
 import { lemmaRecall } from '../src/retrieval/lemma-names';
 import { fuseRankings, LexicalIndex } from '../src/retrieval/lexical';
-import { corpusSplit, devSet, mean, readCorpusFolders, round } from './train-embedder';
+import { argument, corpusAndOut, corpusSplit, devSet, mean, readCorpusFolders, round } from './train-embedder';
 
 const root = path.resolve(__dirname, '..');
 
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
 function main(): void {
-  const corpusArg = argument('corpus', '');
-  if (!corpusArg) {
-    console.error('train-lemma-prior: --corpus DIR (a folder of JSONL proof corpora) is required');
-    process.exit(2);
-  }
-  const out = path.resolve(argument('out', path.join(root, 'models')));
+  const { corpusArg, out } = corpusAndOut('train-lemma-prior');
   const options = {
     topM: Number(argument('top', String(DEFAULT_LEMMA_PRIOR_OPTIONS.topM))),
     minCooccurrence: Number(argument('min-co', String(DEFAULT_LEMMA_PRIOR_OPTIONS.minCooccurrence))),
