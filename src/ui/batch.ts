@@ -311,7 +311,10 @@ export async function resumeBatch(ctx: OProverContext, panel: PanelProvider, uri
 
 /** After activation: offers to resume each batch a reload or crash cut off (trusted workspaces only). */
 export async function offerBatchResume(ctx: OProverContext): Promise<void> {
-  if (!ctx.trusted) return;
+  if (!ctx.trusted) {
+    ctx.log.info('resume offer after activation: skipped (untrusted workspace)');
+    return;
+  }
   const discard = (b: { root: string; marker: BatchMarker }): void => {
     try {
       StateStore.open(stateFilePath(b.root)).clearBatch(b.marker.file);

@@ -96,7 +96,11 @@ function logEvent(ctx: OProverContext, event: JobEvent): void {
 
 /** One quiet look at the endpoint after activation, for the status bar; no file content is sent. */
 async function probeOnStart(ctx: OProverContext, setup: SetupTracker): Promise<void> {
-  if (!ctx.trusted || ctx.configProblem || ctx.config.endpoints.length === 0) return;
+  if (!ctx.trusted) {
+    ctx.log.info('endpoint check after activation: skipped (untrusted workspace)');
+    return;
+  }
+  if (ctx.configProblem || ctx.config.endpoints.length === 0) return;
   const key = await ctx.apiKey();
   const results = await Promise.all(ctx.config.endpoints.map((e) => testConnection(e, key, 5000)));
   const detail = results.map((r, i) => `${ctx.config.endpoints[i]!.baseUrl}: ${r.message}`).join('; ');

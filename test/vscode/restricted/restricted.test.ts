@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { extensionContext, extensionId, filesUnder, modelRequests, sleep, until, workspaceFile } from '../suite/host';
+import { extensionContext, extensionId, filesUnder, modelRequests, until, workspaceFile } from '../suite/host';
 
 /** Every process below this one (the extension host), with its command line. */
 /**
@@ -98,8 +98,12 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
     // These have nothing to start here: no job ran, no batch was cut off.
     const others = [await run('oprover.retry'), await run('oprover.cancel'), await run('oprover.resumeBatch', workspaceFile('Demo/Basic.lean')), await run('oprover.showPanel')];
 
-    // The check of the endpoint after activation (1.5 s) and the resume offer (1 s) would have run by now.
-    await sleep(4000);
+    // The check of the endpoint after activation and the resume offer run on timers: wait until both
+    // have said they did nothing here, then look for processes and requests.
+    await until('the deferred endpoint check and resume offer to run', () => {
+      const log = oproverLogText(ctx.extension.logUri);
+      return /endpoint check after activation: skipped \(untrusted workspace\)/.test(log) && /resume offer after activation: skipped \(untrusted workspace\)/.test(log);
+    });
     const launches = fs.readFileSync(launchLog, 'utf8').trim();
     assert.equal(launches, '', `no lean or lake was launched; launched:\n${launches}`);
     // (VS Code's built-in servers are left out of the count: they live in its extensions/ folder.)
