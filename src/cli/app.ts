@@ -1,5 +1,6 @@
 // The `oprover` command line: prove, check, index, import, optimize. See `oprover help` and docs/cli.md.
 // main.ts runs it; tests call main() directly.
+import { runBounded } from '../core/bounded';
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
@@ -137,15 +138,15 @@ async function commandCheck(options: CliOptions, resolved: ResolvedCli): Promise
   }
   const signal = interruptSignal();
   try {
-    const queue = [...decls];
-    const run = async (): Promise<void> => {
-      while (queue.length > 0 && !signal.aborted) {
-        const d = queue.shift()!;
+    await runBounded(
+      decls,
+      resolved.config.batchConcurrency,
+      async (d) => {
         const name = d.fullName ?? d.name ?? 'example';
         const line = lineOf(d.start);
         if (sorryDecls.has(d.start)) {
           items.push({ file: rel, line, declaration: name, status: 'incomplete', reason: 'the proof uses sorry', timeMs: 0 });
-          continue;
+          return;
         }
         const position = { line: line - 1, character: 0 };
         const target: ProofTarget = { file, projectRoot: root, text, version: 0, declaration: d, sorry: { offset: d.bodyStart, range: { start: position, end: position }, declaration: d } };
@@ -160,9 +161,9 @@ async function commandCheck(options: CliOptions, resolved: ResolvedCli): Promise
         if (verdict?.rule) item.rule = verdict.rule;
         items.push(item);
         if (!options.quiet) log(`${item.status.padEnd(10)} ${rel}:${line} ${name} — ${item.reason}`);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(resolved.config.batchConcurrency, decls.length)) }, run));
+      },
+      signal,
+    );
   } finally {
     await verifier.dispose().catch(() => undefined);
   }

@@ -16,7 +16,8 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import type { ProveRunOptions, RunPorts } from './prove-run';
-import { reportHeader, type Missing } from './report';
+import { runBounded } from '../core/bounded';
+import { reportHeader, thrownOutcome, type Missing } from './report';
 
 /**
  * improved: a verified rewrite strictly better by the metric. unchanged: the proof verified, no
@@ -249,24 +250,25 @@ export async function runOptimize(options: OptimizeRunOptions): Promise<Optimize
       }
       return out;
     };
-    const queue = [...pending];
-    await Promise.all(
-      Array.from({ length: Math.min(config.batchConcurrency, queue.length) }, async () => {
-        while (queue.length > 0 && !signal.aborted) {
-          const job = queue.shift()!;
-          let item: OptimizeItem;
-          try {
-            item = await runJob(job);
-          } catch (err) {
-            item = { ...baseItem(job, metric.id), status: signal.aborted ? 'cancelled' : 'error', reason: signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err) };
-          }
-          itemByKey.set(job.key, item);
-          progress.finished(job.key, item);
+    const started = new Set<string>();
+    await runBounded(
+      pending,
+      config.batchConcurrency,
+      async (job) => {
+        started.add(job.key);
+        let item: OptimizeItem;
+        try {
+          item = await runJob(job);
+        } catch (err) {
+          item = { ...baseItem(job, metric.id), ...thrownOutcome(err, signal) };
         }
-      }),
+        itemByKey.set(job.key, item);
+        progress.finished(job.key, item);
+      },
+      signal,
     );
     interrupted = signal.aborted;
-    for (const job of queue) itemByKey.set(job.key, { ...baseItem(job, metric.id), status: 'cancelled', reason: 'interrupted before it started' });
+    for (const job of pending) if (!started.has(job.key)) itemByKey.set(job.key, { ...baseItem(job, metric.id), status: 'cancelled', reason: 'interrupted before it started' });
   } finally {
     progress.end();
     await ports?.dispose().catch(() => undefined);

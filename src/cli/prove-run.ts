@@ -17,7 +17,8 @@ import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedPro
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
-import { exitCodeFor, reportHeader, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
+import { runBounded } from '../core/bounded';
+import { exitCodeFor, reportHeader, thrownOutcome, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
 import { withHelpers } from '../core/helpers';
 
@@ -238,23 +239,25 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       return item;
     };
 
-    const queue = [...pending];
-    const workers = Array.from({ length: Math.min(config.batchConcurrency, queue.length) }, async () => {
-      while (queue.length > 0 && !signal.aborted) {
-        const job = queue.shift()!;
+    const started = new Set<string>();
+    await runBounded(
+      pending,
+      config.batchConcurrency,
+      async (job) => {
+        started.add(job.key);
         let item: ReportItem;
         try {
           item = await runJob(job);
         } catch (err) {
-          item = { ...baseItem(job), status: signal.aborted ? 'cancelled' : 'error', reason: signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err) };
+          item = { ...baseItem(job), ...thrownOutcome(err, signal) };
         }
         itemByKey.set(job.key, item);
         progress.finished(job.key, item);
-      }
-    });
-    await Promise.all(workers);
+      },
+      signal,
+    );
     interrupted = signal.aborted;
-    for (const job of queue) itemByKey.set(job.key, { ...baseItem(job), status: 'cancelled', reason: 'interrupted before it started' });
+    for (const job of pending) if (!started.has(job.key)) itemByKey.set(job.key, { ...baseItem(job), status: 'cancelled', reason: 'interrupted before it started' });
   } finally {
     progress.end();
     if (ports?.bankProofs) bankProofs = await ports.bankProofs().catch(() => undefined);

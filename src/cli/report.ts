@@ -159,3 +159,9 @@ export function reportSettings(config: OProverConfig, verifier: string): { verif
     concurrency: config.batchConcurrency,
   };
 }
+
+/** What a job that threw comes to: cancelled when the run was stopped, else an error with its message. */
+export function thrownOutcome(err: unknown, signal: AbortSignal): { status: 'cancelled' | 'error'; reason: string } {
+  if (signal.aborted) return { status: 'cancelled', reason: 'cancelled' };
+  return { status: 'error', reason: err instanceof Error ? err.message : String(err) };
+}

@@ -194,15 +194,3 @@ export class JobManager {
 function targetSummary(target: ProofTarget): TargetInfo {
   return { file: target.file, line: target.sorry.range.start.line + 1, declarationName: target.declaration.fullName ?? target.declaration.name ?? 'example', statement: target.declaration.header };
 }
-
-/** Runs `tasks` with at most `limit` at a time, in order; resolves when all have settled. */
-export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !signal?.aborted) {
-      const i = next++;
-      await task(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}

@@ -10,7 +10,8 @@ import type { Declaration } from '../core/types';
 import { findProjectRoot } from '../lean/project';
 import type { CommandFactory, UiParts } from './commands';
 import { insertVerifiedProof } from './edits';
-import { runBounded, type JobRecord } from './jobs';
+import { runBounded } from '../core/bounded';
+import type { JobRecord } from './jobs';
 import { optimizeRunner } from './optimize-runner';
 import type { BatchReport, BatchReportEntry } from './protocol';
 

@@ -4,7 +4,8 @@ import type { JobEvent } from '../../src/core/events';
 import type { JobResult, ProveOptions } from '../../src/core/prover';
 import { findSorries } from '../../src/core/source';
 import type { ProofTarget } from '../../src/core/types';
-import { JobManager, runBounded } from '../../src/ui/jobs';
+import { runBounded } from '../../src/core/bounded';
+import { JobManager } from '../../src/ui/jobs';
 
 const TEXT = 'theorem t (n : Nat) : n + 0 = n := by\n  sorry\n';
 
