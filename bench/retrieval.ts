@@ -553,6 +553,8 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
     memory_bytes_per_proof: n >= 100_000 ? round(heldBytes / n, 0) : null,
     disk_bytes_per_proof: round((logBytes + vecBytes) / n, 0),
     vector_bytes_per_proof: embedder.dim * 4,
+    // Large banks keep in memory only the vector rows their approximate index does not cover.
+    vector_rows_in_memory: bank.vectorRowsInMemory,
   };
   log(`scale n=${n}: ${JSON.stringify(result)}`);
   await bank.close();

@@ -26,14 +26,14 @@ import type { Embedder } from './embedder';
 import { hashFeature } from './lean-features';
 import { IvfIndex, buildIvf } from './ann';
 import { contentHash } from './embedder';
-import { topKByLoop, VectorIndex, type ScoredRow } from './search';
+import type { ScoredRow } from './search';
+import { BankFormatError, BankVectors, VEC_HEADER_BYTES } from './bank-vectors';
 import { SerialQueue } from './serial';
 
 export const BANK_VERSION = 1;
 const LOG_MAGIC = Buffer.from('OPRVLOG\0', 'latin1');
 const VEC_MAGIC = Buffer.from('OPRVVEC\0', 'latin1');
 const LOG_HEADER_BYTES = 16;
-const VEC_HEADER_BYTES = 256;
 const RECORD_HEADER_BYTES = 8;
 
 export const RECORDS_FILE = 'records.log';
@@ -177,12 +177,7 @@ function vectorHeader(dim: number, fingerprint: string): Buffer {
   return header;
 }
 
-export class BankFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BankFormatError';
-  }
-}
+export { BankFormatError };
 
 /** One workspace's bank. Create with `ProofBank.open`; all writes go through one queue. */
 export class ProofBank {
@@ -210,7 +205,7 @@ export class ProofBank {
     readonly embedder: Embedder,
     private readonly logFd: number,
     private readonly vecFd: number,
-    readonly index: VectorIndex,
+    private readonly vectors: BankVectors,
     private readonly options: BankOptions,
     public report: OpenReport,
   ) {}
@@ -228,7 +223,7 @@ export class ProofBank {
     let vecFd: number | undefined;
     try {
       vecFd = fs.openSync(vecPath, fs.existsSync(vecPath) ? 'r+' : 'w+');
-      const bank = new ProofBank(dir, embedder, logFd, vecFd, new VectorIndex(embedder.dim), options, { records: 0, lostRecords: 0, lostBytes: 0, reembedded: 0 });
+      const bank = new ProofBank(dir, embedder, logFd, vecFd, new BankVectors(vecFd, embedder.dim, vecPath), options, { records: 0, lostRecords: 0, lostBytes: 0, reembedded: 0 });
       await bank.load();
       return bank;
     } catch (error) {
@@ -314,7 +309,7 @@ export class ProofBank {
         this.logEnd = step.value.end;
       }
     } finally {
-      if (this.vectorsLoaded) this.loadVectorRows(this.index.count, this.size);
+      if (this.vectorsLoaded) this.vectors.load(this.size);
     }
     this.logEnd = step.value.end;
     if (!step.value.bad || !repair) return;
@@ -342,20 +337,6 @@ export class ProofBank {
     return Math.floor((fs.fstatSync(this.vecFd).size - VEC_HEADER_BYTES) / (this.embedder.dim * 4));
   }
 
-  /** Reads vector rows [from, to) from the vector file into the index. */
-  private loadVectorRows(from: number, to: number): void {
-    if (to <= from) return;
-    const rowBytes = this.embedder.dim * 4;
-    const buffer = Buffer.alloc((to - from) * rowBytes);
-    let read = 0;
-    while (read < buffer.length) {
-      const n = fs.readSync(this.vecFd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + from * rowBytes + read);
-      if (n === 0) throw new BankFormatError(`${path.join(this.dir, VECTORS_FILE)} ended early; reopen the memory bank`);
-      read += n;
-    }
-    this.index.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, (to - from) * this.embedder.dim));
-  }
-
   private async loadVectors(): Promise<void> {
     const rowBytes = this.embedder.dim * 4;
     const expected = vectorHeader(this.embedder.dim, this.embedder.fingerprint);
@@ -371,8 +352,9 @@ export class ProofBank {
     };
     let file = inspect();
     if (file.compatible && file.size === VEC_HEADER_BYTES + this.size * rowBytes) {
-      this.index.reserve(this.size);
-      this.loadVectorRows(0, this.size);
+      this.openIndexAtStart();
+      this.vectors.reserve(this.size);
+      this.vectors.load(this.size);
       this.vectorsLoaded = true;
       return;
     }
@@ -390,8 +372,8 @@ export class ProofBank {
       const rows = Math.min(file.rows, this.size);
       // Rows for records that never made it, or half a row: cut back.
       if (file.size !== VEC_HEADER_BYTES + rows * rowBytes) fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
-      this.index.reserve(this.size);
-      this.loadVectorRows(0, rows);
+      this.vectors.reserve(this.size);
+      this.vectors.load(rows);
       if (rows < this.size) {
         // Vectors missing (new embedder, or written before a crash): embed them from the log.
         const missing = this.size - rows;
@@ -400,8 +382,7 @@ export class ProofBank {
           const batch: string[] = [];
           for (let r = from; r < Math.min(this.size, from + 512); r++) batch.push(embeddingText(this.read(r)));
           const vectors = await this.embedder.embed(batch);
-          this.writeVectors(vectors);
-          this.index.appendPacked(vectors);
+          this.vectors.append(vectors);
         }
         this.report.reembedded = missing;
         if (this.options.durable !== false) fs.fsyncSync(this.vecFd);
@@ -482,13 +463,6 @@ export class ProofBank {
     });
   }
 
-  private writeVectors(vectors: Float32Array): void {
-    const bytes = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-    const at = VEC_HEADER_BYTES + this.index.count * this.embedder.dim * 4;
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(this.vecFd, bytes, written, bytes.length - written, at + written);
-  }
-
   /** The files the bank holds workspace records of (some may have none left). */
   workspaceFiles(): string[] {
     return [...this.workspaceFileSet];
@@ -559,7 +533,7 @@ export class ProofBank {
   }
 
   private writeBatch(records: BankRecord[], vectors: Float32Array): void {
-    this.writeVectors(vectors);
+    this.vectors.write(vectors);
     const encoded = records.map(encodeRecord);
     this.options.beforeRecordWrite?.(records.length);
     if (this.options.durable !== false) fs.fdatasyncSync(this.vecFd);
@@ -569,7 +543,7 @@ export class ProofBank {
       this.track(r, at, encoded[i]!.length);
       at += encoded[i]!.length;
     });
-    this.index.appendPacked(vectors);
+    this.vectors.keep(vectors);
   }
 
   /** Append bytes to the log in one write (then fsync when durable). */
@@ -597,8 +571,7 @@ export class ProofBank {
     const filter = this.exclusion(exclude);
     const ann = this.approximate();
     if (ann) return this.searchApproximate(ann, query, k, filter?.test);
-    if (!filter) return this.index.search(query, k);
-    return this.index.search(query, k, filter);
+    return this.vectors.search(query, k, filter);
   }
 
   /** The approximate index's file: named after the embedder, so another model's index is never used. */
@@ -629,7 +602,7 @@ export class ProofBank {
       index?.close();
       const rows = this.size;
       const dim = this.embedder.dim;
-      await buildIvf(file, (from, to) => this.index.vectors.slice(from * dim, to * dim), rows, dim);
+      await buildIvf(file, this.vectors.source, rows, dim);
       index = IvfIndex.open(file, { dim, rows });
     }
     if (this.closed) {
@@ -638,6 +611,24 @@ export class ProofBank {
     }
     this.ann?.close();
     this.ann = index;
+    // The index covers its rows now: their exact vectors are read from the file when re-ranking.
+    if (index) await this.vectors.release(index.rows);
+  }
+
+  /**
+   * A large bank whose approximate index on disk is current enough opens it at once and leaves the
+   * vectors of the rows it covers in the file (they are not read into memory at all).
+   */
+  private openIndexAtStart(): void {
+    if (this.size < (this.options.annMinRows ?? ANN_MIN_ROWS)) return;
+    const index = IvfIndex.open(this.annFile(), { dim: this.embedder.dim });
+    if (!index) return;
+    if (index.rows > this.size || index.rows < this.size * ANN_STALE_SHARE) {
+      index.close();
+      return;
+    }
+    this.ann = index;
+    this.vectors.startOnDisk(index.rows);
   }
 
   /** Wait for a background rebuild of the approximate index (tests, benchmarks). */
@@ -649,12 +640,9 @@ export class ProofBank {
 
   /** IVF candidates re-ranked with the exact vectors, plus an exact scan of rows added since the index was built. */
   private searchApproximate(ann: IvfIndex, query: Float32Array, k: number, excluded?: (row: number) => boolean): ScoredRow[] {
-    const dim = this.embedder.dim;
-    const vectors = this.index.vectors;
-    const found = ann.search(query, k, (row) => vectors.subarray(row * dim, (row + 1) * dim), { excluded });
-    const from = ann.rows;
-    const tail = topKByLoop(vectors.subarray(from * dim), dim, this.size - from, query, k, excluded && ((r) => excluded(r + from)));
-    return [...found, ...tail.map((r) => ({ row: r.row + from, score: r.score }))].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+    const found = ann.search(query, k, (row) => this.vectors.row(row), { excluded });
+    const tail = this.vectors.tail(ann.rows, query, k, excluded);
+    return [...found, ...tail].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
   }
 
   /** Whether a row has been removed. */
@@ -692,10 +680,9 @@ export class ProofBank {
     };
   }
 
-  /** Bytes held in memory per stored proof, besides the text (which stays on disk). */
-  memoryBytesPerProof(): number {
-    // vector + offset + length + name hash + file id (8 bytes each in V8's double/SMI arrays) + key (16 chars in a Set).
-    return this.embedder.dim * 4 + 4 * 8 + 16 + 40;
+  /** Vector rows held in memory: every row of a small bank, those its approximate index does not cover in a large one. */
+  get vectorRowsInMemory(): number {
+    return this.vectors.residentRows;
   }
 
   async close(): Promise<void> {
@@ -707,7 +694,7 @@ export class ProofBank {
     this.ann = undefined;
     fs.closeSync(this.logFd);
     fs.closeSync(this.vecFd);
-    await this.index.dispose();
+    await this.vectors.dispose();
   }
 }
 

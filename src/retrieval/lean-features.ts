@@ -122,15 +122,45 @@ export function featureCounts(text: string, buckets: number): Map<number, number
   return sums;
 }
 
+/** Per-bucket sums for `hashedFeatures`, reused from text to text (zeroed again after each). */
+let sums = new Float64Array(0);
+let touched = new Int32Array(0);
+
 /**
  * The text's features as buckets with sublinear weights (1 + ln of the summed weight), heaviest
- * first, at most `maxFeatures` of them.
+ * first, at most `maxFeatures` of them. The same sums as `featureCounts`, in the same order, kept
+ * in a reused array instead of a map (this runs for every proof stored).
  */
 export function hashedFeatures(text: string, options: FeatureOptions): HashedFeatures {
-  const entries = [...featureCounts(text, options.buckets)].map(([id, w]) => [id, w >= 1 ? 1 + Math.log(w) : w] as [number, number]);
-  entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  const kept = entries.slice(0, options.maxFeatures);
-  return { ids: kept.map((e) => e[0]), weights: kept.map((e) => e[1]) };
+  const { buckets } = options;
+  if (sums.length < buckets) sums = new Float64Array(buckets);
+  let count = 0;
+  for (const t of codeTokens(text)) {
+    const hashes = tokenHashes(t.kind, t.text);
+    for (let i = 0; i < hashes.length; i += 2) {
+      const bucket = hashes[i]! % buckets;
+      if (sums[bucket] === 0) {
+        if (count === touched.length) {
+          const grown = new Int32Array(Math.max(256, touched.length * 2));
+          grown.set(touched);
+          touched = grown;
+        }
+        touched[count++] = bucket;
+      }
+      sums[bucket] += hashes[i + 1]!;
+    }
+  }
+  const order = Array.from(touched.subarray(0, count));
+  // The sums become the sublinear weights in place, are read off, and are zeroed for the next text.
+  for (const id of order) {
+    const w = sums[id]!;
+    sums[id] = w >= 1 ? 1 + Math.log(w) : w;
+  }
+  order.sort((a, b) => sums[b]! - sums[a]! || a - b);
+  const ids = order.length > options.maxFeatures ? order.slice(0, options.maxFeatures) : order;
+  const weights = ids.map((id) => sums[id]!);
+  for (const id of order) sums[id] = 0;
+  return { ids, weights };
 }
 
 /** Lexical relevance of a document to a query over the same features: BM25 (k1 1.2, b 0.75). */

@@ -87,10 +87,90 @@ describe('proof bank over the approximate index', function () {
     const excluded = await bank.search(query, 5, { name: 'Zeta.quux_frobnicate' });
     assert.equal(excluded.length, 5);
     assert.ok(!excluded.some((r) => bank.read(r.row).name === 'Zeta.quux_frobnicate'));
-    const exact = await bank.index.search(query, 5);
+    const exact = exactFromFile(dir, embedder.dim, query, 5);
     assert.equal(found[0]!.row, exact[0]!.row);
+    assert.equal(bank.vectorRowsInMemory, 1, 'only the row the index does not cover stays in memory');
     await bank.close();
+
+    // Reopened: the index is opened at once and the rows it covers are never read into memory; the
+    // exact vectors of the candidates come from the file.
+    const again = await ProofBank.open(dir, embedder, { durable: false, annMinRows: 300 });
+    assert.equal(again.vectorRowsInMemory, 1);
+    assert.deepEqual(
+      (await again.search(query, 5)).map((r) => r.row),
+      found.map((r) => r.row),
+    );
+    for (const i of [0, 17, 250]) {
+      const q = await embedder.embed([proof(i).statement]);
+      const got = await again.search(q, 3);
+      assert.equal(got[0]!.row, exactFromFile(dir, embedder.dim, q, 1)[0]!.row, `query ${i}`);
+      assert.ok(Math.abs(got[0]!.score - exactFromFile(dir, embedder.dim, q, 1)[0]!.score) < 1e-6, 'scores are the exact cosine');
+    }
+    // Rows added past the index's reach are scanned exactly until the index is rebuilt over them.
+    await again.add(Array.from({ length: 100 }, (_, i) => proof(1000 + i)));
+    const q = await embedder.embed([proof(1050).statement]);
+    assert.equal((await again.search(q, 1))[0]!.row, exactFromFile(dir, embedder.dim, q, 1)[0]!.row);
+    assert.equal(await again.approximateReady(), true);
+    assert.equal(again.vectorRowsInMemory, 0, 'the rebuilt index covers every row');
+    assert.equal((await again.search(q, 1))[0]!.row, exactFromFile(dir, embedder.dim, q, 1)[0]!.row);
+    await again.close();
     await embedder.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('bank vectors: rows in the file, some in memory', () => {
+  it('gives the same rows, exact search and index source whether a row is in memory or only in the file', async () => {
+    const { BankVectors, VEC_HEADER_BYTES } = await import('../../src/retrieval/bank-vectors');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bankvec-'));
+    const file = path.join(dir, 'vectors.bin');
+    const dim = 16;
+    const rows = 40_000; // more than one step of the file scan
+    const random = (() => {
+      let x = 7;
+      return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    })();
+    const all = Float32Array.from({ length: rows * dim }, random);
+    const fd = fs.openSync(file, 'w+');
+    fs.writeSync(fd, Buffer.alloc(VEC_HEADER_BYTES), 0, VEC_HEADER_BYTES, 0);
+    const inMemory = new BankVectors(fd, dim, file);
+    inMemory.append(all);
+    const partly = new BankVectors(fd, dim, file);
+    partly.startOnDisk(30_000);
+    partly.load(rows);
+    assert.equal(partly.residentRows, 10_000);
+    for (const r of [0, 29_999, 30_000, 39_999]) assert.deepEqual(Array.from(partly.row(r)), Array.from(all.subarray(r * dim, (r + 1) * dim)), `row ${r}`);
+    assert.deepEqual(partly.source(29_990, 30_010), all.slice(29_990 * dim, 30_010 * dim));
+    const query = Float32Array.from({ length: dim }, random);
+    const excluded = { test: (r: number) => r % 3 === 0, count: Math.ceil(rows / 3) };
+    // Same rows; scores equal up to f32 rounding (the in-memory search of 40K rows runs in onnxruntime).
+    const same = (got: { row: number; score: number }[], want: { row: number; score: number }[]) => {
+      assert.deepEqual(got.map((r) => r.row), want.map((r) => r.row));
+      got.forEach((r, i) => assert.ok(Math.abs(r.score - want[i]!.score) < 1e-4));
+    };
+    const expected = await inMemory.search(query, 10, excluded);
+    same(await partly.search(query, 10, excluded), expected);
+    same(partly.tail(20_000, query, 5), await inMemory.search(query, 5, { test: (r) => r < 20_000, count: 20_000 }));
+    await partly.release(35_000);
+    assert.equal(partly.residentRows, 5_000);
+    same(await partly.search(query, 10, excluded), expected);
+    await inMemory.dispose();
+    await partly.dispose();
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+/** Exact top-k over every row of a bank's vectors.bin, read straight from the file (the reference). */
+function exactFromFile(dir: string, dim: number, query: Float32Array, k: number): { row: number; score: number }[] {
+  const bytes = fs.readFileSync(path.join(dir, 'vectors.bin')).subarray(256);
+  const rows = bytes.length / (dim * 4);
+  const vectors = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const scored: { row: number; score: number }[] = [];
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += vectors[r * dim + j]! * query[j]!;
+    scored.push({ row: r, score: s });
+  }
+  return scored.sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+}

@@ -94,6 +94,24 @@ describe('retrieval: built-in embedder', function () {
     }
   });
 
+  it('gives each text the buckets and weights its feature list defines, heaviest first, however many texts came before', () => {
+    const lines = fs.readFileSync(path.join(__dirname, '../fixtures/retrieval/batteries-theorems.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const texts = lines.slice(0, 400).map((l) => (JSON.parse(l) as { decl: string }).decl);
+    texts.push('', '(( ))', 'a', texts[0]!.repeat(30));
+    for (const options of [{ buckets: 1 << 15, maxFeatures: 256 }, { buckets: 97, maxFeatures: 8 }, { buckets: 1 << 18, maxFeatures: 3 }]) {
+      for (const text of texts) {
+        const sums = new Map<number, number>();
+        for (const [feature, weight] of leanFeatureList(text)) {
+          const bucket = hashFeature(feature) % options.buckets;
+          sums.set(bucket, (sums.get(bucket) ?? 0) + weight);
+        }
+        const expected = [...sums].map(([id, w]) => [id, w >= 1 ? 1 + Math.log(w) : w] as [number, number]).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, options.maxFeatures);
+        const got = hashedFeatures(text, options);
+        assert.deepEqual(got, { ids: expected.map((e) => e[0]), weights: expected.map((e) => e[1]) }, `${options.buckets} buckets: ${text.slice(0, 60)}`);
+      }
+    }
+  });
+
   it('gives a zero vector (not NaN) for text without features', async () => {
     const v = await embedder.embed(['', '(( ))']);
     assert.ok(v.every((x) => x === 0));

@@ -1,0 +1,184 @@
+// The rows of a bank's vector file (`vectors.bin`: a header, then one f32 row per record) and the
+// part of them kept in memory. A small bank keeps every row in memory for exact search. A large one
+// keeps only the rows its approximate index does not cover (those stored since the index was
+// built): the index finds candidates from its own int8 codes, and the candidates' exact rows are
+// read from the file for re-ranking, so memory does not grow by 512 bytes for every stored proof.
+import fs from 'node:fs';
+import type { VectorSource } from './ann';
+import { topKByLoop, VectorIndex, type ScoredRow } from './search';
+
+/** Bytes before the first row of `vectors.bin`. */
+export const VEC_HEADER_BYTES = 256;
+
+/** A bank's files are not what this version reads or writes (the message says what to do). */
+export class BankFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BankFormatError';
+  }
+}
+
+/** Rows read per step when searching rows that are not in memory. */
+const DISK_SCAN_ROWS = 16_384;
+
+export class BankVectors {
+  /** Rows [firstResident, count), in memory. */
+  private resident: VectorIndex;
+  private firstResidentRow = 0;
+  private rows = 0;
+  private readonly rowBytes: number;
+  private readonly scratch: Float32Array;
+
+  constructor(
+    private readonly fd: number,
+    readonly dim: number,
+    /** The file's path, for messages. */
+    private readonly file: string,
+  ) {
+    this.resident = new VectorIndex(dim);
+    this.rowBytes = dim * 4;
+    this.scratch = new Float32Array(dim);
+  }
+
+  /** Rows stored (in memory or not). */
+  get count(): number {
+    return this.rows;
+  }
+
+  /** The first row kept in memory; rows before it are read from the file when needed. */
+  get firstResident(): number {
+    return this.firstResidentRow;
+  }
+
+  /** Rows held in memory. */
+  get residentRows(): number {
+    return this.rows - this.firstResidentRow;
+  }
+
+  /** Room for `rows` rows in memory (when they will be loaded). */
+  reserve(rows: number): void {
+    this.resident.reserve(Math.max(0, rows - this.firstResidentRow));
+  }
+
+  /** On opening: rows [0, rows) exist in the file and stay there (an approximate index covers them). */
+  startOnDisk(rows: number): void {
+    if (this.rows !== 0) throw new Error('BankVectors.startOnDisk: rows are already loaded');
+    this.rows = rows;
+    this.firstResidentRow = rows;
+  }
+
+  /** Reads rows [count, to) of the file into memory. */
+  load(to: number): void {
+    if (to <= this.rows) return;
+    const buffer = this.readRows(this.rows, to);
+    this.resident.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4));
+    this.rows = to;
+  }
+
+  /** Writes rows after the last one (not synced) and keeps them. */
+  append(vectors: Float32Array): void {
+    this.write(vectors);
+    this.keep(vectors);
+  }
+
+  /**
+   * Writes rows after the last one (not synced) without counting them yet: a batch's records are
+   * written after its vectors, and the rows count once the records are stored (`keep`).
+   */
+  write(vectors: Float32Array): void {
+    const bytes = Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+    const at = VEC_HEADER_BYTES + this.rows * this.rowBytes;
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written, at + written);
+  }
+
+  /** Counts rows just written (`write`) and keeps them in memory. */
+  keep(vectors: Float32Array): void {
+    this.resident.appendPacked(vectors);
+    this.rows += vectors.length / this.dim;
+  }
+
+  /** Row `row`: a view into memory, or read from the file into a buffer reused by the next call. */
+  row(row: number): Float32Array {
+    if (row >= this.firstResidentRow) {
+      const at = (row - this.firstResidentRow) * this.dim;
+      return this.resident.vectors.subarray(at, at + this.dim);
+    }
+    const bytes = new Uint8Array(this.scratch.buffer);
+    if (fs.readSync(this.fd, bytes, 0, this.rowBytes, VEC_HEADER_BYTES + row * this.rowBytes) !== this.rowBytes) {
+      throw new BankFormatError(`${this.file} ended before row ${row}; reopen the memory bank`);
+    }
+    return this.scratch;
+  }
+
+  /** Rows [from, to) as one packed array, from memory or the file (to build the approximate index). */
+  readonly source: VectorSource = (from, to) => {
+    if (from >= this.firstResidentRow) return this.resident.vectors.slice((from - this.firstResidentRow) * this.dim, (to - this.firstResidentRow) * this.dim);
+    const out = new Float32Array((to - from) * this.dim);
+    const split = Math.min(to, this.firstResidentRow);
+    const disk = this.readRows(from, split);
+    out.set(new Float32Array(disk.buffer, disk.byteOffset, disk.byteLength / 4));
+    if (to > split) out.set(this.resident.vectors.subarray(0, (to - split) * this.dim), (split - from) * this.dim);
+    return out;
+  };
+
+  /**
+   * Stop keeping rows before `row` in memory (an approximate index now covers them). The rows after
+   * it are copied into a new block, so the old one is freed.
+   */
+  async release(row: number): Promise<void> {
+    const upTo = Math.min(row, this.rows);
+    if (upTo <= this.firstResidentRow) return;
+    const keep = this.resident.vectors.slice((upTo - this.firstResidentRow) * this.dim);
+    const next = new VectorIndex(this.dim, Math.max(1024, keep.length / this.dim));
+    next.appendPacked(keep);
+    const old = this.resident;
+    this.resident = next;
+    this.firstResidentRow = upTo;
+    await old.dispose();
+  }
+
+  /** Exact top-k over every row, best first, skipping excluded rows. */
+  async search(query: Float32Array, k: number, excluded?: { test: (row: number) => boolean; count: number }): Promise<ScoredRow[]> {
+    const offset = this.firstResidentRow;
+    if (offset === 0) return this.resident.search(query, k, excluded);
+    // Rows not in memory (the approximate index is being rebuilt): scanned from the file in steps.
+    let best: ScoredRow[] = [];
+    const merge = (found: ScoredRow[]) => (best = [...best, ...found].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k));
+    for (let from = 0; from < offset; from += DISK_SCAN_ROWS) {
+      const to = Math.min(offset, from + DISK_SCAN_ROWS);
+      const chunk = this.source(from, to);
+      merge(topKByLoop(chunk, this.dim, to - from, query, k, excluded && ((r) => excluded.test(r + from))).map((r) => ({ row: r.row + from, score: r.score })));
+    }
+    merge(this.tail(offset, query, k, excluded?.test));
+    return best;
+  }
+
+  /** Exact top-k over rows [from, count) (which are in memory when `from` ≥ firstResident). */
+  tail(from: number, query: Float32Array, k: number, excluded?: (row: number) => boolean): ScoredRow[] {
+    const start = Math.max(from, this.firstResidentRow);
+    const rows = this.resident.vectors.subarray((start - this.firstResidentRow) * this.dim);
+    const found = topKByLoop(rows, this.dim, this.rows - start, query, k, excluded && ((r) => excluded(r + start)));
+    const shifted = found.map((r) => ({ row: r.row + start, score: r.score }));
+    if (start === from) return shifted;
+    // Rows [from, firstResident) are on disk only.
+    const disk = this.source(from, start);
+    const more = topKByLoop(disk, this.dim, start - from, query, k, excluded && ((r) => excluded(r + from))).map((r) => ({ row: r.row + from, score: r.score }));
+    return [...shifted, ...more].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+  }
+
+  async dispose(): Promise<void> {
+    await this.resident.dispose();
+  }
+
+  private readRows(from: number, to: number): Buffer {
+    const buffer = Buffer.alloc((to - from) * this.rowBytes);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = fs.readSync(this.fd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + from * this.rowBytes + read);
+      if (n === 0) throw new BankFormatError(`${this.file} ended early; reopen the memory bank`);
+      read += n;
+    }
+    return buffer;
+  }
+}
