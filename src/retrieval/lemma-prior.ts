@@ -247,6 +247,15 @@ export class LemmaIndex {
     }
   }
 
+  /**
+   * Count `rows` more rows without reading them: only for an index that then ends past its
+   * postings limit (it is never searched then, only asked to `score` given proofs).
+   */
+  advance(rows: number): void {
+    if (this.rows + rows <= this.postingsLimit) throw new Error('LemmaIndex.advance: a searchable index needs its postings');
+    this.rows += rows;
+  }
+
   private lemmaIds(p: { statement: string; proof: string }): number[] {
     const ids: number[] = [];
     for (const name of lemmaNames(proofBody(p), p.statement)) {

@@ -80,11 +80,22 @@ class TopRows {
   }
 }
 
+/** What BM25 scores with: rows seen, documents among them (rows not removed), their summed length, document frequencies. */
+export interface LexicalStatistics {
+  buckets: number;
+  rows: number;
+  documents: number;
+  totalLength: number;
+  df: Map<number, number>;
+}
+
 /** BM25 statistics of a growing set of documents, and an inverted index over them. */
 export class LexicalIndex {
   private readonly df = new Map<number, number>();
   private readonly postings = new Map<number, Posting>();
+  /** Length of each row below `postingsLimit` (rows from it on are only counted). */
   private readonly lengths: number[] = [];
+  private rowsPastLimit = 0;
   private totalLength = 0;
   private documents = 0;
   /** Scratch scores of an exhaustive search, one per row (all zero between searches). */
@@ -101,21 +112,21 @@ export class LexicalIndex {
 
   /** Whether `search` covers every row. */
   get searchable(): boolean {
-    return this.lengths.length <= this.postingsLimit;
+    return this.size <= this.postingsLimit;
   }
 
   /** Rows added so far (rows are numbered in the order they were added). */
   get size(): number {
-    return this.lengths.length;
+    return this.lengths.length + this.rowsPastLimit;
   }
 
   /** Add the next row's text. `null` keeps the numbering for a row that is gone. */
   add(text: string | null): void {
+    const row = this.size;
     if (text === null) {
-      this.lengths.push(0);
+      this.pushLength(row, 0);
       return;
     }
-    const row = this.lengths.length;
     const counts = featureCounts(text, this.buckets);
     let length = 0;
     for (const w of counts.values()) length += w;
@@ -129,9 +140,34 @@ export class LexicalIndex {
       if (tf > list.maxTf) list.maxTf = tf;
       if (length < list.minLength) list.minLength = length;
     }
-    this.lengths.push(length);
+    this.pushLength(row, length);
     this.totalLength += length;
     this.documents++;
+  }
+
+  private pushLength(row: number, length: number): void {
+    if (row < this.postingsLimit) this.lengths.push(length);
+    else this.rowsPastLimit++;
+  }
+
+  /** The statistics BM25 needs once the index is past its postings limit (to keep, see `fromStatistics`). */
+  statistics(): LexicalStatistics {
+    return { buckets: this.buckets, rows: this.size, documents: this.documents, totalLength: this.totalLength, df: new Map(this.df) };
+  }
+
+  /**
+   * An index past its postings limit from saved statistics: it scores given texts (`score`) as the
+   * index the statistics came from would, and takes further rows with `add`. It has no postings, so
+   * only statistics of more rows than `postingsLimit` can be restored.
+   */
+  static fromStatistics(saved: LexicalStatistics, postingsLimit: number): LexicalIndex {
+    if (saved.rows <= postingsLimit) throw new Error('LexicalIndex.fromStatistics: a searchable index needs its postings');
+    const index = new LexicalIndex(saved.buckets, postingsLimit);
+    index.rowsPastLimit = saved.rows;
+    index.documents = saved.documents;
+    index.totalLength = saved.totalLength;
+    for (const [bucket, count] of saved.df) index.df.set(bucket, count);
+    return index;
   }
 
   private stats() {

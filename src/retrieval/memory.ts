@@ -10,6 +10,7 @@ import type { DeclarationRecord } from './declarations';
 import { defaultModelsDir, type Embedder } from './embedder';
 import { LemmaIndex, LemmaPrior } from './lemma-prior';
 import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
+import { loadLexicalStatistics, LEXICAL_STATS_FILE, saveLexicalStatistics } from './lexical-stats';
 import { queryText } from './query';
 
 /** Candidates each ranking contributes to the fusion: this many per result wanted, at least POOL_MIN. */
@@ -19,6 +20,8 @@ const POOL_MIN = 64;
 export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
 /** Rows folded into the lexical index between two yields to the event loop. */
 const LEXICAL_FOLD_SLICE = 2_000;
+/** A fold of at least this many rows past the postings limit saves the statistics beside the bank (lexical-stats.ts). */
+const LEXICAL_STATS_SAVE_ROWS = 10_000;
 /**
  * Fusion weights (reciprocal rank) of BM25, the embedder's vectors and the lemma prior. Chosen on
  * held-out files of the training corpus and on the train files of the benchmark's Batteries split,
@@ -43,6 +46,8 @@ export interface MemoryBankOptions {
   lemmaPrior?: LemmaPrior | null;
   /** Where the shipped lemma prior is read from (default: the package's models/). */
   modelsDir?: string;
+  /** Stored proofs up to which BM25 and the lemma prior search every proof (default LEXICAL_SEARCH_MAX_ROWS). */
+  lexicalSearchMaxRows?: number;
 }
 
 export interface MemoryStats {
@@ -181,13 +186,11 @@ export class MemoryBank implements Retriever {
    * LEXICAL_FOLD_SLICE rows so the host stays responsive.
    */
   private lexicalIndex(bank: ProofBank, signal?: AbortSignal): Promise<{ index: LexicalIndex; lemmas: LemmaIndex | undefined }> {
-    if (this.lexical?.bank !== bank) {
-      const prior = this.lemmaPrior();
-      this.lexical = { bank, index: new LexicalIndex(undefined, LEXICAL_SEARCH_MAX_ROWS), lemmas: prior ? new LemmaIndex(prior, LEXICAL_SEARCH_MAX_ROWS) : undefined, folding: Promise.resolve() };
-    }
+    if (this.lexical?.bank !== bank) this.lexical = { bank, ...this.startLexical(bank), folding: Promise.resolve() };
     const state = this.lexical;
     const fold = state.folding.then(async () => {
       const { index, lemmas } = state;
+      const before = index.size;
       while (index.size < bank.size) {
         const end = Math.min(bank.size, index.size + LEXICAL_FOLD_SLICE);
         for (let row = index.size; row < end; row++) {
@@ -200,6 +203,7 @@ export class MemoryBank implements Retriever {
           signal?.throwIfAborted();
         }
       }
+      if (!index.searchable && index.size - before >= LEXICAL_STATS_SAVE_ROWS) this.saveLexical(bank, index);
       return { index, lemmas };
     });
     state.folding = fold.then(
@@ -207,6 +211,38 @@ export class MemoryBank implements Retriever {
       () => undefined,
     );
     return fold;
+  }
+
+  /**
+   * A new lexical index and lemma postings for the bank. Past the postings limit, the statistics
+   * saved beside the bank are taken when they still describe its first rows, so only rows stored
+   * since are read.
+   */
+  private startLexical(bank: ProofBank): { index: LexicalIndex; lemmas: LemmaIndex | undefined } {
+    const limit = this.options.lexicalSearchMaxRows ?? LEXICAL_SEARCH_MAX_ROWS;
+    const prior = this.lemmaPrior();
+    const fresh = () => ({ index: new LexicalIndex(undefined, limit), lemmas: prior ? new LemmaIndex(prior, limit) : undefined });
+    if (bank.size <= limit) return fresh();
+    const { saved, problem } = loadLexicalStatistics(bank.dir, new LexicalIndex().buckets);
+    const rows = saved?.statistics.rows ?? 0;
+    const current = saved && rows > limit && rows <= bank.size && bank.read(rows - 1).id === saved.lastId;
+    if (!current) {
+      if (problem || saved) this.options.log?.(`proof bank: ${LEXICAL_STATS_FILE} ${problem ?? 'belongs to other records'}; counting the statistics again`);
+      return fresh();
+    }
+    this.options.log?.(`proof bank: BM25 statistics of ${rows} proofs taken from ${LEXICAL_STATS_FILE}`);
+    const lemmas = prior ? new LemmaIndex(prior, limit) : undefined;
+    lemmas?.advance(rows);
+    return { index: LexicalIndex.fromStatistics(saved.statistics, limit), lemmas };
+  }
+
+  /** Keep the statistics of a bank past the postings limit for its next opening (a failure only costs time then). */
+  private saveLexical(bank: ProofBank, index: LexicalIndex): void {
+    try {
+      saveLexicalStatistics(bank.dir, { statistics: index.statistics(), lastId: bank.read(index.size - 1).id });
+    } catch (e) {
+      this.options.log?.(`proof bank: ${LEXICAL_STATS_FILE} not saved (${(e as Error).message}); the next opening counts the statistics again`);
+    }
   }
 
   /**

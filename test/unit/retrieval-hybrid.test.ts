@@ -86,4 +86,46 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     assert.equal(again[0]!.name, 'Zeta.unique_frob');
     await memory.close();
   });
+
+  it('keeps the BM25 statistics of a bank past the postings limit beside it: reopened, it reads only newer proofs, and ranks the same', async () => {
+    const proof = (i: number) => ({
+      name: `Gen.lemma_${i}`,
+      statement: `theorem Gen.lemma_${i} (n : Nat) (h : n < ${i % 97}) : n * ${i % 13} ≤ ${i} + n`,
+      proof: `theorem Gen.lemma_${i} (n : Nat) (h : n < ${i % 97}) : n * ${i % 13} ≤ ${i} + n := by ${i % 2 ? 'omega' : 'simp [Nat.mul_le_mul]'}`,
+      source: { kind: 'corpus' as const, file: `gen${i % 5}.lean`, line: i + 1 },
+    });
+    const logs: string[] = [];
+    const open = () => new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, lexicalSearchMaxRows: 1_000, log: (m) => logs.push(m) });
+    const queries = [{ statement: 'theorem q (n : Nat) (h : n < 5) : n * 3 ≤ 77 + n' }, { statement: 'Gen.lemma_11001' }];
+    const first = open();
+    await first.add(Array.from({ length: 12_000 }, (_, i) => proof(i)));
+    const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
+    await first.close();
+    const file = path.join(dir, 'lexical-stats.bin');
+    assert.ok(fs.existsSync(file), 'the statistics were saved after the long fold');
+
+    logs.length = 0;
+    const second = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => second.retrieve(q, 8))), before);
+    assert.ok(logs.some((m) => m.includes('BM25 statistics of 12000 proofs taken from lexical-stats.bin')), logs.join('\n'));
+    await second.add(Array.from({ length: 3 }, (_, i) => proof(20_000 + i)));
+    const grown = await Promise.all(queries.map((q) => second.retrieve(q, 8)));
+    await second.close();
+
+    // The reference: the same bank with its statistics counted from every record.
+    fs.rmSync(file);
+    const counted = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => counted.retrieve(q, 8))), grown);
+    await counted.close();
+
+    // A damaged file is said and not used.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 3] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    logs.length = 0;
+    const damaged = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => damaged.retrieve(q, 8))), grown);
+    assert.ok(logs.some((m) => m.includes('lexical-stats.bin damaged (checksum); counting the statistics again')), logs.join('\n'));
+    await damaged.close();
+  });
 });
