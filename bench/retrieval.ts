@@ -29,7 +29,7 @@ import { hashFeature } from '../src/retrieval/lean-features';
 import { dotSuffixes, identifierSet, lemmaNames, lemmaRecall } from '../src/retrieval/lemma-names';
 import { LexicalIndex } from '../src/retrieval/lexical';
 import { LemmaIndex } from '../src/retrieval/lemma-prior';
-import { corpusSplit, devSet, readCorpusFolders } from '../scripts/train-embedder';
+import { BATTERIES_FILE, batteriesSplit, corpusSplit, devSet, readCorpusFolders } from '../scripts/train-embedder';
 import { mulberry32, shuffled } from '../src/retrieval/trainer';
 import { importCorpus } from '../src/retrieval/indexer';
 import { MemoryBank } from '../src/retrieval/memory';
@@ -40,7 +40,7 @@ import { clusteredRows, unitVectors } from '../test/fixtures/retrieval/vectors';
 import { machineInfo } from './machine';
 
 const root = path.resolve(__dirname, '..');
-const corpusFile = path.join(root, 'test/fixtures/retrieval/batteries-theorems.jsonl');
+const corpusFile = BATTERIES_FILE;
 const quick = process.argv.includes('--quick');
 const speedOnly = process.argv.includes('--speed');
 const leanArg = process.argv.includes('--lean') ? process.argv[process.argv.indexOf('--lean') + 1] : undefined;
@@ -149,10 +149,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 async function batteriesQuality() {
   // Split by file: a file's theorems are all train or all test (about 1 file in 5 is test). The
   // embedder never saw Batteries (it is trained on other Lean projects); the bank is the train split.
-  const isTest = (r: CorpusRecord) => hashFeature(fileOf(r)) % 5 === 0;
   return qualityOn(
-    corpus.filter((r) => !isTest(r)),
-    corpus.filter(isTest),
+    corpus.filter((r) => batteriesSplit(r) === 'train'),
+    corpus.filter((r) => batteriesSplit(r) === 'test'),
     true,
   );
 }
@@ -196,7 +195,12 @@ async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withRep
     oursAll.push(found.map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
   }
   const ours = test.map((t) => oursAll[allTest.indexOf(t)]!);
-  // Ablations: the same bank without the lemma prior (BM25 + vectors, 1 : 1), and the prior alone.
+  // Variants: the same bank with coverage re-ranking (oprover.retrievalCoverage, off by default),
+  // without the lemma prior (BM25 + vectors, 1 : 1), and the prior alone.
+  const withCoverage = new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, coverageModel: 'shipped' });
+  const oursWithCoverage: number[][] = [];
+  for (const t of test) oursWithCoverage.push((await withCoverage.retrieve({ statement: t.statement }, maxK)).map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
+  await withCoverage.close();
   const withoutPrior = new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, lemmaPrior: null });
   const oursWithoutPrior: number[][] = [];
   for (const t of test) oursWithoutPrior.push((await withoutPrior.retrieve({ statement: t.statement }, maxK)).map((p) => rowOf.get(p.name + '\u0000' + p.proof) ?? -1));
@@ -266,6 +270,25 @@ async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withRep
   const everything = train.map((_, j) => j);
   const ceiling = round(mean(perQuery(test.map(() => everything), everything.length)), 4);
 
+  const charsOf = (rows: number[]) => rows.slice(0, 8).filter((j) => j >= 0).reduce((sum, j) => sum + train[j]!.decl.length, 0);
+  const lengthMatched = (rows: number[][]) =>
+    round(
+      mean(
+        rows.map((r, q) => {
+          const budget = charsOf(bm25Features[q]!);
+          const kept: number[] = [];
+          let spent = 0;
+          for (const j of r.slice(0, 8).filter((x) => x >= 0)) {
+            if (kept.length > 0 && spent + train[j]!.decl.length > budget) break;
+            kept.push(j);
+            spent += train[j]!.decl.length;
+          }
+          return lemmaRecall(wanted[q]!, kept.map((j) => used[j]!));
+        }),
+      ),
+      4,
+    );
+  const meanChars = (rows: number[][]) => round(mean(rows.map((r) => mean(r.slice(0, 8).filter((j) => j >= 0).map((j) => train[j]!.decl.length)))), 0);
   const bm25Summary = summary(bm25Features);
   const wordSummary = summary(bm25Words);
   // The stronger BM25 at k = 8 is the baseline the difference is measured against.
@@ -279,7 +302,12 @@ async function qualityOn(train: CorpusRecord[], allTest: CorpusRecord[], withRep
     embed_ms_p50: round(percentile(embedTimes, 50), 3),
     embed_ms_p95: round(percentile(embedTimes, 95), 3),
     ours_hybrid: summary(ours),
+    ours_with_coverage_reranking: summary(oursWithCoverage),
     ours_without_lemma_prior: summary(oursWithoutPrior),
+    // What the prover is shown: the mean length of the top 8 (proofs that use more lemmas are longer).
+    mean_chars_top8: { ours: meanChars(ours), ours_with_coverage_reranking: meanChars(oursWithCoverage), bm25: meanChars(bm25Features) },
+    // The same lists cut, per theorem, to the characters of BM25's top 8 (at least one proof kept).
+    lemma_recall_at_8_in_bm25_chars: { ours: lengthMatched(ours), ours_with_coverage_reranking: lengthMatched(oursWithCoverage), bm25: round(mean(perQuery(bm25Features, 8)), 4) },
     lemma_prior_only: prior ? summary(priorOnly) : null,
     lemma_prior_with_another_statement: prior ? summary(priorOtherQuery) : null,
     vector_only: summary(vectorOnly),
@@ -782,10 +810,10 @@ async function main() {
   if (speedOnly) return speed(embedder, started, loadAtStart);
   log('quality (Batteries split by file)…');
   const q = await batteriesQuality();
-  log(`quality: ours ${JSON.stringify(q.ours_hybrid)} without the lemma prior ${JSON.stringify(q.ours_without_lemma_prior)} prior only ${JSON.stringify(q.lemma_prior_only)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
+  log(`quality: ours ${JSON.stringify(q.ours_hybrid)} with coverage re-ranking ${JSON.stringify(q.ours_with_coverage_reranking)} without the lemma prior ${JSON.stringify(q.ours_without_lemma_prior)} prior only ${JSON.stringify(q.lemma_prior_only)} vector only ${JSON.stringify(q.vector_only)} bm25 ${JSON.stringify(q.bm25_lean_features)} words ${JSON.stringify(q.bm25_words)} difference ${JSON.stringify(q.difference_at_8)}`);
   const corpusDir = process.argv.includes('--corpus') ? process.argv[process.argv.indexOf('--corpus') + 1] : undefined;
   const qc = corpusDir ? await corpusQuality(corpusDir) : undefined;
-  if (qc) log(`quality on the corpus's test files: ours ${JSON.stringify(qc.ours_hybrid)} without the lemma prior ${JSON.stringify(qc.ours_without_lemma_prior)} prior only ${JSON.stringify(qc.lemma_prior_only)} bm25 ${JSON.stringify(qc.bm25_lean_features)} difference ${JSON.stringify(qc.difference_at_8)} ceiling ${qc.ceiling_all_train_proofs}`);
+  if (qc) log(`quality on the corpus's test files: ours ${JSON.stringify(qc.ours_hybrid)} with coverage re-ranking ${JSON.stringify(qc.ours_with_coverage_reranking)} without the lemma prior ${JSON.stringify(qc.ours_without_lemma_prior)} prior only ${JSON.stringify(qc.lemma_prior_only)} bm25 ${JSON.stringify(qc.bm25_lean_features)} difference ${JSON.stringify(qc.difference_at_8)} ceiling ${qc.ceiling_all_train_proofs}`);
   if (process.argv.includes('--quality')) {
     process.stdout.write(JSON.stringify({ quality: q, quality_corpus_test: qc ?? null }, null, 2) + '\n');
     return;

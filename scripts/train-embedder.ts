@@ -75,6 +75,17 @@ export function readCorpusFolder(dir: string): CorpusRecord[] {
 
 export const fileOf = (r: CorpusRecord) => r.source.replace(/@[0-9a-f]+:/, ':');
 
+/** The retrieval benchmark's Batteries theorems: the evaluation set, never read by the corpus scripts. */
+export const BATTERIES_FILE = path.join(root, 'test/fixtures/retrieval/batteries-theorems.jsonl');
+
+/**
+ * The benchmark's split of Batteries by file (the path after the commit): FNV-1a(path) mod 5 = 0 is
+ * test (nothing is fitted or chosen on it), the rest train.
+ */
+export function batteriesSplit(r: { source: string }): 'train' | 'test' {
+  return hashFeature(r.source.slice(r.source.indexOf(':') + 1)) % 5 === 0 ? 'test' : 'train';
+}
+
 /**
  * Which part of the corpus a record belongs to, by its source file: FNV-1a(path) mod 10 = 0 is dev
  * (model and weight selection), = 1 is test (never read by training or selection; the benchmark's

@@ -54,6 +54,8 @@ export interface OProverConfig {
   maxFeedbackErrors: number;
   /** The editor indexes the workspace's complete proofs into the memory bank (after activation, and on save). */
   indexWorkspace: boolean;
+  /** Re-rank the retrieved proofs for lemma coverage (src/retrieval/coverage.ts); off: the fused order. */
+  retrievalCoverage: boolean;
   /** Proof-state search in round 0: Lean probes at most (0 = off). */
   searchBudget: number;
   /** Proof-state search in round 0: wall-clock limit, ms. */
@@ -107,6 +109,7 @@ export const DEFAULT_CONFIG: OProverConfig = {
   embedderPooling: 'mean',
   maxFeedbackErrors: 8,
   indexWorkspace: true,
+  retrievalCoverage: false,
   searchBudget: 96,
   searchTimeLimitMs: 30_000,
   optimizeMetric: 'length',

@@ -16,8 +16,7 @@ import { LeanVerifier } from './lean/verifier';
 import { tacticGoalsFactory } from './lean/tactic-goals';
 import { statesSource } from './lean/states';
 import type { StatesSource } from './core/optimize/states';
-import { createEmbedder } from './retrieval/embedder';
-import { MemoryBank } from './retrieval/memory';
+import { memoryFromSettings, type MemoryBank } from './retrieval/memory';
 import { JobManager } from './ui/jobs';
 import { configFromSettings } from './ui/settings';
 import { findProjectRoot } from './lean/project';
@@ -148,7 +147,7 @@ export class OProverContext implements vscode.Disposable {
     let bank = this.banks.get(projectRoot);
     if (!bank) {
       const config = this.config;
-      bank = new MemoryBank({ storageDir: path.join(projectRoot, '.oprover', 'bank'), embedder: () => createEmbedder(config), log: (m) => this.log.info(m) });
+      bank = memoryFromSettings(path.join(projectRoot, '.oprover', 'bank'), config, (m) => this.log.info(m));
       this.banks.set(projectRoot, bank);
     }
     return bank;

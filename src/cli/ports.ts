@@ -12,9 +12,8 @@ import { statesSource } from '../lean/states';
 import type { StatesSource } from '../core/optimize/states';
 import { KiminaVerifier } from '../lean/kimina';
 import { tacticGoalsFactory } from '../lean/tactic-goals';
-import { createEmbedder } from '../retrieval/embedder';
 import { indexWorkspace } from '../retrieval/indexer';
-import { MemoryBank } from '../retrieval/memory';
+import { memoryFromSettings, type MemoryBank } from '../retrieval/memory';
 import type { RunPorts } from './prove-run';
 import type { Missing } from './report';
 import { findToolchain } from './toolchain';
@@ -37,7 +36,7 @@ export function defaultBankDir(root: string): string {
 }
 
 export function openBank(dir: string, config: OProverConfig, log: (m: string) => void): MemoryBank {
-  return new MemoryBank({ storageDir: dir, embedder: () => createEmbedder(config), log });
+  return memoryFromSettings(dir, config, log);
 }
 
 /** The verifier the options ask for, or what is missing. */

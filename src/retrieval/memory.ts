@@ -7,7 +7,8 @@ import type { RetrievalQuery, RetrievedProof, Retriever, VerifiedProof } from '.
 import { ProofBank, embeddingText, type AddResult, type OpenReport } from './bank';
 import { DeclarationStore, type DeclarationHit } from './declaration-store';
 import type { DeclarationRecord } from './declarations';
-import { defaultModelsDir, type Embedder } from './embedder';
+import { createEmbedder, defaultModelsDir, type Embedder, type Pooling } from './embedder';
+import { CoverageModel, candidateLemmas, priorByLastName } from './coverage';
 import { LemmaIndex, LemmaPrior } from './lemma-prior';
 import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
 import { loadLexicalStatistics, LEXICAL_STATS_FILE, saveLexicalStatistics } from './lexical-stats';
@@ -18,6 +19,8 @@ const POOL_FACTOR = 8;
 const POOL_MIN = 64;
 /** Above this many stored proofs the lexical stage re-scores the vector candidates instead of searching every proof. */
 export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
+/** Candidates whose lemma names are kept between queries (coverage re-ranking). */
+const LEMMA_CACHE_ROWS = 4_096;
 /** Rows folded into the lexical index between two yields to the event loop. */
 const LEXICAL_FOLD_SLICE = 2_000;
 /** A fold of at least this many rows past the postings limit saves the statistics beside the bank (lexical-stats.ts). */
@@ -44,7 +47,13 @@ export interface MemoryBankOptions {
    * (a missing or unreadable file is logged and retrieval goes on without it); null turns it off.
    */
   lemmaPrior?: LemmaPrior | null;
-  /** Where the shipped lemma prior is read from (default: the package's models/). */
+  /**
+   * Coverage re-ranking (coverage.ts; setting `oprover.retrievalCoverage`, off by default): a model,
+   * or 'shipped' to load the shipped one from models/ on first use (a missing or unreadable file is
+   * logged and the fused order is kept). Absent: off, the fused order.
+   */
+  coverageModel?: CoverageModel | 'shipped';
+  /** Where the shipped lemma prior and coverage re-ranker are read from (default: the package's models/). */
   modelsDir?: string;
   /** Stored proofs up to which BM25 and the lemma prior search every proof (default LEXICAL_SEARCH_MAX_ROWS). */
   lexicalSearchMaxRows?: number;
@@ -66,16 +75,21 @@ const SAME_CLAIM_CANDIDATES = 8;
  * whatever the other rankings say: it is the proof the user is asking for. Only BM25's best rows
  * are checked (such a proof shares every word with the query).
  */
-function sameClaimFirst<T extends { id: number }>(fused: T[], candidates: readonly number[], statement: string, statementOf: (row: number) => string): T[] {
+function sameClaimFirst<T extends { id: number }>(fused: T[], candidates: readonly number[], statement: string, statementOf: (row: number) => string): { ordered: T[]; same: number } {
   const claim = statementSignature(statement);
   const same = new Set(candidates.filter((row) => statementSignature(statementOf(row)) === claim));
-  if (same.size === 0) return fused;
-  return [...fused.filter((f) => same.has(f.id)), ...fused.filter((f) => !same.has(f.id))];
+  if (same.size === 0) return { ordered: fused, same: 0 };
+  return { ordered: [...fused.filter((f) => same.has(f.id)), ...fused.filter((f) => !same.has(f.id))], same: same.size };
 }
 
 /** The candidates' rows ordered by their scores, best first. */
 function byScore(candidates: readonly { row: number }[], scores: readonly number[]): number[] {
   return candidates.map((r, i) => ({ row: r.row, score: scores[i]! })).sort((a, b) => b.score - a.score).map((r) => r.row);
+}
+
+/** A project's memory bank as the settings ask for it (the editor and the CLI open it the same way). */
+export function memoryFromSettings(storageDir: string, settings: { embedderPath: string; embedderPooling: Pooling; retrievalCoverage: boolean }, log: (message: string) => void): MemoryBank {
+  return new MemoryBank({ storageDir, embedder: () => createEmbedder(settings), log, ...(settings.retrievalCoverage ? { coverageModel: 'shipped' as const } : {}) });
 }
 
 export class MemoryBank implements Retriever {
@@ -84,12 +98,16 @@ export class MemoryBank implements Retriever {
   /** BM25 over the bank's own proofs, brought up to date before each search. */
   private lexical: { bank: ProofBank; index: LexicalIndex; lemmas: LemmaIndex | undefined; folding: Promise<void> } | undefined;
   private prior: LemmaPrior | null | undefined;
+  private coverage: CoverageModel | null | 'shipped';
+  /** The lemma names of the bank's proofs that were candidates lately (coverage re-ranking reads them). */
+  private lemmaCache: { bank: ProofBank; lemmas: LRUCache<number, string[]> } | undefined;
   /** Imported declarations (statements only), in their own store beside the bank. */
   private declarationStore: Promise<DeclarationStore> | undefined;
 
   constructor(private readonly options: MemoryBankOptions) {
     this.queryCache = new LRUCache({ max: options.queryCacheSize ?? 512 });
     this.prior = options.lemmaPrior;
+    this.coverage = options.coverageModel ?? null;
   }
 
   /** The lemma prior in use (loading the shipped one on the first call); null when there is none. */
@@ -134,15 +152,32 @@ export class MemoryBank implements Retriever {
   }
 
   /**
-   * Hybrid top-k: the embedder's nearest vectors and BM25 over the bank's own statistics, fused by
-   * reciprocal rank (for the built-in model and a user's ONNX model alike). The query text is the
-   * statement plus, when given, the goal and the names from Lean's errors (see query.ts).
+   * Hybrid top-k: the embedder's nearest vectors, BM25 over the bank's own statistics and the lemma
+   * prior, fused by reciprocal rank (for the built-in model and a user's ONNX model alike), then the
+   * fused pool re-ranked for lemma coverage (coverage.ts). The query text is the statement plus,
+   * when given, the goal and the names from Lean's errors (see query.ts).
    */
   async retrieve(query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<RetrievedProof[]> {
     signal?.throwIfAborted();
     if (k <= 0) return [];
     const bank = await this.open();
     if (bank.size === 0) return [];
+    const { text, fused, lexicalRows } = await this.fuse(bank, query, k, signal);
+    const { ordered, same } = sameClaimFirst(fused, lexicalRows.slice(0, SAME_CLAIM_CANDIDATES), query.statement, (row) => bank.read(row).statement);
+    const first = (this.coverageOrder(bank, text, ordered, k, same) ?? ordered).slice(0, k);
+    return first.map(({ id: row, score }) => {
+      const r = bank.read(row);
+      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score };
+      if (r.name) out.name = r.name;
+      return out;
+    });
+  }
+
+  /**
+   * The fused ranking of every candidate (best first; equal scores keep the BM25 order, which
+   * favours exact name matches), scores scaled so that a proof first in every ranking scores 1.
+   */
+  async fuse(bank: ProofBank, query: RetrievalQuery, k: number, signal?: AbortSignal): Promise<{ text: string; fused: { id: number; score: number }[]; lexicalRows: number[] }> {
     const text = queryText(query);
     const vector = await this.embedQuery(text);
     signal?.throwIfAborted();
@@ -168,16 +203,43 @@ export class MemoryBank implements Retriever {
       const rows = lexical.index.searchable ? lexical.lemmas.search(prediction, pool, filter?.test).map((r) => r.row) : byScore(dense, lexical.lemmas.score(prediction, candidates()));
       rankings.push({ ids: rows, weight: FUSION_WEIGHTS.prior });
     }
-    // Equal fused scores keep the BM25 order (the first ranking), which favours exact name matches.
-    const fused = sameClaimFirst(fuseRankings(rankings), lexicalRows.slice(0, SAME_CLAIM_CANDIDATES), query.statement, (row) => bank.read(row).statement).slice(0, k);
-    // Scaled so that a proof first in every ranking scores 1.
     const best = rankings.reduce((sum, r) => sum + r.weight, 0) / (RRF_K + 1);
-    return fused.map(({ id: row, score }) => {
-      const r = bank.read(row);
-      const out: RetrievedProof = { id: r.id, statement: r.statement, proof: r.proof, source: r.source, score: score / best };
-      if (r.name) out.name = r.name;
-      return out;
+    return { text, fused: fuseRankings(rankings).map(({ id, score }) => ({ id, score: score / best })), lexicalRows };
+  }
+
+  /**
+   * The fused ranking with its first `pool` proofs re-ranked for lemma coverage: k picks scored by
+   * their gain over the largest pick's (at most 1), then the rest of the pool (score 0) and the
+   * proofs past it in fused order (score 0); the first `pinned` (proofs of the very claim asked)
+   * stay first. Undefined without a coverage model.
+   */
+  private coverageOrder(bank: ProofBank, text: string, fused: readonly { id: number; score: number }[], k: number, pinned: number): { id: number; score: number }[] | undefined {
+    const model = this.coverageModel();
+    if (!model) return undefined;
+    if (this.lemmaCache?.bank !== bank) this.lemmaCache = { bank, lemmas: new LRUCache({ max: LEMMA_CACHE_ROWS }) };
+    const cache = this.lemmaCache.lemmas;
+    const pool = fused.slice(0, model.pool).map(({ id: row }) => {
+      let lemmas = cache.get(row);
+      if (!lemmas) cache.set(row, (lemmas = candidateLemmas(bank.read(row))));
+      return { row, lemmas };
     });
+    const prior = this.lemmaPrior();
+    const picks = model.rerank(text, pool, k, prior ? priorByLastName(prior, text) : undefined, pinned);
+    const top = Math.max(...picks.map((p) => p.gain)) || 1;
+    return [...picks.map(({ row, gain }) => ({ id: row, score: gain / top })), ...fused.slice(model.pool).map(({ id }) => ({ id, score: 0 }))];
+  }
+
+  /** The coverage re-ranker in use (loading the shipped one on the first call); null when off or unreadable. */
+  coverageModel(): CoverageModel | null {
+    if (this.coverage === 'shipped') {
+      try {
+        this.coverage = CoverageModel.load(this.options.modelsDir ?? defaultModelsDir()) ?? null;
+      } catch (e) {
+        this.options.log?.(`The coverage re-ranker could not be read, so retrieval goes on without it: ${(e as Error).message}`);
+        this.coverage = null;
+      }
+    }
+    return this.coverage;
   }
 
   /**
@@ -318,6 +380,7 @@ export class MemoryBank implements Retriever {
     this.bank = undefined;
     this.queryCache.clear();
     this.lexical = undefined;
+    this.lemmaCache = undefined;
     const declarations = this.declarationStore;
     this.declarationStore = undefined;
     await (await declarations?.catch(() => undefined))?.close();
