@@ -12,6 +12,7 @@ const targets = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external },
   { entryPoints: ['src/endpoint/reply-worker.ts'], outfile: 'dist/reply-worker.js', platform: 'node', format: 'cjs', external },
+  { entryPoints: ['src/retrieval/feature-worker.ts'], outfile: 'dist/feature-worker.js', platform: 'node', format: 'cjs', external },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((t) => fs.existsSync(t.entryPoints[0]));
 

@@ -476,9 +476,16 @@ export class ProofBank {
   /** Store proofs not already present, embedding them with the bank's embedder. */
   add(proofs: readonly VerifiedProof[]): Promise<AddResult> {
     return this.queue.run(async () => {
-      const fresh = this.fresh(proofs);
-      if (fresh.length === 0) return { added: 0, duplicates: proofs.length };
-      const vectors = await this.embedder.embed(fresh.map(embeddingText));
+      // An embedder that works off this thread starts on the whole batch while the dedup keys are
+      // worked out here; the duplicates' vectors are then dropped.
+      const early = this.embedder.embedsOffThread && proofs.length > 1 ? this.embedder.embed(proofs.map(embeddingText)) : undefined;
+      const keep: number[] = [];
+      const fresh = this.fresh(proofs, keep);
+      if (fresh.length === 0) {
+        await early?.catch(() => undefined);
+        return { added: 0, duplicates: proofs.length };
+      }
+      const vectors = early ? pickRows(await early, keep, this.embedder.dim) : await this.embedder.embed(fresh.map(embeddingText));
       const added = this.appendBatch(fresh, vectors);
       return { added, duplicates: proofs.length - added };
     });
@@ -490,8 +497,7 @@ export class ProofBank {
       if (vectors.length !== proofs.length * this.embedder.dim) throw new Error('addWithVectors: one vector per proof is needed');
       const keep: number[] = [];
       const fresh = this.fresh(proofs, keep);
-      const picked = new Float32Array(fresh.length * this.embedder.dim);
-      keep.forEach((i, j) => picked.set(vectors.subarray(i * this.embedder.dim, (i + 1) * this.embedder.dim), j * this.embedder.dim));
+      const picked = pickRows(vectors, keep, this.embedder.dim);
       const added = fresh.length > 0 ? this.appendBatch(fresh, picked) : 0;
       return { added, duplicates: proofs.length - added };
     });
@@ -696,6 +702,14 @@ export class ProofBank {
     fs.closeSync(this.vecFd);
     await this.vectors.dispose();
   }
+}
+
+/** Rows `rows` of packed vectors, in that order. */
+function pickRows(vectors: Float32Array, rows: readonly number[], dim: number): Float32Array {
+  if (rows.length * dim === vectors.length) return vectors;
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((i, j) => out.set(vectors.subarray(i * dim, (i + 1) * dim), j * dim));
+  return out;
 }
 
 /** What is embedded for a stored proof: its full declaration (the statement is its first part). */

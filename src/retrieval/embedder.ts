@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../core/types';
-import { hashedFeatures } from './lean-features';
+import { FeatureThread } from './feature-thread';
+import { hashedFeatures, packFeatures, type PackedFeatures } from './lean-features';
 import type { BuiltinModelMeta } from './builtin-model';
 
 export interface Embedder {
@@ -19,6 +20,12 @@ export interface Embedder {
   /** One L2-normalised vector per text, packed row-major: texts.length × dim. */
   embed(texts: readonly string[]): Promise<Float32Array>;
   dispose(): Promise<void>;
+  /**
+   * True when a large `embed` call does its work off the caller's thread (the built-in model's
+   * features): a bank then starts embedding a batch before working out which of it is new, since
+   * the two run at once, and drops the vectors of duplicates.
+   */
+  readonly embedsOffThread?: boolean;
 }
 
 export type Pooling = 'mean' | 'cls' | 'none';
@@ -70,8 +77,13 @@ async function openSession(modelPath: string, threads: number, what: string): Pr
 }
 
 /** The shipped Lean-aware embedder. */
+/** Texts from which a batch's features are computed on the feature thread (below, the hand-off costs more). */
+const THREAD_MIN_TEXTS = 64;
+
 export class BuiltinEmbedder implements Embedder {
   readonly fingerprint: string;
+  /** The feature thread: undefined until a large batch asks, null when there is none. */
+  private thread: FeatureThread | null | undefined;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -104,25 +116,42 @@ export class BuiltinEmbedder implements Embedder {
     return new BuiltinEmbedder(session, meta, onnx);
   }
 
+  get embedsOffThread(): boolean {
+    if (this.thread === undefined) this.thread = FeatureThread.beside() ?? null;
+    return this.thread !== null;
+  }
+
+  /** Features of the texts: on the feature thread for a large batch (the same numbers), else here. */
+  private async features(texts: readonly string[]): Promise<PackedFeatures> {
+    if (texts.length >= THREAD_MIN_TEXTS && this.embedsOffThread) {
+      if (this.thread) {
+        try {
+          return await this.thread.features(texts, this.meta);
+        } catch {
+          // A failed thread costs this batch's speed, not the batch: computed here instead.
+        }
+      }
+    }
+    return packFeatures(texts.map((t) => hashedFeatures(t, this.meta)));
+  }
+
   async embed(texts: readonly string[]): Promise<Float32Array> {
     const out = new Float32Array(texts.length * this.dim);
     // Padding is to the longest feature list of a batch, and a few long texts would make most of
     // a batch padding: batches of 64 are taken in order of feature count, and the vectors written
     // back in the texts' order.
-    const features = texts.map((t) => hashedFeatures(t, this.meta));
-    const order = features.map((_, i) => i).sort((a, b) => features[a]!.ids.length - features[b]!.ids.length || a - b);
+    const { offsets, ids: allIds, weights: allWeights } = await this.features(texts);
+    const count = (i: number) => offsets[i + 1]! - offsets[i]!;
+    const order = texts.map((_, i) => i).sort((a, b) => count(a) - count(b) || a - b);
     const batchSize = 64;
     for (let from = 0; from < order.length; from += batchSize) {
       const rows = order.slice(from, from + batchSize);
-      const width = Math.max(1, ...rows.map((r) => features[r]!.ids.length));
+      const width = Math.max(1, ...rows.map(count));
       const ids = new BigInt64Array(rows.length * width);
       const weights = new Float32Array(rows.length * width);
       rows.forEach((r, b) => {
-        const f = features[r]!;
-        for (let i = 0; i < f.ids.length; i++) {
-          ids[b * width + i] = BigInt(f.ids[i]!);
-          weights[b * width + i] = f.weights[i]!;
-        }
+        ids.set(allIds.subarray(offsets[r]!, offsets[r + 1]!), b * width);
+        weights.set(allWeights.subarray(offsets[r]!, offsets[r + 1]!), b * width);
       });
       const result = await this.session.run({
         ids: new ort.Tensor('int64', ids, [rows.length, width]),
@@ -135,6 +164,8 @@ export class BuiltinEmbedder implements Embedder {
   }
 
   async dispose(): Promise<void> {
+    await this.thread?.dispose();
+    this.thread = null;
     await this.session.release();
   }
 }

@@ -163,6 +163,29 @@ export function hashedFeatures(text: string, options: FeatureOptions): HashedFea
   return { ids, weights };
 }
 
+/**
+ * Many texts' features in three flat arrays, as the model's inputs take them: text i has
+ * ids/weights[offsets[i], offsets[i + 1]) (ids as int64 already, weights exactly as computed).
+ */
+export interface PackedFeatures {
+  offsets: Uint32Array<ArrayBuffer>;
+  ids: BigInt64Array<ArrayBuffer>;
+  weights: Float64Array<ArrayBuffer>;
+}
+
+export function packFeatures(all: readonly HashedFeatures[]): PackedFeatures {
+  const offsets = new Uint32Array(all.length + 1);
+  all.forEach((f, i) => (offsets[i + 1] = offsets[i]! + f.ids.length));
+  const ids = new BigInt64Array(offsets[all.length]!);
+  const weights = new Float64Array(offsets[all.length]!);
+  all.forEach((f, i) => {
+    const at = offsets[i]!;
+    for (let j = 0; j < f.ids.length; j++) ids[at + j] = BigInt(f.ids[j]!);
+    weights.set(f.weights, at);
+  });
+  return { offsets, ids, weights };
+}
+
 /** Lexical relevance of a document to a query over the same features: BM25 (k1 1.2, b 0.75). */
 export function bm25Score(
   query: Map<number, number>,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VerifiedProof } from '../../src/core/types';
-import { ProofBank, RECORDS_FILE, VECTORS_FILE, crc32, crc32Table, dedupKey } from '../../src/retrieval/bank';
+import { ProofBank, RECORDS_FILE, VECTORS_FILE, crc32, crc32Table, dedupKey, embeddingText } from '../../src/retrieval/bank';
 import { BuiltinEmbedder, type Embedder } from '../../src/retrieval/embedder';
 
 /** Wraps an embedder to count texts embedded and to pose as another model. */
@@ -74,6 +74,26 @@ describe('retrieval: proof bank', function () {
     assert.deepEqual(await again.add([spaced, proof(6)]), { added: 1, duplicates: 1 });
     const different = { ...p, proof: `${p.statement} := by simp [Nat.add_comm]` };
     assert.deepEqual(await again.add([different]), { added: 1, duplicates: 0 });
+    await again.close();
+  });
+
+  it('keeps each new proof with its own vector when the embedder starts on the whole batch, duplicates dropped', async () => {
+    assert.equal(builtin.embedsOffThread, true, 'the built-in model works off this thread');
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    assert.deepEqual(await bank.add(Array.from({ length: 50 }, (_, i) => proof(i))), { added: 50, duplicates: 0 });
+    // 100 new, 50 stored before, 10 repeated within the batch, in mixed order.
+    const batch = [...Array.from({ length: 100 }, (_, i) => proof(100 + i)), ...Array.from({ length: 50 }, (_, i) => proof(i)), ...Array.from({ length: 10 }, (_, i) => proof(100 + 3 * i))];
+    batch.sort((a, b) => dedupKey(a.statement, a.proof).localeCompare(dedupKey(b.statement, b.proof)));
+    assert.deepEqual(await bank.add(batch), { added: 100, duplicates: 60 });
+    assert.equal(bank.size, 150);
+    await bank.close();
+    const bytes = fs.readFileSync(path.join(dir, VECTORS_FILE));
+    const stored = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 256, bytes.byteOffset + bytes.length));
+    const again = await ProofBank.open(dir, builtin, { durable: false });
+    for (let row = 0; row < again.size; row += 7) {
+      const own = await builtin.embed([embeddingText(again.read(row))]);
+      for (let j = 0; j < builtin.dim; j++) assert.ok(Math.abs(stored[row * builtin.dim + j]! - own[j]!) < 1e-6, `row ${row}`);
+    }
     await again.close();
   });
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ActionableError } from '../../src/core/types';
 import { BuiltinEmbedder, OnnxSentenceEmbedder, createEmbedder } from '../../src/retrieval/embedder';
-import { featureCounts, hashedFeatures, hashFeature, leanFeatureList, namePieces } from '../../src/retrieval/lean-features';
+import { featureCounts, hashedFeatures, hashFeature, leanFeatureList, namePieces, packFeatures } from '../../src/retrieval/lean-features';
+import { FeatureThread } from '../../src/retrieval/feature-thread';
 import { DataType } from '../../src/retrieval/onnx-writer';
 import { TINY_VOCAB, tinyTable, tinyTokenizerJson, writeTinyExport } from '../fixtures/retrieval/tiny-models';
 
@@ -109,6 +110,25 @@ describe('retrieval: built-in embedder', function () {
         const got = hashedFeatures(text, options);
         assert.deepEqual(got, { ids: expected.map((e) => e[0]), weights: expected.map((e) => e[1]) }, `${options.buckets} buckets: ${text.slice(0, 60)}`);
       }
+    }
+  });
+
+  it('computes a large batch on the feature thread, with the features and vectors of this thread', async () => {
+    const lines = fs.readFileSync(path.join(__dirname, '../fixtures/retrieval/batteries-theorems.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const texts = lines.slice(0, 300).map((l) => (JSON.parse(l) as { decl: string }).decl);
+    texts.push('', '(( ))');
+    const thread = FeatureThread.beside(path.join(__dirname, '../../src/retrieval'));
+    assert.ok(thread, 'the feature thread runs from the sources too');
+    try {
+      assert.deepEqual(await thread!.features(texts, embedder.meta), packFeatures(texts.map((t) => hashedFeatures(t, embedder.meta))));
+    } finally {
+      await thread!.dispose();
+    }
+    assert.equal(embedder.embedsOffThread, true);
+    const batch = await embedder.embed(texts);
+    for (const i of [0, 1, 150, 299, 300, 301]) {
+      const one = await embedder.embed([texts[i]!]); // one text: computed on this thread
+      for (let j = 0; j < embedder.dim; j++) assert.ok(Math.abs(batch[i * embedder.dim + j]! - one[j]!) < 1e-6, `text ${i}`);
     }
   });
 
