@@ -5,18 +5,9 @@
 // read from the file for re-ranking, so memory does not grow by 512 bytes for every stored proof.
 import fs from 'node:fs';
 import type { VectorSource } from './ann';
+import { BankFormatError, VEC_HEADER_BYTES } from './bank-format';
 import { topKByLoop, VectorIndex, type ScoredRow } from './search';
 
-/** Bytes before the first row of `vectors.bin`. */
-export const VEC_HEADER_BYTES = 256;
-
-/** A bank's files are not what this version reads or writes (the message says what to do). */
-export class BankFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BankFormatError';
-  }
-}
 
 /** Rows read per step when searching rows that are not in memory. */
 const DISK_SCAN_ROWS = 16_384;

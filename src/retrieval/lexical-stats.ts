@@ -10,7 +10,7 @@
 // fsynced, then renamed over the old file: a crash leaves the old file or the new one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from './bank';
+import { crc32 } from './bank-format';
 import { FEATURE_VERSION } from './lean-features';
 import type { LexicalStatistics } from './lexical';
 

@@ -121,7 +121,8 @@ describe('proof bank over the approximate index', function () {
 
 describe('bank vectors: rows in the file, some in memory', () => {
   it('gives the same rows, exact search and index source whether a row is in memory or only in the file', async () => {
-    const { BankVectors, VEC_HEADER_BYTES } = await import('../../src/retrieval/bank-vectors');
+    const { BankVectors } = await import('../../src/retrieval/bank-vectors');
+    const { VEC_HEADER_BYTES } = await import('../../src/retrieval/bank-format');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bankvec-'));
     const file = path.join(dir, 'vectors.bin');
     const dim = 16;
