@@ -364,6 +364,7 @@ export class ProofBank {
       // An embedder that works off this thread starts on the whole batch while the dedup keys are
       // worked out here; the duplicates' vectors are then dropped.
       const early = this.embedder.embedsOffThread && proofs.length > 1 ? this.embedder.embed(proofs.map(embeddingText)) : undefined;
+      early?.catch(() => undefined); // awaited below; a failure is not left unhandled if the keys throw first
       const keep: number[] = [];
       const fresh = this.fresh(proofs, keep);
       if (fresh.length === 0) {
