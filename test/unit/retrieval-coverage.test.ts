@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { candidateLemmas, COVERAGE_FEATURES, COVERAGE_MODEL_FILE, CoverageModel, coverageFeatures } from '../../src/retrieval/coverage';
 import { BuiltinEmbedder, defaultModelsDir } from '../../src/retrieval/embedder';
-import { MemoryBank } from '../../src/retrieval/memory';
+import { DEFAULT_CONFIG, resolveConfig } from '../../src/config';
+import { MemoryBank, memoryFromSettings } from '../../src/retrieval/memory';
 
 const d = COVERAGE_FEATURES.length;
 /** A model that gives every lemma name the same need (bias only). */
@@ -93,6 +94,17 @@ describe('retrieval: coverage re-ranking', function () {
     assert.throws(() => CoverageModel.parse(bad({ weights: [1, 2] })), /weights, mean and sd/);
     assert.throws(() => CoverageModel.parse(bad({ sd: new Array(d).fill(0) })), /sd positive/);
     assert.throws(() => CoverageModel.parse(bad({ pool: 0 })), /pool must be a positive integer/);
+  });
+
+  it('is on only when the setting asks, for the editor and the command line alike', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-coverage-setting-'));
+    const settings = { ...DEFAULT_CONFIG };
+    assert.equal(settings.retrievalCoverage, false, 'off by default');
+    assert.equal(memoryFromSettings(dir, settings, () => undefined).coverageModel(), null);
+    const on = resolveConfig({ retrievalCoverage: true });
+    assert.ok(memoryFromSettings(dir, on, () => undefined).coverageModel() instanceof CoverageModel);
+    assert.throws(() => resolveConfig({ retrievalCoverage: 'yes' }), /retrievalCoverage/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('ships a trained model with its training record', () => {
