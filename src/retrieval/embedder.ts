@@ -123,13 +123,14 @@ export class BuiltinEmbedder implements Embedder {
 
   /** Features of the texts: on the feature thread for a large batch (the same numbers), else here. */
   private async features(texts: readonly string[]): Promise<PackedFeatures> {
-    if (texts.length >= THREAD_MIN_TEXTS && this.embedsOffThread) {
-      if (this.thread) {
-        try {
-          return await this.thread.features(texts, this.meta);
-        } catch {
-          // A failed thread costs this batch's speed, not the batch: computed here instead.
-        }
+    const thread = texts.length >= THREAD_MIN_TEXTS && this.embedsOffThread ? this.thread : undefined;
+    if (thread) {
+      try {
+        return await thread.features(texts, this.meta);
+      } catch {
+        // A failed thread costs speed, not the batch: computed here, and here from now on.
+        this.thread = null;
+        await thread.dispose().catch(() => undefined);
       }
     }
     return packFeatures(texts.map((t) => hashedFeatures(t, this.meta)));

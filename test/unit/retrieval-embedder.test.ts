@@ -132,6 +132,21 @@ describe('retrieval: built-in embedder', function () {
     }
   });
 
+  it('turns a feature thread that dies into an error for the waiting batch, and a reply with an error into one too', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-thread-'));
+    const dying = path.join(dir, 'dying.js');
+    fs.writeFileSync(dying, "throw new Error('broken script');\n");
+    const refusing = path.join(dir, 'refusing.js');
+    fs.writeFileSync(refusing, "const { parentPort } = require('node:worker_threads');\nparentPort.on('message', (m) => parentPort.postMessage({ id: m.id, error: 'no features today' }));\n");
+    const a = new FeatureThread(dying);
+    await assert.rejects(a.features(['theorem x : True := trivial'], embedder.meta), /feature thread stopped \(broken script\)/);
+    const b = new FeatureThread(refusing);
+    await assert.rejects(b.features(['theorem x : True := trivial'], embedder.meta), /feature thread: no features today/);
+    await a.dispose();
+    await b.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('gives a zero vector (not NaN) for text without features', async () => {
     const v = await embedder.embed(['', '(( ))']);
     assert.ok(v.every((x) => x === 0));
