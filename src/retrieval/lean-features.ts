@@ -109,30 +109,13 @@ export interface HashedFeatures {
   weights: number[];
 }
 
-/** Summed feature weights per bucket (the text's term frequencies, in buckets), in the order of `leanFeatureList`. */
-export function featureCounts(text: string, buckets: number): Map<number, number> {
-  const sums = new Map<number, number>();
-  for (const t of codeTokens(text)) {
-    const hashes = tokenHashes(t.kind, t.text);
-    for (let i = 0; i < hashes.length; i += 2) {
-      const bucket = hashes[i]! % buckets;
-      sums.set(bucket, (sums.get(bucket) ?? 0) + hashes[i + 1]!);
-    }
-  }
-  return sums;
-}
-
-/** Per-bucket sums for `hashedFeatures`, reused from text to text (zeroed again after each). */
+/** Per-bucket sums of one text, reused from text to text (zero everywhere between two texts). */
 let sums = new Float64Array(0);
+/** The buckets the text touched, in the order of first touch (`leanFeatureList`'s order). */
 let touched = new Int32Array(0);
 
-/**
- * The text's features as buckets with sublinear weights (1 + ln of the summed weight), heaviest
- * first, at most `maxFeatures` of them. The same sums as `featureCounts`, in the same order, kept
- * in a reused array instead of a map (this runs for every proof stored).
- */
-export function hashedFeatures(text: string, options: FeatureOptions): HashedFeatures {
-  const { buckets } = options;
+/** Sums the text's feature weights into `sums`; returns how many buckets it touched (listed in `touched`). */
+function accumulate(text: string, buckets: number): number {
   if (sums.length < buckets) sums = new Float64Array(buckets);
   let count = 0;
   for (const t of codeTokens(text)) {
@@ -150,6 +133,39 @@ export function hashedFeatures(text: string, options: FeatureOptions): HashedFea
       sums[bucket] += hashes[i + 1]!;
     }
   }
+  return count;
+}
+
+/**
+ * The buckets the text's features fall in and their summed weights (the text's term frequencies,
+ * in buckets), in the order of `leanFeatureList`: `featureCounts` as two arrays, without a map.
+ */
+export function countedFeatures(text: string, buckets: number): { ids: Int32Array; weights: Float64Array } {
+  const count = accumulate(text, buckets);
+  const ids = touched.slice(0, count);
+  const weights = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    weights[i] = sums[ids[i]!]!;
+    sums[ids[i]!] = 0;
+  }
+  return { ids, weights };
+}
+
+/** Summed feature weights per bucket (the text's term frequencies, in buckets), in the order of `leanFeatureList`. */
+export function featureCounts(text: string, buckets: number): Map<number, number> {
+  const { ids, weights } = countedFeatures(text, buckets);
+  const out = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) out.set(ids[i]!, weights[i]!);
+  return out;
+}
+
+/**
+ * The text's features as buckets with sublinear weights (1 + ln of the summed weight), heaviest
+ * first, at most `maxFeatures` of them. The same sums as `featureCounts`, in the same order, kept
+ * in a reused array instead of a map (this runs for every proof stored).
+ */
+export function hashedFeatures(text: string, options: FeatureOptions): HashedFeatures {
+  const count = accumulate(text, options.buckets);
   const order = Array.from(touched.subarray(0, count));
   // The sums become the sublinear weights in place, are read off, and are zeroed for the next text.
   for (const id of order) {

@@ -1,7 +1,7 @@
 // The lexical half of hybrid retrieval: BM25 over the same hashed Lean features as the built-in
 // embedder, with statistics (document frequencies, average length) taken from the bank itself and
 // kept up to date as proofs arrive, and reciprocal-rank fusion of the lexical and the vector ranking.
-import { bm25Score, featureCounts } from './lean-features';
+import { bm25Score, countedFeatures, featureCounts } from './lean-features';
 
 /** Buckets of the lexical features (independent of any embedder, so every model gets the same BM25). */
 export const LEXICAL_BUCKETS = 1 << 18;
@@ -127,10 +127,12 @@ export class LexicalIndex {
       this.pushLength(row, 0);
       return;
     }
-    const counts = featureCounts(text, this.buckets);
+    const { ids, weights } = countedFeatures(text, this.buckets);
     let length = 0;
-    for (const w of counts.values()) length += w;
-    for (const [bucket, w] of counts) {
+    for (let i = 0; i < weights.length; i++) length += weights[i]!;
+    for (let i = 0; i < ids.length; i++) {
+      const bucket = ids[i]!;
+      const w = weights[i]!;
       this.df.set(bucket, (this.df.get(bucket) ?? 0) + 1);
       if (row >= this.postingsLimit) continue;
       let list = this.postings.get(bucket);
