@@ -115,6 +115,11 @@ export class LexicalIndex {
     return this.size <= this.postingsLimit;
   }
 
+  /** Rows with postings (the first `postingsLimit` rows added). */
+  get indexedRows(): number {
+    return this.lengths.length;
+  }
+
   /** Rows added so far (rows are numbered in the order they were added). */
   get size(): number {
     return this.lengths.length + this.rowsPastLimit;

@@ -283,8 +283,9 @@ export class MemoryBank implements Retriever {
   private startLexical(bank: ProofBank): { index: LexicalIndex; lemmas: LemmaIndex | undefined } {
     const limit = this.options.lexicalSearchMaxRows ?? LEXICAL_SEARCH_MAX_ROWS;
     const prior = this.lemmaPrior();
-    const fresh = () => ({ index: new LexicalIndex(undefined, limit), lemmas: prior ? new LemmaIndex(prior, limit) : undefined });
-    if (bank.size <= limit) return fresh();
+    if (bank.size <= limit) return { index: new LexicalIndex(undefined, limit), lemmas: prior ? new LemmaIndex(prior, limit) : undefined };
+    // Past the limit from the start: no postings at all (they would never be searched).
+    const fresh = () => ({ index: new LexicalIndex(undefined, 0), lemmas: prior ? new LemmaIndex(prior, 0) : undefined });
     const { saved, problem } = loadLexicalStatistics(bank.dir, new LexicalIndex().buckets);
     const rows = saved?.statistics.rows ?? 0;
     const current = saved && rows > limit && rows <= bank.size && bank.read(rows - 1).id === saved.lastId;

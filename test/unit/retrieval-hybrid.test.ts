@@ -100,6 +100,7 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     const first = open();
     await first.add(Array.from({ length: 12_000 }, (_, i) => proof(i)));
     const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
+    assert.equal((await first.lexicalSearchIndex()).indexedRows, 0, 'a bank past the limit keeps no postings it would never search');
     await first.close();
     const file = path.join(dir, 'lexical-stats.bin');
     assert.ok(fs.existsSync(file), 'the statistics were saved after the long fold');
