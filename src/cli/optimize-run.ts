@@ -16,8 +16,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
 import type { ProveRunOptions, RunPorts } from './prove-run';
-import { runBounded } from '../core/bounded';
-import { reportHeader, thrownOutcome, type Missing } from './report';
+import { reportHeader, runJobs, type Missing } from './report';
 
 /**
  * improved: a verified rewrite strictly better by the metric. unchanged: the proof verified, no
@@ -250,25 +249,15 @@ export async function runOptimize(options: OptimizeRunOptions): Promise<Optimize
       }
       return out;
     };
-    const started = new Set<string>();
-    await runBounded(
-      pending,
-      config.batchConcurrency,
-      async (job) => {
-        started.add(job.key);
-        let item: OptimizeItem;
-        try {
-          item = await runJob(job);
-        } catch (err) {
-          item = { ...baseItem(job, metric.id), ...thrownOutcome(err, signal) };
-        }
-        itemByKey.set(job.key, item);
-        progress.finished(job.key, item);
-      },
+    await runJobs(pending, {
+      limit: config.batchConcurrency,
       signal,
-    );
+      items: itemByKey,
+      run: runJob,
+      outcome: (job, outcome) => ({ ...baseItem(job, metric.id), ...outcome }),
+      finished: (job, item) => progress.finished(job.key, item),
+    });
     interrupted = signal.aborted;
-    for (const job of pending) if (!started.has(job.key)) itemByKey.set(job.key, { ...baseItem(job, metric.id), status: 'cancelled', reason: 'interrupted before it started' });
   } finally {
     progress.end();
     await ports?.dispose().catch(() => undefined);

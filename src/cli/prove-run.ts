@@ -17,8 +17,7 @@ import type { Candidate, Model, RetrievedProof, Retriever, Verifier, VerifiedPro
 import { collectInputs, jobsForFile, walkLeanFiles, type ProofJob } from './discover';
 import { insertProofs, type ProofEdit } from './insert';
 import type { Progress } from './progress';
-import { runBounded } from '../core/bounded';
-import { exitCodeFor, reportHeader, thrownOutcome, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
+import { exitCodeFor, reportHeader, runJobs, totalsOf, type Missing, type ProveReport, type ReportItem } from './report';
 import { StateStore, stateFilePath, type FinishedEntry } from '../state/resume';
 import { withHelpers } from '../core/helpers';
 
@@ -239,25 +238,15 @@ export async function runProve(options: ProveRunOptions): Promise<ProveReport> {
       return item;
     };
 
-    const started = new Set<string>();
-    await runBounded(
-      pending,
-      config.batchConcurrency,
-      async (job) => {
-        started.add(job.key);
-        let item: ReportItem;
-        try {
-          item = await runJob(job);
-        } catch (err) {
-          item = { ...baseItem(job), ...thrownOutcome(err, signal) };
-        }
-        itemByKey.set(job.key, item);
-        progress.finished(job.key, item);
-      },
+    await runJobs(pending, {
+      limit: config.batchConcurrency,
       signal,
-    );
+      items: itemByKey,
+      run: runJob,
+      outcome: (job, outcome) => ({ ...baseItem(job), ...outcome }),
+      finished: (job, item) => progress.finished(job.key, item),
+    });
     interrupted = signal.aborted;
-    for (const job of pending) if (!started.has(job.key)) itemByKey.set(job.key, { ...baseItem(job), status: 'cancelled', reason: 'interrupted before it started' });
   } finally {
     progress.end();
     if (ports?.bankProofs) bankProofs = await ports.bankProofs().catch(() => undefined);

@@ -1,5 +1,6 @@
 // The JSON report of a `prove` run, its totals, the exit code they imply, and the human summary.
 import type { OProverConfig } from '../config';
+import { runBounded } from '../core/bounded';
 import { ExitCode, type ExitCodeValue } from './exit-codes';
 
 /**
@@ -164,4 +165,42 @@ export function reportSettings(config: OProverConfig, verifier: string): { verif
 export function thrownOutcome(err: unknown, signal: AbortSignal): { status: 'cancelled' | 'error'; reason: string } {
   if (signal.aborted) return { status: 'cancelled', reason: 'cancelled' };
   return { status: 'error', reason: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * A batch's pending jobs through the bounded pool, each job's item stored in `items` and handed to
+ * `finished` as it ends (a job that throws gets `thrownOutcome`); when the run is interrupted, every
+ * job that never started gets a cancelled item.
+ */
+export async function runJobs<J extends { key: string }, I>(
+  pending: readonly J[],
+  options: {
+    limit: number;
+    signal: AbortSignal;
+    items: Map<string, I>;
+    run: (job: J) => Promise<I>;
+    /** The job's item with this outcome (a thrown job, or one that never started). */
+    outcome: (job: J, outcome: { status: 'cancelled' | 'error'; reason: string }) => I;
+    finished: (job: J, item: I) => void;
+  },
+): Promise<void> {
+  const { signal, items } = options;
+  const started = new Set<string>();
+  await runBounded(
+    pending,
+    options.limit,
+    async (job) => {
+      started.add(job.key);
+      let item: I;
+      try {
+        item = await options.run(job);
+      } catch (err) {
+        item = options.outcome(job, thrownOutcome(err, signal));
+      }
+      items.set(job.key, item);
+      options.finished(job, item);
+    },
+    signal,
+  );
+  for (const job of pending) if (!started.has(job.key)) items.set(job.key, options.outcome(job, { status: 'cancelled', reason: 'interrupted before it started' }));
 }

@@ -131,31 +131,23 @@ export class BankVectors {
 
   /** Exact top-k over every row, best first, skipping excluded rows. */
   async search(query: Float32Array, k: number, excluded?: { test: (row: number) => boolean; count: number }): Promise<ScoredRow[]> {
-    const offset = this.firstResidentRow;
-    if (offset === 0) return this.resident.search(query, k, excluded);
-    // Rows not in memory (the approximate index is being rebuilt): scanned from the file in steps.
-    let best: ScoredRow[] = [];
-    const merge = (found: ScoredRow[]) => (best = [...best, ...found].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k));
-    for (let from = 0; from < offset; from += DISK_SCAN_ROWS) {
-      const to = Math.min(offset, from + DISK_SCAN_ROWS);
-      const chunk = this.source(from, to);
-      merge(topKByLoop(chunk, this.dim, to - from, query, k, excluded && ((r) => excluded.test(r + from))).map((r) => ({ row: r.row + from, score: r.score })));
-    }
-    merge(this.tail(offset, query, k, excluded?.test));
-    return best;
+    // All in memory: the resident index (onnxruntime from 1,000 rows on). Else some rows are only in
+    // the file (the approximate index is being rebuilt), and they are scanned from it.
+    if (this.firstResidentRow === 0) return this.resident.search(query, k, excluded);
+    return this.tail(0, query, k, excluded?.test);
   }
 
-  /** Exact top-k over rows [from, count) (which are in memory when `from` ≥ firstResident). */
+  /** Exact top-k over rows [from, count): those in memory, and those before it read from the file in steps. */
   tail(from: number, query: Float32Array, k: number, excluded?: (row: number) => boolean): ScoredRow[] {
+    const scan = (rows: Float32Array, first: number, count: number): ScoredRow[] =>
+      topKByLoop(rows, this.dim, count, query, k, excluded && ((r) => excluded(r + first))).map((r) => ({ row: r.row + first, score: r.score }));
     const start = Math.max(from, this.firstResidentRow);
-    const rows = this.resident.vectors.subarray((start - this.firstResidentRow) * this.dim);
-    const found = topKByLoop(rows, this.dim, this.rows - start, query, k, excluded && ((r) => excluded(r + start)));
-    const shifted = found.map((r) => ({ row: r.row + start, score: r.score }));
-    if (start === from) return shifted;
-    // Rows [from, firstResident) are on disk only.
-    const disk = this.source(from, start);
-    const more = topKByLoop(disk, this.dim, start - from, query, k, excluded && ((r) => excluded(r + from))).map((r) => ({ row: r.row + from, score: r.score }));
-    return [...shifted, ...more].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+    let best = scan(this.resident.vectors.subarray((start - this.firstResidentRow) * this.dim), start, this.rows - start);
+    for (let at = from; at < start; at += DISK_SCAN_ROWS) {
+      const to = Math.min(start, at + DISK_SCAN_ROWS);
+      best = [...best, ...scan(this.source(at, to), at, to - at)].sort((a, b) => b.score - a.score || a.row - b.row).slice(0, k);
+    }
+    return best;
   }
 
   async dispose(): Promise<void> {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FEATURE_VERSION, leanFeatureList, namePieces } from './lean-features';
 import { lemmaNames } from './lemma-names';
+import { readModelJson } from './model-file';
 import { proofBody, type LemmaPrior } from './lemma-prior';
 
 export const COVERAGE_MODEL_FILE = 'coverage-reranker.json';
@@ -197,14 +198,7 @@ export class CoverageModel {
 
   /** Read a serialized model; throws an Error that says what is wrong with it. */
   static parse(text: string, where = COVERAGE_MODEL_FILE): CoverageModel {
-    let file: CoverageModelFile;
-    try {
-      file = JSON.parse(text) as CoverageModelFile;
-    } catch (e) {
-      throw new Error(`${where}: not JSON (${(e as Error).message})`);
-    }
-    if (file?.format !== 'oprover-coverage-reranker') throw new Error(`${where}: not a coverage re-ranker (format ${JSON.stringify(file?.format)})`);
-    if (file.featureVersion !== FEATURE_VERSION) throw new Error(`${where}: made for feature version ${file.featureVersion}, this build uses ${FEATURE_VERSION}; retrain it with scripts/train-coverage.ts`);
+    const file = readModelJson<CoverageModelFile>(text, where, { format: 'oprover-coverage-reranker', what: 'a coverage re-ranker', script: 'scripts/train-coverage.ts' });
     if (JSON.stringify(file.features) !== JSON.stringify(COVERAGE_FEATURES)) throw new Error(`${where}: made for other features (${JSON.stringify(file.features)}); retrain it with scripts/train-coverage.ts`);
     const d = COVERAGE_FEATURES.length;
     const numbers = (xs: unknown, n: number) => Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'number' && Number.isFinite(x));

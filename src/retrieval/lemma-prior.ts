@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FEATURE_VERSION, hashFeature, leanFeatureList } from './lean-features';
 import { lemmaNames } from './lemma-names';
+import { readModelJson } from './model-file';
 
 export const LEMMA_PRIOR_FILE = 'lemma-prior.json';
 
@@ -181,14 +182,7 @@ export class LemmaPrior {
 
   /** Read a serialized prior; throws an Error that says what is wrong with it. */
   static parse(text: string, where = LEMMA_PRIOR_FILE): LemmaPrior {
-    let file: LemmaPriorFile;
-    try {
-      file = JSON.parse(text) as LemmaPriorFile;
-    } catch (e) {
-      throw new Error(`${where}: not JSON (${(e as Error).message})`);
-    }
-    if (file?.format !== 'oprover-lemma-prior') throw new Error(`${where}: not a lemma prior (format ${JSON.stringify(file?.format)})`);
-    if (file.featureVersion !== FEATURE_VERSION) throw new Error(`${where}: made for feature version ${file.featureVersion}, this build uses ${FEATURE_VERSION}; retrain it with scripts/train-embedder.ts`);
+    const file = readModelJson<LemmaPriorFile>(text, where, { format: 'oprover-lemma-prior', what: 'a lemma prior', script: 'scripts/train-lemma-prior.ts' });
     if (!Array.isArray(file.lemmas) || !file.lemmas.every((n) => typeof n === 'string')) throw new Error(`${where}: lemmas must be a list of names`);
     try {
       const hashes = decode(file.featureHashes, Uint32Array, 'featureHashes');
