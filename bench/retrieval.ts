@@ -585,8 +585,9 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
     vector_rows_in_memory: bank.vectorRowsInMemory,
   };
   await bank.close(); // not memory.close(): the embedder is shared with the next measurements
-  // Opened again (a new window): open, then the first query, which past LEXICAL_SEARCH_MAX_ROWS
-  // takes the saved BM25 statistics instead of reading every record (lexical-stats.ts).
+  // Opened again (a new window): open, then the first query, which takes the lexical index saved
+  // beside the bank (postings up to LEXICAL_SEARCH_MAX_ROWS, statistics past it; lexical-snapshot.ts)
+  // instead of reading every record.
   const reopened = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
   t = performance.now();
   await reopened.open();

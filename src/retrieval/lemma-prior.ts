@@ -10,6 +10,7 @@
 // lists. Deterministic for a given corpus and options.
 import fs from 'node:fs';
 import path from 'node:path';
+import { crc32 } from './bank-format';
 import { FEATURE_VERSION, hashFeature, leanFeatureList } from './lean-features';
 import { lemmaNames } from './lemma-names';
 import { readModelJson } from './model-file';
@@ -66,6 +67,7 @@ function decode<T extends Uint32Array | Float32Array>(text: unknown, Kind: { new
 export class LemmaPrior {
   private readonly featureIndex = new Map<number, number>();
   private readonly lemmaIndex = new Map<string, number>();
+  private vocabularyTag: number | undefined;
 
   private constructor(
     readonly lemmas: readonly string[],
@@ -155,6 +157,11 @@ export class LemmaPrior {
     return out;
   }
 
+  /** A checksum of the vocabulary: postings made with one prior are used with another only when their tags agree. */
+  get tag(): number {
+    return (this.vocabularyTag ??= crc32(Buffer.from(this.lemmas.join('\n'), 'utf8')));
+  }
+
   /** The id of a lemma name in this prior's vocabulary (undefined: the prior never predicts it). */
   lemmaId(name: string): number | undefined {
     return this.lemmaIndex.get(name);
@@ -239,6 +246,23 @@ export class LemmaIndex {
       if (!list) this.postings.set(id, (list = []));
       list.push(row);
     }
+  }
+
+  /** The postings of an index within its limit (to keep, see `restore`); undefined past it. */
+  postingsSnapshot(): ReadonlyMap<number, readonly number[]> | undefined {
+    return this.searchable ? this.postings : undefined;
+  }
+
+  /** An index of `rows` rows from saved postings (made with a prior of the same `tag`). */
+  static restore(prior: LemmaPrior, postingsLimit: number, rows: number, postings: ReadonlyMap<number, readonly number[]>): LemmaIndex {
+    if (rows > postingsLimit) throw new Error('LemmaIndex.restore: postings past the limit are never kept');
+    const index = new LemmaIndex(prior, postingsLimit);
+    for (const [id, list] of postings) {
+      if (id >= prior.lemmas.length) throw new Error('LemmaIndex.restore: a lemma id is out of range');
+      index.postings.set(id, list as number[]);
+    }
+    index.rows = rows;
+    return index;
   }
 
   /**

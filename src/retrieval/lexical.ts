@@ -11,10 +11,17 @@ export const LEXICAL_BUCKETS = 1 << 18;
  * tf is a sum of feature weights, multiples of 0.1), and what bounds a row's BM25 term: the largest
  * tf and the shortest row in the list.
  */
-interface Posting {
+/** One feature's postings: rows as row·TF_SLOTS + tf (tf = round(10 · weight)), ascending. */
+export interface PostingList {
   packed: number[];
   maxTf: number;
   minLength: number;
+}
+
+/** What a searchable index keeps besides its statistics (lexical-snapshot.ts saves it). */
+export interface LexicalPostings {
+  lengths: readonly number[];
+  lists: ReadonlyMap<number, PostingList>;
 }
 
 const TF_SLOTS = 4096;
@@ -92,7 +99,7 @@ export interface LexicalStatistics {
 /** BM25 statistics of a growing set of documents, and an inverted index over them. */
 export class LexicalIndex {
   private readonly df = new Map<number, number>();
-  private readonly postings = new Map<number, Posting>();
+  private readonly postings = new Map<number, PostingList>();
   /** Length of each row below `postingsLimit` (rows from it on are only counted). */
   private readonly lengths: number[] = [];
   private rowsPastLimit = 0;
@@ -157,20 +164,31 @@ export class LexicalIndex {
     else this.rowsPastLimit++;
   }
 
-  /** The statistics BM25 needs once the index is past its postings limit (to keep, see `fromStatistics`). */
+  /** The statistics BM25 needs once the index is past its postings limit (to keep, see `restore`). */
   statistics(): LexicalStatistics {
     return { buckets: this.buckets, rows: this.size, documents: this.documents, totalLength: this.totalLength, df: new Map(this.df) };
   }
 
+  /** The postings of an index within its limit (to keep, see `restore`); undefined past it. */
+  postingsSnapshot(): LexicalPostings | undefined {
+    return this.searchable ? { lengths: this.lengths, lists: this.postings } : undefined;
+  }
+
   /**
-   * An index past its postings limit from saved statistics: it scores given texts (`score`) as the
-   * index the statistics came from would, and takes further rows with `add`. It has no postings, so
-   * only statistics of more rows than `postingsLimit` can be restored.
+   * An index from saved statistics, and for an index within its limit its saved postings: it
+   * searches and scores as the index they came from, and takes further rows with `add`. Without
+   * postings only statistics of more rows than `postingsLimit` can be restored (`score` only).
    */
-  static fromStatistics(saved: LexicalStatistics, postingsLimit: number): LexicalIndex {
-    if (saved.rows <= postingsLimit) throw new Error('LexicalIndex.fromStatistics: a searchable index needs its postings');
+  static restore(saved: LexicalStatistics, postingsLimit: number, postings?: LexicalPostings): LexicalIndex {
     const index = new LexicalIndex(saved.buckets, postingsLimit);
-    index.rowsPastLimit = saved.rows;
+    if (postings) {
+      if (saved.rows > postingsLimit || postings.lengths.length !== saved.rows) throw new Error('LexicalIndex.restore: postings of other rows than the statistics');
+      for (const length of postings.lengths) index.lengths.push(length);
+      for (const [bucket, list] of postings.lists) index.postings.set(bucket, list);
+    } else {
+      if (saved.rows <= postingsLimit) throw new Error('LexicalIndex.restore: a searchable index needs its postings');
+      index.rowsPastLimit = saved.rows;
+    }
     index.documents = saved.documents;
     index.totalLength = saved.totalLength;
     for (const [bucket, count] of saved.df) index.df.set(bucket, count);
@@ -199,7 +217,7 @@ export class LexicalIndex {
   private queryTerms(query: string) {
     const stats = this.stats();
     const lengthNorm = 0.75 / Math.max(1e-9, stats.averageLength);
-    const terms: { list: Posting; idf2: number; bound: number }[] = [];
+    const terms: { list: PostingList; idf2: number; bound: number }[] = [];
     for (const bucket of featureCounts(query, this.buckets).keys()) {
       const list = this.postings.get(bucket);
       if (!list) continue;

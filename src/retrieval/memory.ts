@@ -10,8 +10,8 @@ import type { DeclarationRecord } from './declarations';
 import { createEmbedder, defaultModelsDir, type Embedder, type Pooling } from './embedder';
 import { CoverageModel, candidateLemmas, priorByLastName } from './coverage';
 import { LemmaIndex, LemmaPrior } from './lemma-prior';
-import { fuseRankings, LexicalIndex, RRF_K } from './lexical';
-import { loadLexicalStatistics, LEXICAL_STATS_FILE, saveLexicalStatistics } from './lexical-stats';
+import { fuseRankings, LEXICAL_BUCKETS, LexicalIndex, RRF_K } from './lexical';
+import { LEXICAL_INDEX_FILE, loadLexicalIndex, saveLexicalIndex } from './lexical-snapshot';
 import { queryText } from './query';
 
 /** Candidates each ranking contributes to the fusion: this many per result wanted, at least POOL_MIN. */
@@ -23,8 +23,8 @@ export const LEXICAL_SEARCH_MAX_ROWS = 200_000;
 const LEMMA_CACHE_ROWS = 4_096;
 /** Rows folded into the lexical index between two yields to the event loop. */
 const LEXICAL_FOLD_SLICE = 2_000;
-/** A fold of at least this many rows past the postings limit saves the statistics beside the bank (lexical-stats.ts). */
-const LEXICAL_STATS_SAVE_ROWS = 10_000;
+/** A fold of at least this many rows saves the lexical index beside the bank (lexical-snapshot.ts). */
+const LEXICAL_SAVE_ROWS = 10_000;
 /**
  * Fusion weights (reciprocal rank) of BM25, the embedder's vectors and the lemma prior. Chosen on
  * held-out files of the training corpus and on the train files of the benchmark's Batteries split,
@@ -265,7 +265,7 @@ export class MemoryBank implements Retriever {
           signal?.throwIfAborted();
         }
       }
-      if (!index.searchable && index.size - before >= LEXICAL_STATS_SAVE_ROWS) this.saveLexical(bank, index);
+      if (index.size - before >= LEXICAL_SAVE_ROWS) this.saveLexical(bank, index, lemmas);
       return { index, lemmas };
     });
     state.folding = fold.then(
@@ -276,35 +276,53 @@ export class MemoryBank implements Retriever {
   }
 
   /**
-   * A new lexical index and lemma postings for the bank. Past the postings limit, the statistics
-   * saved beside the bank are taken when they still describe its first rows, so only rows stored
-   * since are read.
+   * The lexical index and lemma postings for the bank: the ones saved beside it when they still
+   * describe its first rows (so only rows stored since are read), otherwise new ones. Past the
+   * postings limit only the statistics are kept.
    */
   private startLexical(bank: ProofBank): { index: LexicalIndex; lemmas: LemmaIndex | undefined } {
     const limit = this.options.lexicalSearchMaxRows ?? LEXICAL_SEARCH_MAX_ROWS;
     const prior = this.lemmaPrior();
-    if (bank.size <= limit) return { index: new LexicalIndex(undefined, limit), lemmas: prior ? new LemmaIndex(prior, limit) : undefined };
-    // Past the limit from the start: no postings at all (they would never be searched).
-    const fresh = () => ({ index: new LexicalIndex(undefined, 0), lemmas: prior ? new LemmaIndex(prior, 0) : undefined });
-    const { saved, problem } = loadLexicalStatistics(bank.dir, new LexicalIndex().buckets);
+    const { saved, problem } = loadLexicalIndex(bank.dir, LEXICAL_BUCKETS);
     const rows = saved?.statistics.rows ?? 0;
-    const current = saved && rows > limit && rows <= bank.size && bank.read(rows - 1).id === saved.lastId;
-    if (!current) {
-      if (problem || saved) this.options.log?.(`proof bank: ${LEXICAL_STATS_FILE} ${problem ?? 'belongs to other records'}; counting the statistics again`);
-      return fresh();
+    let unusable = problem;
+    if (saved && !unusable) {
+      if (rows === 0 || rows > bank.size || bank.read(rows - 1).id !== saved.lastId) unusable = 'belongs to other records';
+      else if (rows <= limit && bank.size > limit) unusable = 'has postings the grown bank no longer searches';
+      else if (rows <= limit && !saved.postings) unusable = 'holds no postings';
+      else if (rows <= limit && prior && saved.lemmas?.priorTag !== prior.tag) unusable = 'was made with another lemma prior';
     }
-    this.options.log?.(`proof bank: BM25 statistics of ${rows} proofs taken from ${LEXICAL_STATS_FILE}`);
-    const lemmas = prior ? new LemmaIndex(prior, limit) : undefined;
-    lemmas?.advance(rows);
-    return { index: LexicalIndex.fromStatistics(saved.statistics, limit), lemmas };
+    if (!saved || unusable) {
+      if (unusable) this.options.log?.(`proof bank: ${LEXICAL_INDEX_FILE} ${unusable}; indexing the proofs again`);
+      // A bank past the limit from the start keeps no postings at all (they would never be searched).
+      const postingsLimit = bank.size <= limit ? limit : 0;
+      return { index: new LexicalIndex(undefined, postingsLimit), lemmas: prior ? new LemmaIndex(prior, postingsLimit) : undefined };
+    }
+    this.options.log?.(`proof bank: lexical index of ${rows} proofs taken from ${LEXICAL_INDEX_FILE}`);
+    if (rows > limit) {
+      const lemmas = prior ? new LemmaIndex(prior, limit) : undefined;
+      lemmas?.advance(rows);
+      return { index: LexicalIndex.restore(saved.statistics, limit), lemmas };
+    }
+    return {
+      index: LexicalIndex.restore(saved.statistics, limit, saved.postings),
+      lemmas: prior ? LemmaIndex.restore(prior, limit, rows, saved.lemmas!.postings) : undefined,
+    };
   }
 
-  /** Keep the statistics of a bank past the postings limit for its next opening (a failure only costs time then). */
-  private saveLexical(bank: ProofBank, index: LexicalIndex): void {
+  /** Keep the lexical index for the bank's next opening (a failure only costs time then). */
+  private saveLexical(bank: ProofBank, index: LexicalIndex, lemmas: LemmaIndex | undefined): void {
     try {
-      saveLexicalStatistics(bank.dir, { statistics: index.statistics(), lastId: bank.read(index.size - 1).id });
+      const postings = index.postingsSnapshot();
+      const lemmaPostings = postings && lemmas?.postingsSnapshot();
+      saveLexicalIndex(bank.dir, {
+        statistics: index.statistics(),
+        lastId: bank.read(index.size - 1).id,
+        ...(postings ? { postings } : {}),
+        ...(lemmas && lemmaPostings ? { lemmas: { priorTag: lemmas.prior.tag, postings: lemmaPostings } } : {}),
+      });
     } catch (e) {
-      this.options.log?.(`proof bank: ${LEXICAL_STATS_FILE} not saved (${(e as Error).message}); the next opening counts the statistics again`);
+      this.options.log?.(`proof bank: ${LEXICAL_INDEX_FILE} not saved (${(e as Error).message}); the next opening indexes the proofs again`);
     }
   }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtinGraphBytes } from '../../src/retrieval/builtin-model';
 import { BuiltinEmbedder, OnnxSentenceEmbedder, type Embedder } from '../../src/retrieval/embedder';
+import { LemmaPrior } from '../../src/retrieval/lemma-prior';
 import { MemoryBank } from '../../src/retrieval/memory';
 import { writeTinyExport } from '../fixtures/retrieval/tiny-models';
 
@@ -102,13 +103,13 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
     assert.equal((await first.lexicalSearchIndex()).indexedRows, 0, 'a bank past the limit keeps no postings it would never search');
     await first.close();
-    const file = path.join(dir, 'lexical-stats.bin');
+    const file = path.join(dir, 'lexical-index.bin');
     assert.ok(fs.existsSync(file), 'the statistics were saved after the long fold');
 
     logs.length = 0;
     const second = open();
     assert.deepEqual(await Promise.all(queries.map((q) => second.retrieve(q, 8))), before);
-    assert.ok(logs.some((m) => m.includes('BM25 statistics of 12000 proofs taken from lexical-stats.bin')), logs.join('\n'));
+    assert.ok(logs.some((m) => m.includes('lexical index of 12000 proofs taken from lexical-index.bin')), logs.join('\n'));
     await second.add(Array.from({ length: 3 }, (_, i) => proof(20_000 + i)));
     const grown = await Promise.all(queries.map((q) => second.retrieve(q, 8)));
     await second.close();
@@ -126,7 +127,59 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     logs.length = 0;
     const damaged = open();
     assert.deepEqual(await Promise.all(queries.map((q) => damaged.retrieve(q, 8))), grown);
-    assert.ok(logs.some((m) => m.includes('lexical-stats.bin damaged (checksum); counting the statistics again')), logs.join('\n'));
+    assert.ok(logs.some((m) => m.includes('lexical-index.bin is damaged (checksum); indexing the proofs again')), logs.join('\n'));
+    await damaged.close();
+  });
+
+  it('keeps the whole lexical index of a bank within the postings limit: reopened, it searches as one that read every proof', async () => {
+    const proof = (i: number) => ({
+      name: `Gen.lemma_${i}`,
+      statement: `theorem Gen.lemma_${i} (l : List Nat) (h : l.length < ${i % 89}) : (l.map (· * ${i % 11})).length ≤ ${i}`,
+      proof: `theorem Gen.lemma_${i} (l : List Nat) (h : l.length < ${i % 89}) : (l.map (· * ${i % 11})).length ≤ ${i} := by ${i % 3 ? 'simp [List.length_map]; omega' : 'rw [List.length_map]; exact Nat.le_of_lt (by omega)'}`,
+      source: { kind: 'corpus' as const, file: `gen${i % 7}.lean`, line: i + 1 },
+    });
+    const logs: string[] = [];
+    const open = (lemmaPrior?: LemmaPrior) => new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, log: (m) => logs.push(m), ...(lemmaPrior ? { lemmaPrior } : {}) });
+    const queries = [{ statement: 'theorem q (l : List Nat) : (l.map (· * 3)).length ≤ 7 + l.length' }, { statement: 'Gen.lemma_10007' }, { statement: 'theorem r : List.length_map = Nat.le_of_lt', hints: ['List.length_map'] }];
+    const first = open();
+    await first.add(Array.from({ length: 10_500 }, (_, i) => proof(i)));
+    const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
+    await first.close();
+    const file = path.join(dir, 'lexical-index.bin');
+    assert.ok(fs.existsSync(file), 'the index was saved after the long fold');
+
+    logs.length = 0;
+    const second = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => second.retrieve(q, 8))), before);
+    assert.ok(logs.some((m) => m.includes('lexical index of 10500 proofs taken from lexical-index.bin')), logs.join('\n'));
+    await second.add(Array.from({ length: 5 }, (_, i) => proof(30_000 + i)));
+    const grown = await Promise.all(queries.map((q) => second.retrieve(q, 8)));
+    const grownIndex = await second.lexicalSearchIndex();
+    assert.equal(grownIndex.indexedRows, 10_505, 'the newer proofs are folded in after the saved ones');
+    await second.close();
+
+    // The reference: the same bank indexed from every record.
+    fs.rmSync(file);
+    const counted = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => counted.retrieve(q, 8))), grown);
+    await counted.close();
+
+    // Postings of another lemma prior are not used.
+    const otherPrior = LemmaPrior.fit([{ statement: 'theorem t (l : List Nat) : l.length = l.length', proof: 'by rw [List.length_map]' }], { topM: 4, minCooccurrence: 1 });
+    logs.length = 0;
+    const other = open(otherPrior);
+    await other.retrieve(queries[0]!, 8);
+    assert.ok(logs.some((m) => m.includes('lexical-index.bin was made with another lemma prior; indexing the proofs again')), logs.join('\n'));
+    await other.close();
+
+    // A damaged file is said and not used.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 5] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    logs.length = 0;
+    const damaged = open();
+    assert.deepEqual(await Promise.all(queries.map((q) => damaged.retrieve(q, 8))), grown);
+    assert.ok(logs.some((m) => m.includes('lexical-index.bin is damaged (checksum); indexing the proofs again')), logs.join('\n'));
     await damaged.close();
   });
 });
