@@ -23,6 +23,7 @@ import { IvfIndex, buildIvf } from './ann';
 import { contentHash } from './embedder';
 import type { ScoredRow } from './search';
 import { BankVectors } from './bank-vectors';
+import { loadRowTable, ROWS_FILE, saveRowTable } from './bank-rows';
 import { BANK_VERSION, BankFormatError, dedupKey, encodeRecord, frames, LOCK_FILE, LOG_HEADER_BYTES, LOG_MAGIC, RECORD_HEADER_BYTES, RECORDS_FILE, vectorHeader, VEC_HEADER_BYTES, VECTORS_FILE, type BankRecord, type Frame } from './bank-format';
 import { SerialQueue } from './serial';
 
@@ -56,10 +57,14 @@ export interface BankOptions {
   lock?: LockOptions;
   /** From this many stored proofs on, search goes through the approximate index (default ANN_MIN_ROWS). */
   annMinRows?: number;
+  /** Rows read from the log at opening, or added since, from which the row table is saved (default ROWS_SAVE_ROWS). */
+  rowTableMinRows?: number;
 }
 
 /** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
 export const ANN_MIN_ROWS = 50_000;
+/** Rows read from the log (at opening) or added since the row table was saved that make it worth saving again. */
+export const ROWS_SAVE_ROWS = 20_000;
 /** The approximate index is rebuilt (in the background) once it covers less than this share of the rows. */
 const ANN_STALE_SHARE = 0.9;
 
@@ -77,6 +82,8 @@ export class ProofBank {
   private readonly rowOfId = new Map<string, number>();
   private readonly deleted = new Set<number>();
   private logEnd = LOG_HEADER_BYTES;
+  /** Rows the saved row table covers (or covered when this process last saved or read it). */
+  private rowsSavedAt = 0;
   /** Whether the index holds a vector for every tracked record (false while the bank opens). */
   private vectorsLoaded = false;
   private readonly queue = new SerialQueue();
@@ -130,11 +137,15 @@ export class ProofBank {
         fs.writeSync(this.logFd, header, 0, header.length, 0);
       });
     }
-    const bytes = this.readLog(0);
-    if (!bytes.subarray(0, 8).equals(LOG_MAGIC)) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} is not a proof bank log`);
-    const version = bytes.readUInt32LE(8);
+    const head = Buffer.alloc(LOG_HEADER_BYTES);
+    fs.readSync(this.logFd, head, 0, LOG_HEADER_BYTES, 0);
+    if (!head.subarray(0, 8).equals(LOG_MAGIC)) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} is not a proof bank log`);
+    const version = head.readUInt32LE(8);
     if (version > BANK_VERSION) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} was written by a newer version (format ${version}); update the extension`);
-    const scan = frames(bytes, 0, LOG_HEADER_BYTES);
+    // The row table saved beside the log, when it still fits it: only the frames after it are read.
+    const start = this.restoreRows();
+    const restored = this.size;
+    const scan = frames(this.readLog(start), start, start);
     let step = scan.next();
     for (; !step.done; step = scan.next()) {
       this.apply(step.value);
@@ -144,8 +155,62 @@ export class ProofBank {
     this.logEnd = step.value.end;
     // What looks torn may be another process's write in progress: judge it under the lock.
     if (step.value.bad) this.locked(() => this.readTail(true));
+    this.rowsSavedAt = restored;
+    if (this.size - restored >= (this.options.rowTableMinRows ?? ROWS_SAVE_ROWS)) this.saveRows();
     this.report.records = this.liveCount;
     await this.loadVectors();
+  }
+
+  /**
+   * Takes in the row table saved beside the log (bank-rows.ts) when the log still holds its last
+   * record where the table says; returns the log offset from which frames are still to be read.
+   */
+  private restoreRows(): number {
+    const { table, problem } = loadRowTable(this.dir);
+    const refuse = (why: string): number => {
+      this.options.log?.(`proof bank: ${ROWS_FILE} ${why}; reading every record`);
+      return LOG_HEADER_BYTES;
+    };
+    if (!table) return problem ? refuse(problem) : LOG_HEADER_BYTES;
+    const rows = table.offsets.length;
+    if (rows === 0 || table.logEnd < LOG_HEADER_BYTES || table.logEnd > fs.fstatSync(this.logFd).size) return refuse('does not fit the log');
+    const at = table.offsets[rows - 1]!;
+    const frame = Buffer.alloc(table.lengths[rows - 1]!);
+    fs.readSync(this.logFd, frame, 0, frame.length, at);
+    const last = frames(frame, at, at).next();
+    if (last.done || last.value.kind !== 'record' || last.value.record.id !== table.lastId || last.value.end > table.logEnd) return refuse('belongs to another log');
+    for (let row = 0; row < rows; row++) {
+      this.offsets.push(table.offsets[row]!);
+      this.lengths.push(table.lengths[row]!);
+      this.nameHashes.push(table.nameHashes[row]!);
+      this.fileIds.push(table.fileIds[row]!);
+    }
+    table.files.forEach((file, id) => {
+      this.fileIdOf.set(file.name, id);
+      if (file.workspace) this.workspaceFileSet.add(file.name);
+    });
+    for (const row of table.deleted) this.deleted.add(row);
+    table.ids.forEach((id, row) => {
+      if (id && !this.deleted.has(row)) this.rowOfId.set(id, row);
+    });
+    this.options.log?.(`proof bank: ${rows} records taken from ${ROWS_FILE}`);
+    return table.logEnd;
+  }
+
+  /** Keep the row table for the next opening (a failure only costs time then). */
+  private saveRows(): void {
+    if (this.size === 0) return;
+    try {
+      const ids = new Array<string>(this.size).fill('');
+      for (const [id, row] of this.rowOfId) ids[row] = id;
+      const files = new Array<{ name: string; workspace: boolean }>(this.fileIdOf.size);
+      for (const [name, id] of this.fileIdOf) files[id] = { name, workspace: this.workspaceFileSet.has(name) };
+      const { offsets, lengths, nameHashes, fileIds, logEnd } = this;
+      saveRowTable(this.dir, { offsets, lengths, nameHashes, fileIds, files, ids, deleted: [...this.deleted], logEnd, lastId: this.read(this.size - 1).id });
+      this.rowsSavedAt = this.size;
+    } catch (e) {
+      this.options.log?.(`proof bank: ${ROWS_FILE} not saved (${(e as Error).message}); the next opening reads every record`);
+    }
   }
 
   /** Runs a write (or a repair) holding the bank's lock. */
@@ -580,6 +645,7 @@ export class ProofBank {
   async close(): Promise<void> {
     await this.queue.idle();
     if (this.closed) return;
+    if (this.size - this.rowsSavedAt >= (this.options.rowTableMinRows ?? ROWS_SAVE_ROWS)) this.saveRows();
     this.closed = true;
     await this.annBuild;
     this.ann?.close();

@@ -208,4 +208,71 @@ describe('retrieval: proof bank', function () {
     fs.writeFileSync(path.join(dir, RECORDS_FILE), header);
     await assert.rejects(ProofBank.open(dir, builtin), /newer version/);
   });
+
+  it('keeps its row table beside the log: reopened, it reads only the records appended since and is the same bank', async () => {
+    const logs: string[] = [];
+    const open = () => ProofBank.open(dir, builtin, { durable: false, rowTableMinRows: 50, log: (m) => logs.push(m) });
+    const state = async (bank: ProofBank) => {
+      const rows = Array.from({ length: bank.size }, (_, r) => [bank.isDeleted(r), bank.read(r).id, bank.exclusion({ file: 'B.lean' })?.test(r) ?? false, bank.exclusion({ name: 'Demo.t7' })?.test(r) ?? false]);
+      const q = await builtin.embed([proof(33).statement]);
+      return { size: bank.size, live: bank.liveCount, files: bank.workspaceFiles().sort(), rows, top: (await bank.search(q, 5, { file: 'A.lean' })).map((x) => x.row) };
+    };
+    const first = await open();
+    await first.add(Array.from({ length: 60 }, (_, i) => proof(i, i % 3 ? 'A.lean' : 'B.lean')));
+    await first.add([{ ...proof(500), source: { kind: 'corpus', file: 'corpus.jsonl', line: 1 } }]);
+    await first.forget([first.read(4).id, first.read(10).id]);
+    await first.replaceFile('B.lean', [proof(0, 'B.lean'), proof(700, 'B.lean')]);
+    const expected = await state(first);
+    await first.close();
+    const file = path.join(dir, 'rows.bin');
+    assert.ok(fs.existsSync(file), 'the row table was saved on closing');
+
+    // The same bank, with the table.
+    logs.length = 0;
+    const second = await open();
+    assert.ok(logs.includes(`proof bank: ${expected.size} records taken from rows.bin`), logs.join('\n'));
+    assert.deepEqual(await state(second), expected);
+    // It works on from there: removals by id and file, additions, duplicates.
+    assert.equal(await second.forget([second.read(20).id]), 1);
+    assert.deepEqual(await second.add([proof(1, 'A.lean'), proof(800, 'C.lean')]), { added: 1, duplicates: 1 });
+    const grown = await state(second);
+    await second.close(); // 2 rows since: the table stays as it was, the log holds the rest
+
+    logs.length = 0;
+    const third = await open();
+    assert.ok(logs.includes(`proof bank: ${expected.size} records taken from rows.bin`), logs.join('\n'));
+    assert.deepEqual(await state(third), grown, 'frames after the table (records and removals) are taken in');
+    await third.close();
+
+    // The reference: the same log read record by record.
+    fs.renameSync(file, `${file}.kept`);
+    const reference = await open();
+    assert.deepEqual(await state(reference), grown);
+    await reference.close();
+    fs.rmSync(file, { force: true }); // the reference read 63 records and saved its own table
+    fs.renameSync(`${file}.kept`, file);
+
+    // A damaged table is said and not used.
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 7] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    logs.length = 0;
+    const damaged = await open();
+    assert.deepEqual(await state(damaged), grown);
+    assert.ok(logs.some((m) => m.includes('rows.bin is damaged (checksum); reading every record')), logs.join('\n'));
+    await damaged.close();
+
+    // Another bank's table is refused: its last record is not in this log.
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bank-other-'));
+    const other = await ProofBank.open(otherDir, builtin, { durable: false, rowTableMinRows: 50 });
+    await other.add(Array.from({ length: 70 }, (_, i) => proof(1000 + i)));
+    await other.close();
+    fs.copyFileSync(path.join(otherDir, 'rows.bin'), file);
+    fs.rmSync(otherDir, { recursive: true, force: true });
+    logs.length = 0;
+    const foreign = await open();
+    assert.deepEqual(await state(foreign), grown);
+    assert.ok(logs.some((m) => /rows\.bin (belongs to another log|does not fit the log); reading every record/.test(m)), logs.join('\n'));
+    await foreign.close();
+  });
 });
