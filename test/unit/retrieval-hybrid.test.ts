@@ -6,6 +6,7 @@ import { builtinGraphBytes } from '../../src/retrieval/builtin-model';
 import { BuiltinEmbedder, OnnxSentenceEmbedder, type Embedder } from '../../src/retrieval/embedder';
 import { LemmaPrior } from '../../src/retrieval/lemma-prior';
 import { MemoryBank } from '../../src/retrieval/memory';
+import type { RetrievalQuery, VerifiedProof } from '../../src/core/types';
 import { writeTinyExport } from '../fixtures/retrieval/tiny-models';
 
 const meta = { format: 'oprover-lean-hash' as const, featureVersion: 1, buckets: 64, dim: 8, maxFeatures: 32, seed: 1, smoothing: 0, corpusDocuments: 1 };
@@ -98,37 +99,10 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     const logs: string[] = [];
     const open = () => new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, lexicalSearchMaxRows: 1_000, log: (m) => logs.push(m) });
     const queries = [{ statement: 'theorem q (n : Nat) (h : n < 5) : n * 3 ≤ 77 + n' }, { statement: 'Gen.lemma_11001' }];
-    const first = open();
-    await first.add(Array.from({ length: 12_000 }, (_, i) => proof(i)));
-    const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
-    assert.equal((await first.lexicalSearchIndex()).indexedRows, 0, 'a bank past the limit keeps no postings it would never search');
-    await first.close();
-    const file = path.join(dir, 'lexical-index.bin');
-    assert.ok(fs.existsSync(file), 'the statistics were saved after the long fold');
-
-    logs.length = 0;
-    const second = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => second.retrieve(q, 8))), before);
-    assert.ok(logs.some((m) => m.includes('lexical index of 12000 proofs taken from lexical-index.bin')), logs.join('\n'));
-    await second.add(Array.from({ length: 3 }, (_, i) => proof(20_000 + i)));
-    const grown = await Promise.all(queries.map((q) => second.retrieve(q, 8)));
-    await second.close();
-
-    // The reference: the same bank with its statistics counted from every record.
-    fs.rmSync(file);
-    const counted = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => counted.retrieve(q, 8))), grown);
-    await counted.close();
-
-    // A damaged file is said and not used.
-    const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 3] ^= 0xff;
-    fs.writeFileSync(file, bytes);
-    logs.length = 0;
-    const damaged = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => damaged.retrieve(q, 8))), grown);
-    assert.ok(logs.some((m) => m.includes('lexical-index.bin is damaged (checksum); indexing the proofs again')), logs.join('\n'));
-    await damaged.close();
+    await reopensLikeARebuild({
+      dir, open, logs, queries, proofs: Array.from({ length: 12_000 }, (_, i) => proof(i)), more: Array.from({ length: 3 }, (_, i) => proof(20_000 + i)),
+      whenBuilt: async (bank) => assert.equal((await bank.lexicalSearchIndex()).indexedRows, 0, 'a bank past the limit keeps no postings it would never search'),
+    });
   });
 
   it('keeps the whole lexical index of a bank within the postings limit: reopened, it searches as one that read every proof', async () => {
@@ -141,45 +115,70 @@ describe('retrieval: fingerprints and hybrid ranking', function () {
     const logs: string[] = [];
     const open = (lemmaPrior?: LemmaPrior) => new MemoryBank({ storageDir: dir, embedder: () => BuiltinEmbedder.load(), durable: false, log: (m) => logs.push(m), ...(lemmaPrior ? { lemmaPrior } : {}) });
     const queries = [{ statement: 'theorem q (l : List Nat) : (l.map (· * 3)).length ≤ 7 + l.length' }, { statement: 'Gen.lemma_10007' }, { statement: 'theorem r : List.length_map = Nat.le_of_lt', hints: ['List.length_map'] }];
-    const first = open();
-    await first.add(Array.from({ length: 10_500 }, (_, i) => proof(i)));
-    const before = await Promise.all(queries.map((q) => first.retrieve(q, 8)));
-    await first.close();
-    const file = path.join(dir, 'lexical-index.bin');
-    assert.ok(fs.existsSync(file), 'the index was saved after the long fold');
-
-    logs.length = 0;
-    const second = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => second.retrieve(q, 8))), before);
-    assert.ok(logs.some((m) => m.includes('lexical index of 10500 proofs taken from lexical-index.bin')), logs.join('\n'));
-    await second.add(Array.from({ length: 5 }, (_, i) => proof(30_000 + i)));
-    const grown = await Promise.all(queries.map((q) => second.retrieve(q, 8)));
-    const grownIndex = await second.lexicalSearchIndex();
-    assert.equal(grownIndex.indexedRows, 10_505, 'the newer proofs are folded in after the saved ones');
-    await second.close();
-
-    // The reference: the same bank indexed from every record.
-    fs.rmSync(file);
-    const counted = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => counted.retrieve(q, 8))), grown);
-    await counted.close();
-
-    // Postings of another lemma prior are not used.
-    const otherPrior = LemmaPrior.fit([{ statement: 'theorem t (l : List Nat) : l.length = l.length', proof: 'by rw [List.length_map]' }], { topM: 4, minCooccurrence: 1 });
-    logs.length = 0;
-    const other = open(otherPrior);
-    await other.retrieve(queries[0]!, 8);
-    assert.ok(logs.some((m) => m.includes('lexical-index.bin was made with another lemma prior; indexing the proofs again')), logs.join('\n'));
-    await other.close();
-
-    // A damaged file is said and not used.
-    const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 5] ^= 0xff;
-    fs.writeFileSync(file, bytes);
-    logs.length = 0;
-    const damaged = open();
-    assert.deepEqual(await Promise.all(queries.map((q) => damaged.retrieve(q, 8))), grown);
-    assert.ok(logs.some((m) => m.includes('lexical-index.bin is damaged (checksum); indexing the proofs again')), logs.join('\n'));
-    await damaged.close();
+    await reopensLikeARebuild({
+      dir, open, logs, queries, proofs: Array.from({ length: 10_500 }, (_, i) => proof(i)), more: Array.from({ length: 5 }, (_, i) => proof(30_000 + i)),
+      whenGrown: async (bank) => assert.equal((await bank.lexicalSearchIndex()).indexedRows, 10_505, 'the newer proofs are folded in after the saved ones'),
+      beforeDamage: async () => {
+        // Postings of another lemma prior are not used.
+        const otherPrior = LemmaPrior.fit([{ statement: 'theorem t (l : List Nat) : l.length = l.length', proof: 'by rw [List.length_map]' }], { topM: 4, minCooccurrence: 1 });
+        logs.length = 0;
+        const other = open(otherPrior);
+        await other.retrieve(queries[0]!, 8);
+        assert.ok(logs.some((m) => m.includes('lexical-index.bin was made with another lemma prior; indexing the proofs again')), logs.join('\n'));
+        await other.close();
+      },
+    });
   });
 });
+
+/**
+ * Stores `proofs`, asks `queries`, and checks the lexical index saved beside the bank: reopened, the
+ * bank takes it and answers the same; with `more` proofs added it answers as a bank that indexed
+ * every record; a damaged file is said in the log and the proofs are indexed again.
+ */
+async function reopensLikeARebuild(o: {
+  dir: string;
+  open: () => MemoryBank;
+  logs: string[];
+  queries: RetrievalQuery[];
+  proofs: VerifiedProof[];
+  more: VerifiedProof[];
+  whenBuilt?: (bank: MemoryBank) => Promise<void>;
+  whenGrown?: (bank: MemoryBank) => Promise<void>;
+  beforeDamage?: () => Promise<void>;
+}): Promise<void> {
+  const answers = (bank: MemoryBank) => Promise.all(o.queries.map((q) => bank.retrieve(q, 8)));
+  const first = o.open();
+  await first.add(o.proofs);
+  const before = await answers(first);
+  await o.whenBuilt?.(first);
+  await first.close();
+  const file = path.join(o.dir, 'lexical-index.bin');
+  assert.ok(fs.existsSync(file), 'the index was saved after the long fold');
+
+  o.logs.length = 0;
+  const second = o.open();
+  assert.deepEqual(await answers(second), before);
+  assert.ok(o.logs.some((m) => m.includes(`lexical index of ${o.proofs.length} proofs taken from lexical-index.bin`)), o.logs.join('\n'));
+  await second.add(o.more);
+  const grown = await answers(second);
+  await o.whenGrown?.(second);
+  await second.close();
+
+  // The reference: the same bank indexed from every record.
+  fs.rmSync(file);
+  const counted = o.open();
+  assert.deepEqual(await answers(counted), grown);
+  await counted.close();
+  await o.beforeDamage?.();
+
+  // A damaged file is said and not used.
+  const bytes = fs.readFileSync(file);
+  bytes[bytes.length - 5] ^= 0xff;
+  fs.writeFileSync(file, bytes);
+  o.logs.length = 0;
+  const damaged = o.open();
+  assert.deepEqual(await answers(damaged), grown);
+  assert.ok(o.logs.some((m) => m.includes('lexical-index.bin is damaged (checksum); indexing the proofs again')), o.logs.join('\n'));
+  await damaged.close();
+}
