@@ -13,6 +13,7 @@
 // every repair of a torn tail, happens under bank.lock; a writer first reads what others appended
 // since it last looked (records and their vector rows), so it appends at the true end and never
 // stores a proof twice. A search picks up others' complete records without taking the lock.
+import { constants as bufferConstants } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { VerifiedProof } from '../core/types';
@@ -59,12 +60,18 @@ export interface BankOptions {
   annMinRows?: number;
   /** Rows read from the log at opening, or added since, from which the row table is saved (default ROWS_SAVE_ROWS). */
   rowTableMinRows?: number;
+  /** Bytes of the log read at a time when scanning it (default LOG_CHUNK_BYTES). */
+  logChunkBytes?: number;
 }
 
 /** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
 export const ANN_MIN_ROWS = 50_000;
 /** Rows read from the log (at opening) or added since the row table was saved that make it worth saving again. */
 export const ROWS_SAVE_ROWS = 20_000;
+/** The log is scanned this many bytes at a time (a log of millions of proofs is larger than a Buffer may be). */
+export const LOG_CHUNK_BYTES = 64 * 1024 * 1024;
+/** A frame longer than one Buffer can hold cannot be read (nor have been written): damage. */
+const MAX_FRAME_BYTES = bufferConstants.MAX_LENGTH;
 /** The approximate index is rebuilt (in the background) once it covers less than this share of the rows. */
 const ANN_STALE_SHARE = 0.9;
 
@@ -145,7 +152,7 @@ export class ProofBank {
     // The row table saved beside the log, when it still fits it: only the frames after it are read.
     const start = this.restoreRows();
     const restored = this.size;
-    const scan = frames(this.readLog(start), start, start);
+    const scan = this.logFrames(start);
     let step = scan.next();
     for (; !step.done; step = scan.next()) {
       this.apply(step.value);
@@ -218,17 +225,42 @@ export class ProofBank {
     return withFileLock(path.join(this.dir, LOCK_FILE), write, this.options.lock);
   }
 
-  /** The log from file offset `from` to its current end. */
-  private readLog(from: number): Buffer {
+  /**
+   * The log's frames from offset `from` to its current end, read a chunk at a time (a large bank's
+   * log outgrows what one Buffer can hold). Returns where the whole frames end, and whether what
+   * follows is torn or damaged (as `frames` does for one buffer).
+   */
+  private *logFrames(from: number): Generator<Frame, { end: number; bad: boolean; claimed: number }> {
     const size = fs.fstatSync(this.logFd).size;
-    const buffer = Buffer.alloc(Math.max(0, size - from));
-    let read = 0;
-    while (read < buffer.length) {
-      const n = fs.readSync(this.logFd, buffer, read, buffer.length - read, from + read);
-      if (n === 0) break;
-      read += n;
+    const chunk = this.options.logChunkBytes ?? LOG_CHUNK_BYTES;
+    let at = from;
+    let want = chunk;
+    for (;;) {
+      const bytes = Buffer.alloc(Math.max(0, Math.min(want, size - at)));
+      let read = 0;
+      while (read < bytes.length) {
+        const n = fs.readSync(this.logFd, bytes, read, bytes.length - read, at + read);
+        if (n === 0) break;
+        read += n;
+      }
+      const scan = frames(bytes.subarray(0, read), at, at);
+      let step = scan.next();
+      for (; !step.done; step = scan.next()) yield step.value;
+      const chunkEnd = at + read;
+      // At the file's end, or damaged inside this chunk: that is the answer.
+      if (chunkEnd >= size || read < bytes.length || (step.value.bad && step.value.end + step.value.claimed <= chunkEnd)) return step.value;
+      if (!step.value.bad) {
+        // The chunk ended on a frame's end: go on with the next.
+        at = chunkEnd;
+        want = chunk;
+        continue;
+      }
+      // A frame runs on past the chunk: read on from its start, taking at least the whole frame
+      // (a length past what any Buffer can hold is damage, not a frame to read).
+      if (Number.isFinite(step.value.claimed) && step.value.claimed > MAX_FRAME_BYTES) return step.value;
+      at = step.value.end;
+      want = Math.max(chunk, Number.isFinite(step.value.claimed) ? step.value.claimed : 0);
     }
-    return buffer.subarray(0, read);
   }
 
   private apply(frame: Frame): void {
@@ -245,9 +277,8 @@ export class ProofBank {
     const size = fs.fstatSync(this.logFd).size;
     if (size < this.logEnd) throw new BankFormatError(`${path.join(this.dir, RECORDS_FILE)} shrank while it was open (was it replaced?); reopen the memory bank`);
     if (size === this.logEnd) return;
-    const bytes = this.readLog(this.logEnd);
     const vectorRows = this.vectorsLoaded ? this.vectorRowsOnDisk() : Infinity;
-    const scan = frames(bytes, this.logEnd, this.logEnd);
+    const scan = this.logFrames(this.logEnd);
     let step = scan.next();
     try {
       for (; !step.done; step = scan.next()) {

@@ -275,4 +275,40 @@ describe('retrieval: proof bank', function () {
     assert.ok(logs.some((m) => /rows\.bin (belongs to another log|does not fit the log); reading every record/.test(m)), logs.join('\n'));
     await foreign.close();
   });
+
+  it('reads its log a chunk at a time: records longer than a chunk, a torn tail and a damaged record come out as in one read', async () => {
+    const long = (i: number): VerifiedProof => ({ ...proof(i), proof: `${proof(i).statement} := by\n  -- ${'x'.repeat(300 + 97 * i)}\n  omega` });
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add(Array.from({ length: 12 }, (_, i) => (i % 3 ? proof(i) : long(i))));
+    await bank.forget([bank.read(5).id]);
+    await bank.close();
+    const logPath = path.join(dir, RECORDS_FILE);
+    const state = (b: ProofBank) => ({ size: b.size, live: b.liveCount, report: b.report, rows: Array.from({ length: b.size }, (_, r) => [b.isDeleted(r), b.read(r).id]) });
+    const openWith = async (logChunkBytes?: number) => {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bank-chunks-'));
+      for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(copy, f));
+      const b = await ProofBank.open(copy, builtin, { durable: false, ...(logChunkBytes ? { logChunkBytes } : {}) });
+      const seen = state(b);
+      await b.close();
+      fs.rmSync(copy, { recursive: true, force: true });
+      return seen;
+    };
+    const whole = await openWith();
+    assert.equal(whole.size, 12);
+    for (const chunk of [16, 100, 700]) assert.deepEqual(await openWith(chunk), whole, `chunks of ${chunk} bytes`);
+
+    // A torn tail (the last record loses its end).
+    fs.truncateSync(logPath, fs.statSync(logPath).size - 10);
+    const torn = await openWith();
+    assert.equal(torn.report.lostRecords, 1);
+    for (const chunk of [16, 100, 700]) assert.deepEqual(await openWith(chunk), torn, `torn, chunks of ${chunk} bytes`);
+
+    // A damaged record in the middle: everything from it on is dropped, whatever the chunk.
+    const bytes = fs.readFileSync(logPath);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    fs.writeFileSync(logPath, bytes);
+    const damaged = await openWith();
+    assert.ok(damaged.size < torn.size && /damaged record at byte/.test(damaged.report.message ?? ''), JSON.stringify(damaged.report));
+    for (const chunk of [16, 100, 700]) assert.deepEqual(await openWith(chunk), damaged, `damaged, chunks of ${chunk} bytes`);
+  });
 });
