@@ -794,12 +794,96 @@ async function speed(embedder: BuiltinEmbedder, started: number, loadAtStart: nu
   log(`done in ${results.speed_run.total_s} s`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// A whole bank of N synthetic proofs (--whole-bank N; bench/results/retrieval-bank-N.json): built
+// through ProofBank.add, indexed once (approximate index, lexical statistics), then opened again
+// by a separate process that only opens it and queries it, so its resident memory is the bank's.
+
+/** The reopening process (--bank-child DIR): open, first query, 200 queries, resident memory. */
+async function bankChild(dir: string) {
+  const embedder = await BuiltinEmbedder.load();
+  const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
+  let t = performance.now();
+  const bank = await memory.open();
+  const openMs = performance.now() - t;
+  t = performance.now();
+  await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
+  const firstQueryMs = performance.now() - t;
+  const times: number[] = [];
+  for (const [i, q] of corpus.filter((_, j) => j % 7 === 0).slice(0, 200).entries()) {
+    t = performance.now();
+    const found = await memory.retrieve({ statement: q.statement.replace(q.name, `${q.name}_query${i}`), excludeName: q.name }, 8);
+    times.push(performance.now() - t);
+    if (found.length !== 8) throw new Error(`expected 8 results, got ${found.length}`);
+  }
+  times.sort((a, b) => a - b);
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  const out = { proofs: bank.size, open_ms: round(openMs, 0), first_query_ms: round(firstQueryMs, 0), retrieve_p50_ms: round(percentile(times, 50), 2), retrieve_p95_ms: round(percentile(times, 95), 2), rss_mb: round(rssMb, 0), vector_rows_in_memory: bank.vectorRowsInMemory };
+  await memory.close();
+  return out;
+}
+
+async function wholeBank(n: number, started: number, loadAtStart: number) {
+  const embedder = await BuiltinEmbedder.load();
+  const dir = tmpDir(`bank-${n}`);
+  try {
+    const build = await ProofBank.open(dir, embedder, { durable: false });
+    let t = performance.now();
+    for (let from = 0; from < n; from += 4096) {
+      await build.add(Array.from({ length: Math.min(4096, n - from) }, (_, j) => syntheticProof(from + j)));
+      if (from % 1_000_000 === 0) log(`whole bank: ${from} proofs stored`);
+    }
+    const buildMs = performance.now() - t;
+    await build.close();
+    const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
+    t = performance.now();
+    const bank = await memory.open();
+    const firstOpenMs = performance.now() - t;
+    t = performance.now();
+    await bank.approximateReady();
+    const annBuildMs = performance.now() - t;
+    t = performance.now();
+    await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
+    const firstQueryMs = performance.now() - t;
+    await memory.close(); // and the embedder with it
+    const sizes = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).size]));
+    log('whole bank: reopening in a separate process…');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--bank-child', dir], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    if (child.status !== 0) throw new Error(`the reopening process failed: ${child.stderr.slice(-2000)}`);
+    const reopened = JSON.parse(child.stdout) as Awaited<ReturnType<typeof bankChild>>;
+    const results = {
+      headline: { whole_bank_proofs: n, retrieve_p50_ms: reopened.retrieve_p50_ms, rss_mb: reopened.rss_mb, reopen_ms: reopened.open_ms, reopen_first_query_ms: reopened.first_query_ms, ingest_per_s: round(n / (buildMs / 1000), 0) },
+      machine: { ...machineInfo(), load_average_1m: { start: round(loadAtStart), end: round(os.loadavg()[0]!) } },
+      notes: {
+        what: 'a whole bank of synthetic proofs (Batteries declarations renamed per copy), built through ProofBank.add in batches of 4096 (durable off), then opened by MemoryBank, its approximate index built and its first query answered (lexical statistics counted and saved), closed, and opened again by a separate process that only opens it and queries it: reopen_ms, reopen_first_query_ms, retrieve p50/p95 over 200 real statements under new names, and that process resident memory (rss_mb)',
+      },
+      build: { proofs: n, build_ms: round(buildMs, 0), first_open_ms: round(firstOpenMs, 0), ann_build_ms: round(annBuildMs, 0), first_query_ms: round(firstQueryMs, 0), files_bytes: sizes },
+      reopened,
+      total_s: round((performance.now() - started) / 1000, 1),
+      peak_rss_mib_building_process: round(process.resourceUsage().maxRSS / 1024, 0),
+    };
+    const file = path.join(root, `bench/results/retrieval-bank-${n >= 1_000_000 ? `${n / 1_000_000}m` : n}.json`);
+    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const child = process.argv.indexOf('--ann-child');
   if (child > 0) {
     const [file, n, dim, probes] = process.argv.slice(child + 1);
     process.stdout.write(JSON.stringify(annQuery(file!, Number(n), Number(dim), Number(probes))));
     return;
+  }
+  const bankChildAt = process.argv.indexOf('--bank-child');
+  if (bankChildAt > 0) {
+    process.stdout.write(JSON.stringify(await bankChild(process.argv[bankChildAt + 1]!)));
+    return;
+  }
+  if (process.argv.includes('--whole-bank')) {
+    return wholeBank(Number(process.argv[process.argv.indexOf('--whole-bank') + 1] ?? 7_000_000), performance.now(), os.loadavg()[0]!);
   }
   if (process.argv.includes('--ann')) {
     for (const n of (process.argv[process.argv.indexOf('--ann') + 1] ?? '100000').split(',')) await annScale(Number(n), 128);
