@@ -44,7 +44,6 @@ export class ThreadedReplyReader {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script, { execArgv: this.execArgv });
-    worker.unref();
     worker.on('message', (m: { id: number; extraction: Extraction }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -63,6 +62,9 @@ export class ThreadedReplyReader {
     };
     worker.on('error', (err) => fail(err.message));
     worker.on('exit', (code) => fail(`exit ${code}`));
+    // After the listeners: a 'message' listener added later would hold the process again. A reply
+    // awaited keeps it alive through its timer; an idle thread never does.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

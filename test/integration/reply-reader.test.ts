@@ -1,6 +1,7 @@
 // The reply reader on a worker thread: the same extraction as inline, a reply that never finishes
 // reading refused (and its thread replaced) instead of blocking, and the built worker script works.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,28 @@ describe('reply reader on a worker thread', function () {
     } finally {
       await reader.dispose();
     }
+  });
+
+  it('does not keep a process alive once its replies are read, even without dispose', () => {
+    const script = path.join(path.dirname(bundled), 'read-one.mts');
+    fs.writeFileSync(
+      script,
+      [
+        `import { ThreadedReplyReader } from ${JSON.stringify(path.join(root, 'src/endpoint/reply-reader.ts'))};`,
+        `import { findSorries } from ${JSON.stringify(path.join(root, 'src/core/source/index.ts'))};`,
+        `const text = ${JSON.stringify(TEXT)};`,
+        'const sorry = findSorries(text)[0]!;',
+        "const target = { file: 'T.lean', projectRoot: '.', text, version: 1, sorry, declaration: sorry.declaration! };",
+        `const reader = new ThreadedReplyReader(${JSON.stringify(bundled)});`,
+        "const got = await reader.read({ text: '```lean4\\ntheorem t (a b : Nat) : a + b = b + a := by\\n  omega\\n```', finishReason: 'stop' }, target, { kind: 'model', round: 1, sample: 0 });",
+        "console.log(got.ok ? 'read' : 'refused');",
+      ].join('\n'),
+    );
+    // A bounded wait: a process held by an idle thread would run into it.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 50_000 });
+    assert.equal(child.signal, null, `the process did not end by itself: ${child.stderr}`);
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'read');
   });
 
   it('the built worker (dist/reply-worker.js) reads a reply', async function () {
