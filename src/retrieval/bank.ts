@@ -1,7 +1,9 @@
 // The on-disk proof bank of one workspace: an append-only record log plus a vector file.
 //
 // The files' formats are in bank-format.ts (records.log: framed JSON records with CRC-32;
-// vectors.bin: a header, then one f32 row per record, in order).
+// vectors.bin: a header, then one f32 row per record, in order). Beside them, rows.bin keeps the
+// row table (bank-rows.ts) so that an opening reads only the records appended since; the log stays
+// the truth, and the log is scanned a chunk at a time (a large bank's log outgrows one Buffer).
 //
 // A batch is appended vectors first, then records, in one write each. A process killed mid-write
 // therefore leaves at most a torn last record (detected by its length or CRC, truncated and
