@@ -831,7 +831,7 @@ async function wholeBank(n: number, started: number, loadAtStart: number) {
     let t = performance.now();
     for (let from = 0; from < n; from += 4096) {
       await build.add(Array.from({ length: Math.min(4096, n - from) }, (_, j) => syntheticProof(from + j)));
-      if (from % 1_000_000 === 0) log(`whole bank: ${from} proofs stored`);
+      if (Math.floor((from + 4096) / 1_000_000) > Math.floor(from / 1_000_000)) log(`whole bank: ${from + 4096} proofs stored`);
     }
     const buildMs = performance.now() - t;
     await build.close();

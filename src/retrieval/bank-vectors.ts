@@ -9,6 +9,8 @@ import { BankFormatError, VEC_HEADER_BYTES } from './bank-format';
 import { topKByLoop, VectorIndex, type ScoredRow } from './search';
 
 
+/** Bytes read from the file by one call. */
+const READ_STEP_BYTES = 1 << 30;
 /** Rows read per step when searching rows that are not in memory. */
 const DISK_SCAN_ROWS = 16_384;
 
@@ -158,7 +160,8 @@ export class BankVectors {
     const buffer = Buffer.alloc((to - from) * this.rowBytes);
     let read = 0;
     while (read < buffer.length) {
-      const n = fs.readSync(this.fd, buffer, read, buffer.length - read, VEC_HEADER_BYTES + from * this.rowBytes + read);
+      // One read takes at most READ_STEP_BYTES (a read's length must fit in 31 bits).
+      const n = fs.readSync(this.fd, buffer, read, Math.min(READ_STEP_BYTES, buffer.length - read), VEC_HEADER_BYTES + from * this.rowBytes + read);
       if (n === 0) throw new BankFormatError(`${this.file} ended early; reopen the memory bank`);
       read += n;
     }

@@ -64,10 +64,14 @@ export interface BankOptions {
   rowTableMinRows?: number;
   /** Bytes of the log read at a time when scanning it (default LOG_CHUNK_BYTES). */
   logChunkBytes?: number;
+  /** A bank of more rows than this, without a usable approximate index, leaves its vectors in the file (default VECTORS_IN_MEMORY_MAX_ROWS). */
+  vectorsInMemoryMaxRows?: number;
 }
 
 /** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
 export const ANN_MIN_ROWS = 50_000;
+/** Vectors (of 512 bytes at the built-in model's width) a bank reads into memory at opening when no approximate index covers them. */
+export const VECTORS_IN_MEMORY_MAX_ROWS = 1_000_000;
 /** Rows read from the log (at opening) or added since the row table was saved that make it worth saving again. */
 export const ROWS_SAVE_ROWS = 20_000;
 /** The log is scanned this many bytes at a time (a log of millions of proofs is larger than a Buffer may be). */
@@ -355,8 +359,11 @@ export class ProofBank {
       const rows = Math.min(file.rows, this.size);
       // Rows for records that never made it, or half a row: cut back.
       if (file.size !== VEC_HEADER_BYTES + rows * rowBytes) fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
-      this.vectors.reserve(this.size);
-      this.vectors.load(rows);
+      if (rows > this.vectorsInMemoryMaxRows && rows >= (this.options.annMinRows ?? ANN_MIN_ROWS)) this.vectors.startOnDisk(rows);
+      else {
+        this.vectors.reserve(this.size);
+        this.vectors.load(rows);
+      }
       if (rows < this.size) {
         // Vectors missing (new embedder, or written before a crash): embed them from the log.
         const missing = this.size - rows;
@@ -612,13 +619,19 @@ export class ProofBank {
   private openIndexAtStart(): void {
     if (this.size < (this.options.annMinRows ?? ANN_MIN_ROWS)) return;
     const index = IvfIndex.open(this.annFile(), { dim: this.embedder.dim });
-    if (!index) return;
-    if (index.rows > this.size || index.rows < this.size * ANN_STALE_SHARE) {
-      index.close();
+    if (index && index.rows <= this.size && index.rows >= this.size * ANN_STALE_SHARE) {
+      this.ann = index;
+      this.vectors.startOnDisk(index.rows);
       return;
     }
-    this.ann = index;
-    this.vectors.startOnDisk(index.rows);
+    index?.close();
+    // No usable index yet: a bank too large to hold its vectors leaves them in the file (exact
+    // search reads it in steps) until the index is built in the background.
+    if (this.size > this.vectorsInMemoryMaxRows) this.vectors.startOnDisk(this.size);
+  }
+
+  private get vectorsInMemoryMaxRows(): number {
+    return this.options.vectorsInMemoryMaxRows ?? VECTORS_IN_MEMORY_MAX_ROWS;
   }
 
   /** Wait for a background rebuild of the approximate index (tests, benchmarks). */

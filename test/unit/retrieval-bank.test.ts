@@ -311,4 +311,23 @@ describe('retrieval: proof bank', function () {
     assert.ok(damaged.size < torn.size && /damaged record at byte/.test(damaged.report.message ?? ''), JSON.stringify(damaged.report));
     for (const chunk of [16, 100, 700]) assert.deepEqual(await openWith(chunk), damaged, `damaged, chunks of ${chunk} bytes`);
   });
+
+  it('leaves the vectors of a bank too large to hold in the file until its approximate index exists, and searches it the same', async () => {
+    const bank = await ProofBank.open(dir, builtin, { durable: false });
+    await bank.add(Array.from({ length: 300 }, (_, i) => proof(i, `F${i % 4}.lean`)));
+    await bank.close();
+    const inMemory = await ProofBank.open(dir, builtin, { durable: false, annMinRows: 1e9 });
+    const large = await ProofBank.open(dir, builtin, { durable: false, annMinRows: 100, vectorsInMemoryMaxRows: 200 });
+    assert.equal(inMemory.vectorRowsInMemory, 300);
+    assert.equal(large.vectorRowsInMemory, 0, 'no vector read into memory at opening');
+    const q = await builtin.embed([proof(123).statement]);
+    // No index yet: the search reads the file in steps (and starts building the index).
+    assert.deepEqual(await large.search(q, 5, { file: 'F1.lean' }), await inMemory.search(q, 5, { file: 'F1.lean' }));
+    assert.ok(await large.approximateReady(), 'the approximate index was built from the file');
+    assert.equal(large.vectorRowsInMemory, 0);
+    await large.add([proof(1000)]);
+    assert.equal(large.vectorRowsInMemory, 1, 'a new row is kept in memory');
+    await large.close();
+    await inMemory.close();
+  });
 });
