@@ -27,6 +27,8 @@ export class BankVectors {
     readonly dim: number,
     /** The file's path, for messages. */
     private readonly file: string,
+    /** Rows held in memory at most: past it every row stays in the file (read in steps). */
+    private readonly maxResidentRows = Infinity,
   ) {
     this.resident = new VectorIndex(dim);
     this.rowBytes = dim * 4;
@@ -50,7 +52,8 @@ export class BankVectors {
 
   /** Room for `rows` rows in memory (when they will be loaded). */
   reserve(rows: number): void {
-    this.resident.reserve(Math.max(0, rows - this.firstResidentRow));
+    const resident = Math.max(0, rows - this.firstResidentRow);
+    if (resident <= this.maxResidentRows) this.resident.reserve(resident);
   }
 
   /** On opening: rows [0, rows) exist in the file and stay there (an approximate index covers them). */
@@ -63,6 +66,7 @@ export class BankVectors {
   /** Reads rows [count, to) of the file into memory. */
   load(to: number): void {
     if (to <= this.rows) return;
+    if (to - this.firstResidentRow > this.maxResidentRows) return this.leaveInFile(to);
     const buffer = this.readRows(this.rows, to);
     this.resident.appendPacked(new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4));
     this.rows = to;
@@ -89,6 +93,19 @@ export class BankVectors {
   keep(vectors: Float32Array): void {
     this.resident.appendPacked(vectors);
     this.rows += vectors.length / this.dim;
+    if (this.residentRows > this.maxResidentRows) this.leaveInFile(this.rows);
+  }
+
+  /**
+   * More rows than memory may hold: rows [0, to) all stay in the file from now on (they are all
+   * written there). Exact search reads them in steps until an approximate index covers them.
+   */
+  private leaveInFile(to: number): void {
+    const old = this.resident;
+    this.resident = new VectorIndex(this.dim);
+    this.rows = to;
+    this.firstResidentRow = to;
+    void old.dispose();
   }
 
   /** Row `row`: a view into memory, or read from the file into a buffer reused by the next call. */

@@ -64,13 +64,13 @@ export interface BankOptions {
   rowTableMinRows?: number;
   /** Bytes of the log read at a time when scanning it (default LOG_CHUNK_BYTES). */
   logChunkBytes?: number;
-  /** A bank of more rows than this, without a usable approximate index, leaves its vectors in the file (default VECTORS_IN_MEMORY_MAX_ROWS). */
+  /** Vector rows held in memory at most (default VECTORS_IN_MEMORY_MAX_ROWS); past it they stay in the file (bank-vectors.ts). */
   vectorsInMemoryMaxRows?: number;
 }
 
 /** Stored proofs from which search uses the approximate index (below it exact search is fast enough). */
 export const ANN_MIN_ROWS = 50_000;
-/** Vectors (of 512 bytes at the built-in model's width) a bank reads into memory at opening when no approximate index covers them. */
+/** Vector rows (512 bytes each at the built-in model's width) a bank holds in memory at most: the rows no approximate index covers, up to this many. */
 export const VECTORS_IN_MEMORY_MAX_ROWS = 1_000_000;
 /** Rows read from the log (at opening) or added since the row table was saved that make it worth saving again. */
 export const ROWS_SAVE_ROWS = 20_000;
@@ -128,7 +128,7 @@ export class ProofBank {
     let vecFd: number | undefined;
     try {
       vecFd = fs.openSync(vecPath, fs.existsSync(vecPath) ? 'r+' : 'w+');
-      const bank = new ProofBank(dir, embedder, logFd, vecFd, new BankVectors(vecFd, embedder.dim, vecPath), options, { records: 0, lostRecords: 0, lostBytes: 0, reembedded: 0 });
+      const bank = new ProofBank(dir, embedder, logFd, vecFd, new BankVectors(vecFd, embedder.dim, vecPath, options.vectorsInMemoryMaxRows ?? VECTORS_IN_MEMORY_MAX_ROWS), options, { records: 0, lostRecords: 0, lostBytes: 0, reembedded: 0 });
       await bank.load();
       return bank;
     } catch (error) {
@@ -359,11 +359,8 @@ export class ProofBank {
       const rows = Math.min(file.rows, this.size);
       // Rows for records that never made it, or half a row: cut back.
       if (file.size !== VEC_HEADER_BYTES + rows * rowBytes) fs.ftruncateSync(this.vecFd, VEC_HEADER_BYTES + rows * rowBytes);
-      if (rows > this.vectorsInMemoryMaxRows && rows >= (this.options.annMinRows ?? ANN_MIN_ROWS)) this.vectors.startOnDisk(rows);
-      else {
-        this.vectors.reserve(this.size);
-        this.vectors.load(rows);
-      }
+      this.vectors.reserve(this.size);
+      this.vectors.load(rows);
       if (rows < this.size) {
         // Vectors missing (new embedder, or written before a crash): embed them from the log.
         const missing = this.size - rows;
@@ -625,13 +622,6 @@ export class ProofBank {
       return;
     }
     index?.close();
-    // No usable index yet: a bank too large to hold its vectors leaves them in the file (exact
-    // search reads it in steps) until the index is built in the background.
-    if (this.size > this.vectorsInMemoryMaxRows) this.vectors.startOnDisk(this.size);
-  }
-
-  private get vectorsInMemoryMaxRows(): number {
-    return this.options.vectorsInMemoryMaxRows ?? VECTORS_IN_MEMORY_MAX_ROWS;
   }
 
   /** Wait for a background rebuild of the approximate index (tests, benchmarks). */

@@ -312,7 +312,7 @@ describe('retrieval: proof bank', function () {
     for (const chunk of [16, 100, 700]) assert.deepEqual(await openWith(chunk), damaged, `damaged, chunks of ${chunk} bytes`);
   });
 
-  it('leaves the vectors of a bank too large to hold in the file until its approximate index exists, and searches it the same', async () => {
+  it('leaves the vectors of a bank too large to hold in the file (at opening without an index, and once additions pass the limit), and searches it the same', async () => {
     const bank = await ProofBank.open(dir, builtin, { durable: false });
     await bank.add(Array.from({ length: 300 }, (_, i) => proof(i, `F${i % 4}.lean`)));
     await bank.close();
@@ -327,6 +327,14 @@ describe('retrieval: proof bank', function () {
     assert.equal(large.vectorRowsInMemory, 0);
     await large.add([proof(1000)]);
     assert.equal(large.vectorRowsInMemory, 1, 'a new row is kept in memory');
+    // Past the limit by its own additions, it leaves every row in the file again.
+    await large.add(Array.from({ length: 250 }, (_, i) => proof(2000 + i, 'G.lean')));
+    assert.equal(large.vectorRowsInMemory, 0);
+    const again = await builtin.embed([proof(2100).statement]);
+    // (The large bank now re-ranks through its approximate index's kernels: the same rows, scores equal to float rounding.)
+    const [fromFile, fromMemory] = [await large.search(again, 5), await inMemory.search(again, 5)];
+    assert.deepEqual(fromFile.map((r) => r.row), fromMemory.map((r) => r.row), 'the same answers, the new rows read from the file');
+    fromFile.forEach((r, i) => assert.ok(Math.abs(r.score - fromMemory[i]!.score) < 1e-6));
     await large.close();
     await inMemory.close();
   });
