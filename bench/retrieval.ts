@@ -589,12 +589,7 @@ async function scale(n: number, embedder: BuiltinEmbedder) {
   // beside the bank (postings up to LEXICAL_SEARCH_MAX_ROWS, statistics past it; lexical-snapshot.ts)
   // instead of reading every record.
   const reopened = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
-  t = performance.now();
-  await reopened.open();
-  const reopenMs = performance.now() - t;
-  t = performance.now();
-  await reopened.retrieve({ statement: 'theorem warm_up_again : True' }, 8);
-  const reopenFirstQueryMs = performance.now() - t;
+  const { openMs: reopenMs, firstQueryMs: reopenFirstQueryMs } = await openAndAsk(reopened);
   await (await reopened.open()).close();
   const withReopen = { ...result, reopen_ms: round(reopenMs, 0), reopen_first_query_ms: round(reopenFirstQueryMs, 0) };
   log(`scale n=${n}: ${JSON.stringify(withReopen)}`);
@@ -799,16 +794,25 @@ async function speed(embedder: BuiltinEmbedder, started: number, loadAtStart: nu
 // through ProofBank.add, indexed once (approximate index, lexical statistics), then opened again
 // by a separate process that only opens it and queries it, so its resident memory is the bank's.
 
-/** The reopening process (--bank-child DIR): open, first query, 200 queries, resident memory. */
-async function bankChild(dir: string) {
-  const embedder = await BuiltinEmbedder.load();
-  const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
+/** Open a memory bank and answer its first query, timing each (and the approximate index's build between them when asked). */
+async function openAndAsk(memory: MemoryBank, options: { buildIndex?: boolean } = {}) {
   let t = performance.now();
   const bank = await memory.open();
   const openMs = performance.now() - t;
   t = performance.now();
+  if (options.buildIndex) await bank.approximateReady();
+  const annBuildMs = performance.now() - t;
+  t = performance.now();
   await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
-  const firstQueryMs = performance.now() - t;
+  return { bank, openMs, annBuildMs, firstQueryMs: performance.now() - t };
+}
+
+/** The reopening process (--bank-child DIR): open, first query, 200 queries, resident memory. */
+async function bankChild(dir: string) {
+  const embedder = await BuiltinEmbedder.load();
+  const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
+  const { bank, openMs, firstQueryMs } = await openAndAsk(memory);
+  let t: number;
   const times: number[] = [];
   for (const [i, q] of corpus.filter((_, j) => j % 7 === 0).slice(0, 200).entries()) {
     t = performance.now();
@@ -836,15 +840,7 @@ async function wholeBank(n: number, started: number, loadAtStart: number) {
     const buildMs = performance.now() - t;
     await build.close();
     const memory = new MemoryBank({ storageDir: dir, embedder, queryCacheSize: 1 });
-    t = performance.now();
-    const bank = await memory.open();
-    const firstOpenMs = performance.now() - t;
-    t = performance.now();
-    await bank.approximateReady();
-    const annBuildMs = performance.now() - t;
-    t = performance.now();
-    await memory.retrieve({ statement: 'theorem warm_up : True' }, 8);
-    const firstQueryMs = performance.now() - t;
+    const { openMs: firstOpenMs, annBuildMs, firstQueryMs } = await openAndAsk(memory, { buildIndex: true });
     await memory.close(); // and the embedder with it
     const sizes = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).size]));
     log('whole bank: reopening in a separate process…');

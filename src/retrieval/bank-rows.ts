@@ -6,58 +6,53 @@
 //
 // Layout, little-endian: magic "OPRVROW\0", u32 version, u32 rows, f64 log end, u32 files, u32
 // removed rows, 16 bytes id of the last row, u32 CRC-32 of the body. Body: f64 offset per row, u32
-// length per row, u32 name hash per row, i32 file id per row, 16 bytes id per row (spaces for a
-// removed row), u32 per removed row, then per file a byte (1: it had workspace records), a u32
-// byte length and its name in UTF-8. Written to a temporary name, fsynced, then renamed.
+// length per row, u32 name hash per row, i32 file id per row, two u32 per row (the id's 16 hex
+// digits as two numbers; zeros for a removed row), u32 per removed row, then per file a byte (1: it
+// had workspace records), a u32 byte length and its name in UTF-8. Written to a temporary name,
+// fsynced, then renamed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from './bank-format';
 
 export const ROWS_FILE = 'rows.bin';
 const MAGIC = Buffer.from('OPRVROW\0', 'latin1');
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_BYTES = 8 + 4 + 4 + 8 + 4 + 4 + 16 + 4;
 const ID_BYTES = 16;
-const NO_ID = ' '.repeat(ID_BYTES);
+const ROW_BYTES = 8 + 4 + 4 + 4 + 8;
 
 export interface RowTable {
   /** Log offset and framed length of each row's record. */
-  offsets: number[];
-  lengths: number[];
-  nameHashes: number[];
-  fileIds: number[];
+  offsets: Float64Array;
+  lengths: Uint32Array;
+  nameHashes: Uint32Array;
+  fileIds: Int32Array;
+  /** Each row's id as two numbers (IdIndex.halves); zeros for a removed row. */
+  idHalves: Uint32Array;
+  deleted: Uint32Array;
   /** File names by file id, and whether each had workspace records. */
   files: { name: string; workspace: boolean }[];
-  /** Each row's record id; '' for a removed row. */
-  ids: string[];
-  deleted: number[];
   /** Log offset just past the last frame the table has taken in (records and removals). */
   logEnd: number;
   /** Id of the last row's record (removed or not): checked against the log before the table is used. */
   lastId: string;
 }
 
-/** Save a bank's row table. Throws when an id is not the bank's 16-character form. */
+const bytesOf = (a: Float64Array | Uint32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** Save a bank's row table. */
 export function saveRowTable(dir: string, table: RowTable): void {
   const rows = table.offsets.length;
+  if ([table.lengths, table.nameHashes, table.fileIds].some((a) => a.length !== rows) || table.idHalves.length !== 2 * rows) throw new Error('saveRowTable: columns of different lengths');
   const fileNames = table.files.map((f) => Buffer.from(f.name, 'utf8'));
-  const filesBytes = fileNames.reduce((sum, b) => sum + 5 + b.length, 0);
-  const body = Buffer.alloc(rows * (8 + 4 + 4 + 4 + ID_BYTES) + table.deleted.length * 4 + filesBytes);
+  const fileBytes = Buffer.alloc(fileNames.reduce((sum, b) => sum + 5 + b.length, 0));
   let at = 0;
-  for (const o of table.offsets) at = body.writeDoubleLE(o, at);
-  for (const l of table.lengths) at = body.writeUInt32LE(l, at);
-  for (const h of table.nameHashes) at = body.writeUInt32LE(h >>> 0, at);
-  for (const f of table.fileIds) at = body.writeInt32LE(f, at);
-  for (const id of table.ids) {
-    if (id !== '' && id.length !== ID_BYTES) throw new Error(`a record id of ${id.length} characters`);
-    at += body.write(id || NO_ID, at, ID_BYTES, 'latin1');
-  }
-  for (const d of table.deleted) at = body.writeUInt32LE(d, at);
   table.files.forEach((f, i) => {
-    at = body.writeUInt8(f.workspace ? 1 : 0, at);
-    at = body.writeUInt32LE(fileNames[i]!.length, at);
-    at += fileNames[i]!.copy(body, at);
+    at = fileBytes.writeUInt8(f.workspace ? 1 : 0, at);
+    at = fileBytes.writeUInt32LE(fileNames[i]!.length, at);
+    at += fileNames[i]!.copy(fileBytes, at);
   });
+  const body = Buffer.concat([bytesOf(table.offsets), bytesOf(table.lengths), bytesOf(table.nameHashes), bytesOf(table.fileIds), bytesOf(table.idHalves), bytesOf(table.deleted), fileBytes]);
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
   let h = header.writeUInt32LE(VERSION, 8);
@@ -94,20 +89,20 @@ export function loadRowTable(dir: string): { table?: RowTable; problem?: string 
   const lastId = bytes.toString('latin1', 32, 32 + ID_BYTES).trimEnd();
   const body = bytes.subarray(HEADER_BYTES);
   if (crc32(body) !== bytes.readUInt32LE(HEADER_BYTES - 4)) return { problem: 'is damaged (checksum)' };
-  const fixed = rows * (8 + 4 + 4 + 4 + ID_BYTES) + deletedCount * 4;
-  if (body.length < fixed) return { problem: 'is cut short' };
+  if (body.length < rows * ROW_BYTES + deletedCount * 4) return { problem: 'is cut short' };
   let at = 0;
-  const read = <T>(n: number, size: number, get: (offset: number) => T): T[] => {
-    const out = new Array<T>(n);
-    for (let i = 0; i < n; i++, at += size) out[i] = get(at);
-    return out;
+  // Copied out into aligned arrays (the file's body starts at an odd offset for f64).
+  const column = <T>(Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T => {
+    const start = body.byteOffset + at;
+    at += n * Kind.BYTES_PER_ELEMENT;
+    return new Kind(body.buffer.slice(start, start + n * Kind.BYTES_PER_ELEMENT) as ArrayBuffer);
   };
-  const offsets = read(rows, 8, (o) => body.readDoubleLE(o));
-  const lengths = read(rows, 4, (o) => body.readUInt32LE(o));
-  const nameHashes = read(rows, 4, (o) => body.readUInt32LE(o));
-  const fileIds = read(rows, 4, (o) => body.readInt32LE(o));
-  const ids = read(rows, ID_BYTES, (o) => body.toString('latin1', o, o + ID_BYTES).trimEnd());
-  const deleted = read(deletedCount, 4, (o) => body.readUInt32LE(o));
+  const offsets = column(Float64Array, rows);
+  const lengths = column(Uint32Array, rows);
+  const nameHashes = column(Uint32Array, rows);
+  const fileIds = column(Int32Array, rows);
+  const idHalves = column(Uint32Array, 2 * rows);
+  const deleted = column(Uint32Array, deletedCount);
   const files: RowTable['files'] = [];
   for (let i = 0; i < fileCount; i++) {
     if (at + 5 > body.length) return { problem: 'is cut short' };
@@ -120,5 +115,5 @@ export function loadRowTable(dir: string): { table?: RowTable; problem?: string 
   }
   if (at !== body.length) return { problem: 'has bytes past its end' };
   if (fileIds.some((f) => f >= fileCount) || deleted.some((d) => d >= rows)) return { problem: 'refers to rows or files it does not have' };
-  return { table: { offsets, lengths, nameHashes, fileIds, files, ids, deleted, logEnd, lastId } };
+  return { table: { offsets, lengths, nameHashes, fileIds, idHalves, deleted, files, logEnd, lastId } };
 }

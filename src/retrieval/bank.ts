@@ -27,6 +27,7 @@ import { contentHash } from './embedder';
 import type { ScoredRow } from './search';
 import { BankVectors } from './bank-vectors';
 import { loadRowTable, ROWS_FILE, saveRowTable } from './bank-rows';
+import { IdIndex } from './id-index';
 import { BANK_VERSION, BankFormatError, dedupKey, encodeRecord, frames, LOCK_FILE, LOG_HEADER_BYTES, LOG_MAGIC, RECORD_HEADER_BYTES, RECORDS_FILE, vectorHeader, VEC_HEADER_BYTES, VECTORS_FILE, type BankRecord, type Frame } from './bank-format';
 import { SerialQueue } from './serial';
 
@@ -92,7 +93,7 @@ export class ProofBank {
   /** Files that have (or had) workspace records: what a re-index may have to clear. */
   private readonly workspaceFileSet = new Set<string>();
   /** Live records by id (dedup and removal); removed rows are in `deleted`. */
-  private readonly rowOfId = new Map<string, number>();
+  private readonly rowOfId = new IdIndex();
   private readonly deleted = new Set<number>();
   private logEnd = LOG_HEADER_BYTES;
   /** Rows the saved row table covers (or covered when this process last saved or read it). */
@@ -203,9 +204,7 @@ export class ProofBank {
       if (file.workspace) this.workspaceFileSet.add(file.name);
     });
     for (const row of table.deleted) this.deleted.add(row);
-    table.ids.forEach((id, row) => {
-      if (id && !this.deleted.has(row)) this.rowOfId.set(id, row);
-    });
+    for (let row = 0; row < rows; row++) if (!this.deleted.has(row)) this.rowOfId.setHalves(table.idHalves[2 * row]!, table.idHalves[2 * row + 1]!, row);
     this.options.log?.(`proof bank: ${rows} records taken from ${ROWS_FILE}`);
     return table.logEnd;
   }
@@ -214,12 +213,25 @@ export class ProofBank {
   private saveRows(): void {
     if (this.size === 0) return;
     try {
-      const ids = new Array<string>(this.size).fill('');
-      for (const [id, row] of this.rowOfId) ids[row] = id;
+      const idHalves = new Uint32Array(2 * this.size);
+      const hexOnly = this.rowOfId.forEachHalves((hi, lo, row) => {
+        idHalves[2 * row] = hi;
+        idHalves[2 * row + 1] = lo;
+      });
+      if (!hexOnly) throw new Error('a record id is not 16 hex digits');
       const files = new Array<{ name: string; workspace: boolean }>(this.fileIdOf.size);
       for (const [name, id] of this.fileIdOf) files[id] = { name, workspace: this.workspaceFileSet.has(name) };
-      const { offsets, lengths, nameHashes, fileIds, logEnd } = this;
-      saveRowTable(this.dir, { offsets, lengths, nameHashes, fileIds, files, ids, deleted: [...this.deleted], logEnd, lastId: this.read(this.size - 1).id });
+      saveRowTable(this.dir, {
+        offsets: Float64Array.from(this.offsets),
+        lengths: Uint32Array.from(this.lengths),
+        nameHashes: Uint32Array.from(this.nameHashes),
+        fileIds: Int32Array.from(this.fileIds),
+        idHalves,
+        deleted: Uint32Array.from(this.deleted),
+        files,
+        logEnd: this.logEnd,
+        lastId: this.read(this.size - 1).id,
+      });
       this.rowsSavedAt = this.size;
     } catch (e) {
       this.options.log?.(`proof bank: ${ROWS_FILE} not saved (${(e as Error).message}); the next opening reads every record`);
