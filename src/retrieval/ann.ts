@@ -41,9 +41,19 @@ export function quantizeRow(v: Float32Array, offset: number, dim: number, out: I
   return scale;
 }
 
+/** Rows scored against every centroid in one call: the scores (rows × lists f32) are 80 MB at 5,000 lists. */
+const CENTROID_SLICE_ROWS = 4096;
+
 async function nearestCentroids(engine: OrtTopK, centroids: Float32Array, lists: number, batch: Float32Array): Promise<Int32Array> {
-  const found = await engine.search(centroids, lists, batch, 1);
-  return Int32Array.from(found, (rows) => rows[0]!.row);
+  const dim = centroids.length / lists;
+  const rows = batch.length / dim;
+  const out = new Int32Array(rows);
+  for (let from = 0; from < rows; from += CENTROID_SLICE_ROWS) {
+    const to = Math.min(rows, from + CENTROID_SLICE_ROWS);
+    const found = await engine.search(centroids, lists, batch.subarray(from * dim, to * dim), 1);
+    found.forEach((best, i) => (out[from + i] = best[0]!.row));
+  }
+  return out;
 }
 
 /** Spherical k-means centroids (lists × dim) of a sample of the rows. */
