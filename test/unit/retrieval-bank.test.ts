@@ -39,6 +39,7 @@ describe('retrieval: proof bank', function () {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oprover-bank-'));
   });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('computes the standard CRC-32', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
