@@ -7,6 +7,7 @@
 // vectors.bin  = header (magic "OPRVVEC\0", u32 version, u32 dim, u32 fingerprint length, the
 //                embedder's fingerprint; 256 bytes in all), then one f32 row per record, in order.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { ProofSource } from '../core/types';
 import { normalizeStatement } from '../core/source';
@@ -134,4 +135,21 @@ export function vectorHeader(dim: number, fingerprint: string): Buffer {
   header.writeUInt32LE(fp.length, 16);
   fp.copy(header, 20);
   return header;
+}
+
+/**
+ * Write `parts` to `file` crash-safely: to a temporary name, fsynced, then renamed over the old
+ * file, so a crash leaves the old file or the new one (the bank's side files: rows.bin,
+ * lexical-index.bin).
+ */
+export function writeReplacing(file: string, parts: readonly Uint8Array[]): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (const part of parts) fs.writeSync(fd, part);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
 }

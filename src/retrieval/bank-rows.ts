@@ -12,7 +12,7 @@
 // fsynced, then renamed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from './bank-format';
+import { crc32, writeReplacing } from './bank-format';
 
 export const ROWS_FILE = 'rows.bin';
 const MAGIC = Buffer.from('OPRVROW\0', 'latin1');
@@ -63,16 +63,7 @@ export function saveRowTable(dir: string, table: RowTable): void {
   h += header.write(table.lastId.padEnd(ID_BYTES, ' ').slice(0, ID_BYTES), h, ID_BYTES, 'latin1');
   header.writeUInt32LE(crc32(body), h);
   const file = path.join(dir, ROWS_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, header);
-    fs.writeSync(fd, body);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeReplacing(file, [header, body]);
 }
 
 /** The saved row table when the file is there, whole and of this version; otherwise the reason (none for a missing file). */

@@ -170,7 +170,7 @@ export class ProofBank {
     // What looks torn may be another process's write in progress: judge it under the lock.
     if (step.value.bad) this.locked(() => this.readTail(true));
     this.rowsSavedAt = restored;
-    if (this.size - restored >= (this.options.rowTableMinRows ?? ROWS_SAVE_ROWS)) this.saveRows();
+    if (this.size - restored >= this.rowTableMinRows) this.saveRows();
     this.report.records = this.liveCount;
     await this.loadVectors();
   }
@@ -207,6 +207,11 @@ export class ProofBank {
     for (let row = 0; row < rows; row++) if (!this.deleted.has(row)) this.rowOfId.setHalves(table.idHalves[2 * row]!, table.idHalves[2 * row + 1]!, row);
     this.options.log?.(`proof bank: ${rows} records taken from ${ROWS_FILE}`);
     return table.logEnd;
+  }
+
+  /** Rows read or added since the row table was saved that make it worth saving again. */
+  private get rowTableMinRows(): number {
+    return this.options.rowTableMinRows ?? ROWS_SAVE_ROWS;
   }
 
   /** Keep the row table for the next opening (a failure only costs time then). */
@@ -628,12 +633,13 @@ export class ProofBank {
   private openIndexAtStart(): void {
     if (this.size < (this.options.annMinRows ?? ANN_MIN_ROWS)) return;
     const index = IvfIndex.open(this.annFile(), { dim: this.embedder.dim });
-    if (index && index.rows <= this.size && index.rows >= this.size * ANN_STALE_SHARE) {
-      this.ann = index;
-      this.vectors.startOnDisk(index.rows);
+    if (!index) return;
+    if (index.rows > this.size || index.rows < this.size * ANN_STALE_SHARE) {
+      index.close();
       return;
     }
-    index?.close();
+    this.ann = index;
+    this.vectors.startOnDisk(index.rows);
   }
 
   /** Wait for a background rebuild of the approximate index (tests, benchmarks). */
@@ -693,7 +699,7 @@ export class ProofBank {
   async close(): Promise<void> {
     await this.queue.idle();
     if (this.closed) return;
-    if (this.size - this.rowsSavedAt >= (this.options.rowTableMinRows ?? ROWS_SAVE_ROWS)) this.saveRows();
+    if (this.size - this.rowsSavedAt >= this.rowTableMinRows) this.saveRows();
     this.closed = true;
     await this.annBuild;
     this.ann?.close();

@@ -15,7 +15,7 @@
 // name, fsynced, then renamed over the old file: a crash leaves the old file or the new one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from './bank-format';
+import { crc32, writeReplacing } from './bank-format';
 import { FEATURE_VERSION } from './lean-features';
 import type { LexicalPostings, LexicalStatistics, PostingList } from './lexical';
 
@@ -133,16 +133,7 @@ export function saveLexicalIndex(dir: string, saved: SavedLexicalIndex): void {
   header.u32(lemmas?.priorTag ?? 0);
   header.u32(crc32(body.bytes));
   const file = path.join(dir, LEXICAL_INDEX_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, header.bytes);
-    fs.writeSync(fd, body.bytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeReplacing(file, [header.bytes, body.bytes]);
   fs.rmSync(path.join(dir, OLD_FILE), { force: true });
 }
 
